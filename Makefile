@@ -1,0 +1,30 @@
+# The README's two commands are `make demo` and `make test`; each sets up .venv itself.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint bench install clean
+
+demo: $(STAMP)
+	$(BIN)/python -m vendorsim.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/engine.py
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/bootstrap scripts/find-python
+	@scripts/bootstrap
+
+clean:
+	rm -rf $(VENV) outputs multirun results .pytest_cache .ruff_cache

@@ -1,0 +1,30 @@
+"""
+vendorsim: agent-based simulation of vendor-client dynamics in IT services.
+
+The public API::
+
+    from vendorsim import simulate
+    results = simulate(["scenario=stockholm"], seeds=20)
+    results.outcome_shares()
+"""
+
+from vendorsim.outcomes import OUTCOMES
+
+__all__ = ["OUTCOMES", "ConfigError", "Results", "VendorMarket", "load_config", "simulate"]
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # lazy: `import vendorsim` stays light for CLI start-up and workers
+    if name == "VendorMarket":
+        from vendorsim.model import VendorMarket
+
+        return VendorMarket
+    if name in ("simulate", "Results"):
+        from vendorsim import api
+
+        return getattr(api, name)
+    if name in ("ConfigError", "load_config"):
+        from vendorsim import settings
+
+        return getattr(settings, name)
+    raise AttributeError(f"module 'vendorsim' has no attribute {name!r}")

@@ -1,0 +1,200 @@
+"""
+Delivery teams and the rework cycle.
+
+One team serves one engagement. Over-commitment raises schedule pressure, which buys
+overtime, which builds fatigue; fatigue and pressure lower the share of work done right,
+and the hidden rework surfaces months later (Cooper 1980; Abdel-Hamid & Madnick 1991;
+Sterman 2000, *Business Dynamics*). Burn-out drives attrition, and newcomers learn at half
+productivity (Brooks 1975).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from vendorsim.agents.slots import SlotAgent, slot_view
+
+if TYPE_CHECKING:
+    from vendorsim.model import VendorMarket
+
+# Months of work a team tries to clear its backlog in; sets how backlog turns into pressure.
+BACKLOG_HORIZON = 6.0
+# Share of backlog the client descopes each month, so an impossible promise stays finite.
+DESCOPE = 0.05
+# Measurement noise on delivered quality, as seen by the client.
+QUALITY_NOISE = 0.05
+
+
+def effective_hours(hours: np.ndarray) -> np.ndarray:
+    """Hours that produce output: linear to 49 h a week, flat from 63 h (Pencavel 2014)."""
+    extra = np.clip(hours - 49.0, 0.0, 14.0)
+    return np.minimum(hours, 49.0) + extra * (1.0 - extra / 28.0)
+
+
+@dataclass
+class TeamState:
+    """Numeric state of every delivery team, one slot per client (projects on axis 1)."""
+
+    staff: np.ndarray
+    staff_start: np.ndarray
+    novices: np.ndarray
+    pending_hires: np.ndarray
+    fatigue: np.ndarray
+    peak_fatigue: np.ndarray
+    leavers: np.ndarray
+    aversion: np.ndarray
+    promise: np.ndarray
+    hours: np.ndarray
+    hidden_rework: np.ndarray
+    backlog: np.ndarray
+    effort: np.ndarray
+    quality: np.ndarray
+    surfaced: np.ndarray
+    overrun: np.ndarray
+
+    @classmethod
+    def empty(cls, clients: int, projects: int) -> TeamState:
+        """Zeroed arrays; teams are staffed when their engagement starts."""
+        one = np.zeros(clients)
+        two = np.zeros((clients, projects))
+        return cls(
+            staff=one.copy(),
+            staff_start=one.copy(),
+            novices=one.copy(),
+            pending_hires=one.copy(),
+            fatigue=one.copy(),
+            peak_fatigue=one.copy(),
+            leavers=one.copy(),
+            aversion=one.copy(),
+            promise=one.copy(),
+            hours=one + 40.0,
+            hidden_rework=two.copy(),
+            backlog=two.copy(),
+            effort=two + 1.0,
+            quality=two.copy(),
+            surfaced=two.copy(),
+            overrun=np.zeros((clients, projects), dtype=bool),
+        )
+
+
+class DeliveryTeam(SlotAgent):
+    """The vendor's team on one client's engagement."""
+
+    _state_attr = "teams"
+    staff = slot_view("staff", "people on the team")
+    fatigue = slot_view(
+        "fatigue", "accumulated fatigue; above the threshold errors and attrition rise"
+    )
+    hours = slot_view("hours", "weekly hours worked last month")
+    effort = slot_view("effort", "effort after the hidden cost of control, mean over projects")
+    quality = slot_view("quality", "delivered quality last month, mean over projects")
+
+    @staticmethod
+    def staff_up(model: VendorMarket, idx: np.ndarray, promise: np.ndarray) -> None:
+        """Staff new engagements at ``idx`` to the promise Sales made."""
+        t, cfg = model.teams, model.cfg.vendor.delivery
+        t.staff[idx] = cfg.staff
+        t.staff_start[idx] = cfg.staff
+        t.novices[idx] = 0.0
+        t.pending_hires[idx] = 0.0
+        t.fatigue[idx] = 0.0
+        t.peak_fatigue[idx] = 0.0
+        t.leavers[idx] = 0.0
+        t.promise[idx] = promise
+        t.hidden_rework[idx] = 0.0
+        t.backlog[idx] = 0.0
+        t.aversion[idx] = model.rng.normal(cfg.control_aversion, cfg.control_aversion_sd, len(idx))
+
+    @staticmethod
+    def deliver_month(model: VendorMarket) -> None:
+        """Every team works one month: capacity, pressure, overtime, errors, rework, attrition."""
+        t, cfg, rng = model.teams, model.cfg.vendor.delivery, model.rng
+        monitoring = model.clients.monitoring
+        capability = model.vendors.capability[model.vendor_of]
+
+        productive = t.staff - t.novices * (1.0 - cfg.onboarding_productivity)
+        brooks = (1.0 - cfg.communication_overhead * (t.staff - 1.0)) / (
+            1.0 - cfg.communication_overhead * (t.staff_start - 1.0)
+        )
+        capacity = np.maximum(productive / t.staff_start * brooks, 0.05)
+        t.effort = np.clip(1.0 - t.aversion[:, None] * monitoring, 0.2, 1.5)
+
+        # Hidden rework surfaces faster near renewal and under closer monitoring.
+        to_renewal = model.months_to_renewal() / model.cfg.market.contract_months
+        delay = 1.0 + (cfg.rework_delay_months - 1.0) * to_renewal
+        detection = model.cfg.client.vendor_management.detection
+        rate = np.clip((1.0 + detection * monitoring) / delay[:, None], 0.0, 1.0)
+        t.surfaced = t.hidden_rework * rate
+        t.hidden_rework -= t.surfaced
+
+        backlog_pressure = np.clip(t.backlog / BACKLOG_HORIZON / t.promise[:, None], 0.0, 1.0)
+        t.overrun = rng.random(monitoring.shape) < cfg.overrun_probability * backlog_pressure
+        shock = np.where(
+            t.overrun, np.minimum(rng.pareto(cfg.overrun_tail, monitoring.shape), 10.0), 0.0
+        )
+        due = t.promise[:, None] + t.surfaced + shock
+        demand = due + t.backlog / BACKLOG_HORIZON
+        pressure = np.clip(demand / (capacity[:, None] * t.effort) - 1.0, 0.0, 1.0)
+        team_pressure = pressure.mean(axis=1)
+        # The team works the overtime the schedule asks for, up to its limit.
+        t.hours = 40.0 * (1.0 + np.minimum(team_pressure, cfg.max_overtime))
+
+        excess_fatigue = np.maximum(t.fatigue - cfg.fatigue_threshold, 0.0)
+        right_first_time = (
+            np.clip(
+                cfg.fraction_correct
+                * (1.0 - cfg.fatigue_error_effect * excess_fatigue)
+                * (1.0 - 0.1 * team_pressure),
+                0.01,
+                1.0,
+            )
+            / cfg.fraction_correct
+        )
+        output = np.minimum(
+            (capacity * effective_hours(t.hours) / 40.0)[:, None] * t.effort, demand
+        )
+        correct = output * right_first_time[:, None]
+        # Errors beyond the planned rate hide as rework ("shoddy work behind the drywall").
+        t.hidden_rework += output - correct
+        t.backlog = np.maximum((1.0 - DESCOPE) * t.backlog + due - correct, 0.0)
+        delivered = np.clip(correct / due, 0.0, 1.0)
+
+        noise = rng.normal(0.0, QUALITY_NOISE, monitoring.shape)
+        t.quality = np.clip(
+            capability[:, None] * t.effort * right_first_time[:, None] * np.sqrt(delivered) + noise,
+            0.0,
+            1.0,
+        )
+        t.fatigue = np.maximum(
+            t.fatigue
+            + (t.hours - 40.0) / (40.0 * cfg.fatigue_build_months)
+            - t.fatigue / cfg.fatigue_recovery_months,
+            0.0,
+        )
+        np.maximum(t.peak_fatigue, t.fatigue, out=t.peak_fatigue)
+        DeliveryTeam._turn_over(model, excess_fatigue)
+
+    @staticmethod
+    def _turn_over(model: VendorMarket, excess_fatigue: np.ndarray) -> None:
+        """Attrition (rising with burn-out), delayed hiring, and newcomers learning."""
+        t, cfg, rng = model.teams, model.cfg.vendor.delivery, model.rng
+        quit_rate = np.clip(
+            cfg.attrition_monthly + cfg.burnout_attrition * excess_fatigue, 0.0, 1.0
+        )
+        leaving = rng.binomial(t.staff.astype(np.int64), quit_rate).astype(float)
+        t.novices = np.minimum(t.novices, t.staff - leaving)
+        t.staff -= leaving
+        t.leavers += leaving
+        t.pending_hires += leaving
+        if cfg.hiring_delay_months == 0:
+            arriving = t.pending_hires.copy()
+        else:
+            arriving = rng.binomial(
+                t.pending_hires.astype(np.int64), 1.0 / cfg.hiring_delay_months
+            ).astype(float)
+        t.pending_hires -= arriving
+        t.novices = t.novices * (1.0 - 1.0 / cfg.onboarding_months) + arriving
+        t.staff += arriving

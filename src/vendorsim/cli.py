@@ -1,0 +1,150 @@
+"""
+The ``vendorsim`` command: a Hydra app, with bad input refused before Hydra starts.
+
+Hydra reports composition errors with exit code 1 and only after creating the output
+directory, so :func:`main` checks the command line first (:func:`preflight`) and refuses
+bad input with one line on stderr and exit code 2, leaving nothing on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from vendorsim.settings import (
+    ConfigError,
+    check_overrides,
+    compose_with_hydra,
+    normalise_overrides,
+    validate,
+)
+
+log = logging.getLogger("vendorsim")
+# Command-line flags that ask Hydra for information rather than a run.
+INFO_FLAGS = {
+    "--help",
+    "-h",
+    "--hydra-help",
+    "--info",
+    "-i",
+    "--cfg",
+    "-c",
+    "--shell-completion",
+    "-sc",
+    "--version",
+}
+
+
+def fail(message: str) -> None:
+    """Refuse bad input: one line on stderr, exit code 2."""
+    print(f"vendorsim: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Separate Hydra's flags from the overrides."""
+    flags, overrides = [], []
+    it = iter(argv)
+    for arg in it:
+        if arg.startswith("-"):
+            flags.append(arg)
+            if arg in (
+                "--cfg",
+                "-c",
+                "--info",
+                "-i",
+                "--config-path",
+                "-cp",
+                "--config-name",
+                "-cn",
+                "--config-dir",
+                "-cd",
+                "--package",
+                "-p",
+                "--experimental-rerun",
+            ):
+                nxt = next(it, None)
+                if nxt is not None:
+                    flags.append(nxt)
+        else:
+            overrides.append(arg)
+    return flags, overrides
+
+
+def preflight(argv: Sequence[str]) -> list[str]:
+    """
+    Check a command line before any work; return it with overrides normalised.
+
+    Raises:
+        ConfigError: with a one-line message naming the key, the value and what is allowed.
+
+    """
+    flags, overrides = split_argv(argv)
+    overrides = normalise_overrides(overrides)
+    if INFO_FLAGS.intersection(flags):
+        return flags + overrides
+    multirun = "-m" in flags or "--multirun" in flags
+    parsed = check_overrides(overrides)
+    first = [_first_choice(o) for o in parsed] if multirun else list(overrides)
+    cfg = compose_with_hydra(first)
+    validate(cfg)
+    if multirun:
+        swept = [
+            f"{k}={v}" for k, v in (OmegaConf.select(cfg, "hydra.sweeper.params") or {}).items()
+        ]
+        check_overrides(normalise_overrides(swept))
+    _check_writable(cfg.hydra.sweep.dir if multirun else cfg.hydra.run.dir)
+    return flags + overrides
+
+
+def _first_choice(o: object) -> str:
+    """A sweep override reduced to its first value, so one config can be composed."""
+    from hydra.core.override_parser.types import Override
+
+    assert isinstance(o, Override)
+    if not o.is_sweep_override():
+        return o.input_line or f"{o.key_or_group}={o.get_value_element_as_str()}"
+    first = next(iter(o.sweep_string_iterator()))
+    prefix = "+" if o.is_add() else ("++" if o.is_force_add() else "")
+    return f"{prefix}{o.key_or_group}={first}"
+
+
+def _check_writable(directory: str) -> None:
+    """Refuse an output directory that cannot be created or written."""
+    path = Path(directory).absolute()
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"hydra.run.dir={str(path)!r} is not writable; allowed: a directory you can write to"
+        )
+
+
+@hydra.main(config_path="configs", config_name="config", version_base="1.3")
+def _app(cfg: DictConfig) -> None:
+    from vendorsim.experiment.job import run_job
+
+    run_job(cfg, Path(HydraConfig.get().runtime.output_dir))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``vendorsim`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        argv = preflight(argv)
+    except ConfigError as exc:
+        fail(str(exc))
+    sys.argv = [sys.argv[0], *argv]
+    _app()
+
+
+if __name__ == "__main__":
+    main()

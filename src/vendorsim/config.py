@@ -1,0 +1,431 @@
+"""
+Structured configuration: the dataclass schema, its registration and its validation.
+
+Every parameter is declared once, here, with its default, its allowed range, a one-line
+meaning and its source tag ([S] seen in a source, [C] computed, [P] proposal). Validation,
+error messages and the parameter table in ``docs/ODD.md`` all read this metadata, so they
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+
+
+def param(
+    default: Any,
+    doc: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    source: str = "[P]",
+) -> Any:
+    """Declare one parameter with its allowed range and its documentation."""
+    meta = {"doc": doc, "lo": lo, "hi": hi, "choices": choices, "source": source}
+    return field(default=default, metadata=meta)
+
+
+def group(cls: type) -> Any:
+    """Declare a nested parameter group."""
+    return field(default_factory=cls)
+
+
+@dataclass
+class MarketConfig:
+    """Size and make-up of the market."""
+
+    clients: int = param(20, "client organisations in the market", lo=1)
+    vendors: int = param(5, "vendors; vendor 0 is the focal vendor", lo=2)
+    projects: int = param(
+        3, "projects in each client's programme (contagion spreads across them)", lo=1
+    )
+    focal_share: float = param(
+        1.0, "share of clients whose engagement at month 0 is with the focal vendor", lo=0, hi=1
+    )
+    competitor_quality_mean: float = param(
+        0.45, "mean delivery capability of competitor vendors (a mediocre industry)", lo=0, hi=1
+    )
+    competitor_quality_sd: float = param(0.12, "spread of competitor capability", lo=0, hi=0.5)
+    competitor_overpromise_mean: float = param(
+        0.2, "mean over-promise of competitor vendors", lo=0, hi=5
+    )
+    contract_months: int = param(
+        24, "contract term; the client reviews the market at renewal", lo=1
+    )
+    holdup: float = param(
+        0.5,
+        "share of the client's switching cost an incumbent adds to its price at renewal",
+        lo=0,
+        hi=1,
+        source="[S direction]",
+    )
+
+
+@dataclass
+class SalesConfig:
+    """The focal vendor's Sales policy."""
+
+    overpromise: float = param(
+        0.1, "promised scope over estimated capacity, o in P = C(1+o)", lo=0, hi=5
+    )
+    pushiness: float = param(
+        0.3, "how hard Sales push; raises a wary client's suspicion", lo=0, hi=1
+    )
+    quota_pressure: float = param(
+        0.5, "how much quota pressure after lost clients raises over-promise", lo=0, hi=5
+    )
+    bidder_pressure: float = param(
+        0.05, "over-promise added for each competing bidder in a tender", lo=0, hi=1
+    )
+    oversell: float = param(0.0, "share of sold scope the client never uses", lo=0, hi=1)
+
+
+@dataclass
+class RMConfig:
+    """The focal vendor's relationship-manager policy and identification dynamics."""
+
+    rotation_months: int = param(0, "months between RM rotations; 0 = never rotate", lo=0)
+    time_share: float = param(0.6, "x: share of the RM's time spent at the client", lo=0, hi=1)
+    bonding_rate: float = param(0.05, "a: identification gained per month at x = g = 1", lo=0, hi=1)
+    unbonding_rate: float = param(
+        0.02, "b: identification lost per month away from the client", lo=0, hi=1
+    )
+    concession_base: float = param(
+        0.0, "d0: monthly price concession with no identification", lo=0, hi=0.1
+    )
+    advocacy: float = param(
+        0.006,
+        "k: monthly concession per unit identification and client price pressure",
+        lo=0,
+        hi=0.1,
+    )
+    value_pricing_cap: float = param(
+        0.0005, "largest monthly concession value-based pricing allows", lo=0, hi=0.1
+    )
+    softening: float = param(
+        0.5, "share of the gap to full trust a captured RM hides when reporting", lo=0, hi=1
+    )
+
+
+@dataclass
+class DeliveryConfig:
+    """Delivery-team capacity and the rework cycle."""
+
+    staff: int = param(10, "people in a delivery team at the start", lo=1)
+    fraction_correct: float = param(
+        0.9, "FCC0: share of work done right first time", lo=0, hi=1, source="[S]"
+    )
+    max_overtime: float = param(0.45, "largest overtime as a share of a 40 h week", lo=0, hi=1)
+    fatigue_build_months: float = param(3.0, "tau_F: months of overtime to build fatigue", lo=0.1)
+    fatigue_recovery_months: float = param(4.0, "tau_R: months to recover from fatigue", lo=0.1)
+    fatigue_threshold: float = param(0.5, "fatigue above which errors and attrition rise", lo=0)
+    fatigue_error_effect: float = param(
+        0.15, "drop in FCC per unit fatigue above threshold (modest)", lo=0, hi=1
+    )
+    rework_delay_months: float = param(6.0, "mean delay before hidden rework surfaces", lo=1)
+    attrition_monthly: float = param(
+        0.015, "baseline monthly attrition per person (about 17%/year)", lo=0, hi=1
+    )
+    burnout_attrition: float = param(
+        0.08, "extra monthly attrition per unit fatigue above threshold", lo=0, hi=1
+    )
+    hiring_delay_months: int = param(2, "months to replace a leaver", lo=0)
+    onboarding_productivity: float = param(
+        0.5, "productivity of a newcomer while learning", lo=0, hi=1, source="[S]"
+    )
+    onboarding_months: int = param(6, "months for a newcomer to reach full productivity", lo=1)
+    communication_overhead: float = param(
+        0.01, "productivity lost per extra team member (Brooks)", lo=0, hi=0.1
+    )
+    overrun_probability: float = param(
+        0.02, "monthly chance a project hits a heavy-tailed overrun at full pressure", lo=0, hi=1
+    )
+    overrun_tail: float = param(
+        1.5, "Pareto shape of overrun sizes (smaller = heavier tail)", lo=0.5
+    )
+    control_aversion: float = param(
+        0.24,
+        "mean effort lost at full monitoring (Falk & Kosfeld 2006: 0.24; pooled 0.11)",
+        lo=-1,
+        hi=1,
+        source="[C]",
+    )
+    control_aversion_sd: float = param(0.15, "spread of control aversion across teams", lo=0, hi=1)
+
+
+@dataclass
+class VendorConfig:
+    """The focal vendor (vendor 0): capability and policies."""
+
+    quality: float = param(0.75, "the focal vendor's delivery capability", lo=0, hi=1)
+    pricing: str = param(
+        "value",
+        "price setting: from measured value, or at the RM's discretion",
+        choices=("value", "discretionary"),
+    )
+    goodwill: float = param(
+        0.0, "probability of taking the first step on an odd request", lo=0, hi=1
+    )
+    leadership_engagement: float = param(
+        0.0, "senior leaders' presence at the client; lowers suspicion", lo=0, hi=1
+    )
+    base_margin: float = param(
+        0.15, "margin on an engagement before any vendor-management cost", lo=-1, hi=1
+    )
+    margin_floor: float = param(
+        -0.05, "monthly margin below which the vendor considers walking away", lo=-1, hi=1
+    )
+    walkaway_months: int = param(
+        6, "consecutive months below the floor before the vendor walks away", lo=1
+    )
+    reaction_trust: float = param(
+        0.3, "reported trust below which the vendor adds staff", lo=0, hi=1
+    )
+    sales: SalesConfig = group(SalesConfig)
+    rm: RMConfig = group(RMConfig)
+    delivery: DeliveryConfig = group(DeliveryConfig)
+
+
+@dataclass
+class HistoryConfig:
+    """The client's past vendors: the conditioning."""
+
+    failed_vendors: int = param(1, "past vendors that failed this client", lo=0)
+    conditioning: float = param(
+        0.35, "share of the way each failed vendor pulls G and q_ref down", lo=0, hi=1
+    )
+    half_life_months: float = param(24.0, "half-life of G and q_ref averages", lo=1)
+    naive_trust: float = param(0.6, "generalised trust G of a client never failed", lo=0, hi=1)
+    naive_reference: float = param(
+        0.6, "reference quality q_ref of a client never failed", lo=0, hi=1
+    )
+    failed_trust: float = param(0.15, "G a client tends to after many failures", lo=0, hi=1)
+    failed_reference: float = param(0.3, "q_ref a client tends to after many failures", lo=0, hi=1)
+
+
+@dataclass
+class SuspicionConfig:
+    """'Too good to be true': performance far above q_ref read as a warning."""
+
+    strength: float = param(4.0, "suspicion per unit of quality above q_ref + threshold", lo=0)
+    threshold: float = param(
+        0.15, "quality gap above q_ref tolerated without suspicion", lo=0, hi=1
+    )
+    adjustment: float = param(
+        0.3, "share of the way suspicion moves to its target each month", lo=0, hi=1
+    )
+    pushiness_effect: float = param(1.0, "extra suspicion per unit of Sales pushiness", lo=0)
+    leadership_effect: float = param(
+        0.6, "share of suspicion leadership engagement removes", lo=0, hi=1
+    )
+    to_monitoring: float = param(0.6, "monitoring target added per unit suspicion", lo=0, hi=1)
+    trust_damping: float = param(0.8, "share of trust gains blocked at full suspicion", lo=0, hi=1)
+
+
+@dataclass
+class VendorManagementConfig:
+    """The client's four vendor-management levers and their costs to the vendor."""
+
+    competitive_tension: float = param(
+        0.2, "extra vendors brought in: share of scope open to competitors", lo=0, hi=1
+    )
+    legal_doctrine: float = param(
+        0.3, "contract prescriptiveness: penalty size and escalation propensity", lo=0, hi=1
+    )
+    monitoring: float = param(
+        0.2, "milestone-monitoring intensity m (the base level when reactive)", lo=0, hi=1
+    )
+    insurance: float = param(0.2, "bespoke insurance and risk clauses", lo=0, hi=1)
+    reactive: bool = param(True, "levers respond to trust and suspicion (False: fixed at base)")
+    max_reaction: float = param(0.4, "m_max: the largest trust-driven rise of a lever", lo=0, hi=1)
+    trust_weight: float = param(
+        0.5, "w: weight of trust in this vendor against generalised trust", lo=0, hi=1
+    )
+    monitoring_overhead: float = param(
+        0.06, "vendor cost per month at full monitoring (share of price)", lo=0, hi=1
+    )
+    legal_overhead: float = param(0.03, "vendor cost per month at full legal doctrine", lo=0, hi=1)
+    insurance_overhead: float = param(0.04, "vendor cost per month at full insurance", lo=0, hi=1)
+    scope_to_competitors: float = param(
+        0.25, "share of scope moved to competitors at full tension", lo=0, hi=1
+    )
+    client_cost: float = param(0.08, "the client's own monthly cost of full monitoring", lo=0, hi=1)
+    detection: float = param(
+        1.5, "how much monitoring speeds up the discovery of hidden rework", lo=0
+    )
+    contagion: float = param(
+        0.3, "monitoring added on every project after a serious incident", lo=0, hi=1
+    )
+
+
+@dataclass
+class EscalationConfig:
+    """The dispute ladder: complaint, penalty, legal recourse, exit with penalty."""
+
+    complaint_trust: float = param(0.45, "trust below which a complaint may be raised", lo=0, hi=1)
+    penalty_trust: float = param(0.35, "trust below which penalties may be invoked", lo=0, hi=1)
+    legal_trust: float = param(0.25, "trust below which legal recourse may be taken", lo=0, hi=1)
+    exit_trust: float = param(
+        0.18, "trust below which the client may exit with penalty", lo=0, hi=1
+    )
+    tolerance: float = param(1.0, "cumulative quality shortfall the contract tolerates", lo=0)
+    penalty_rate: float = param(0.05, "share of monthly price lost to penalties", lo=0, hi=1)
+    legal_cost: float = param(0.04, "monthly legal cost to the vendor during recourse", lo=0, hi=1)
+
+
+@dataclass
+class ReciprocityConfig:
+    """Goodwill and its reciprocation by client type."""
+
+    odd_request_rate: float = param(
+        0.15, "monthly chance a client makes an odd request", lo=0, hi=1
+    )
+    cooperator_share: float = param(
+        0.50, "conditional cooperators in the population", lo=0, hi=1, source="[S]"
+    )
+    free_rider_share: float = param(0.33, "free riders in the population", lo=0, hi=1, source="[S]")
+    hump_share: float = param(
+        0.14, "hump-shaped reciprocators in the population", lo=0, hi=1, source="[S]"
+    )
+    cooperator_return: float = param(0.7, "p_type for conditional cooperators", lo=0, hi=1)
+    free_rider_return: float = param(0.1, "p_type for free riders", lo=0, hi=1)
+    hump_return: float = param(0.5, "p_type peak for hump-shaped reciprocators", lo=0, hi=1)
+    trust_gain: float = param(0.04, "trust gained when a first step is reciprocated", lo=0, hi=1)
+    refusal_loss: float = param(0.03, "trust lost when an odd request is refused", lo=0, hi=1)
+    goodwill_cost: float = param(
+        0.01, "vendor cost of a first step (share of monthly price)", lo=0, hi=1
+    )
+
+
+@dataclass
+class ClientConfig:
+    """Client procurement: trust reading, readiness, switching and vendor management."""
+
+    readiness: float = param(
+        0.15, "eta: readiness for change; speed levers and q_ref adapt", lo=0, hi=1
+    )
+    readiness_learning: float = param(
+        4.0, "how much readiness speeds the re-anchoring of q_ref and G", lo=0
+    )
+    readiness_gain: float = param(0.01, "readiness gained per month of good news", lo=0, hi=1)
+    readiness_fear: float = param(
+        0.02, "readiness lost per month in the run-up to a renewal", lo=0, hi=1
+    )
+    switching_cost: float = param(0.1, "one-off cost of switching, in monthly value units", lo=0)
+    loss_aversion: float = param(
+        1.96, "lambda: weight on transition losses", lo=1, hi=10, source="[S]"
+    )
+    status_quo_premium: float = param(0.02, "extra value an alternative must offer", lo=0)
+    switch_temperature: float = param(0.03, "logit temperature of the switching choice", lo=1e-4)
+    review_hazard: float = param(
+        0.08, "monthly chance of reviewing the market between renewals", lo=0, hi=1
+    )
+    dependence: float = param(
+        0.5, "D: dependence on the vendor; amplifies trust losses", lo=0, hi=1
+    )
+    signal_gain: float = param(4.0, "k in s = tanh(k (q - q_ref + tolerance))", lo=0)
+    tolerance: float = param(
+        0.05, "quality below q_ref still read as meeting expectations", lo=0, hi=1
+    )
+    confirmatory: float = param(
+        1.0, "beta_c: low G amplifies trust losses by (1 + beta_c (1 - G))", lo=0
+    )
+    incident_gap: float = param(
+        0.3, "quality below q_ref by this much is a serious incident", lo=0, hi=1
+    )
+    partnership_trust: float = param(
+        0.6, "trust at the horizon that counts as partnership", lo=0, hi=1
+    )
+    history: HistoryConfig = group(HistoryConfig)
+    suspicion: SuspicionConfig = group(SuspicionConfig)
+    vendor_management: VendorManagementConfig = group(VendorManagementConfig)
+    escalation: EscalationConfig = group(EscalationConfig)
+    reciprocity: ReciprocityConfig = group(ReciprocityConfig)
+
+
+@dataclass
+class MetaConfig:
+    """Names shown to users; set by the scenario."""
+
+    scenario: str = param("baseline", "name of the scenario that set these values")
+    description: str = param("", "one plain-language line about the scenario")
+
+
+@dataclass
+class VendorsimConfig:
+    """The whole run: size, seeds, the focal vendor, the clients and the behaviour rules."""
+
+    seed: int = param(0, "first seed; runs use seed, seed+1, ...", lo=0)
+    seeds: int = param(1, "number of seeds (replications) in this run", lo=1)
+    months: int = param(60, "simulated months", lo=1)
+    workers: str = param("auto", "processes for the seeds: auto (one per core) or a number")
+    figures: bool = param(True, "write figures next to the tables")
+    meta: MetaConfig = group(MetaConfig)
+    market: MarketConfig = group(MarketConfig)
+    vendor: VendorConfig = group(VendorConfig)
+    client: ClientConfig = group(ClientConfig)
+    behaviour: dict[str, Any] = field(default_factory=dict)
+
+
+def register() -> None:
+    """Register the schema with Hydra's ConfigStore as ``vendorsim_schema``."""
+    ConfigStore.instance().store(name="vendorsim_schema", node=VendorsimConfig)
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One leaf parameter of the schema, with its dotted key."""
+
+    key: str
+    type: type
+    default: Any
+    doc: str
+    lo: float | None
+    hi: float | None
+    choices: tuple[str, ...] | None
+    source: str
+
+    def allowed(self) -> str:
+        """Describe the allowed values in words, for error messages and docs."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        kind = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}[
+            self.type
+        ]
+        if self.lo is not None and self.hi is not None:
+            return f"{kind} in [{_fmt(self.lo)}, {_fmt(self.hi)}]"
+        if self.lo is not None:
+            return f"{kind} >= {_fmt(self.lo)}"
+        if self.hi is not None:
+            return f"{kind} <= {_fmt(self.hi)}"
+        return kind
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def iter_params(cls: type = VendorsimConfig, prefix: str = "") -> Iterator[ParamSpec]:
+    """Yield every leaf parameter of a schema dataclass, depth first."""
+    for f in dataclasses.fields(cls):
+        key = prefix + f.name
+        if f.metadata.get("doc") is None:
+            if dataclasses.is_dataclass(f.default_factory):  # type: ignore[arg-type]
+                yield from iter_params(f.default_factory, key + ".")  # type: ignore[arg-type]
+            continue
+        m = f.metadata
+        ftype = {"int": int, "float": float, "bool": bool, "str": str}[
+            f.type if isinstance(f.type, str) else f.type.__name__
+        ]
+        yield ParamSpec(
+            key, ftype, f.default, m["doc"], m["lo"], m["hi"], m["choices"], m["source"]
+        )
+
+
+PARAMS: dict[str, ParamSpec] = {p.key: p for p in iter_params()}

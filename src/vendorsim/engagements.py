@@ -1,0 +1,139 @@
+"""
+Engagement bookkeeping: running totals per client slot, and the rows of ended engagements.
+
+A client holds one engagement at a time. When it ends (or at the horizon) its totals become
+one row of the engagements table, which :mod:`vendorsim.outcomes` then labels.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from vendorsim.agents.procurement import SEGMENTS, TYPES
+
+if TYPE_CHECKING:
+    from vendorsim.model import VendorMarket
+
+# Rate of the running mean of recent quality (about the last six months).
+RECENT_RATE = 1.0 / 6.0
+
+_SUMS = (
+    "quality",
+    "trust",
+    "monitoring",
+    "alternative",
+    "revenue",
+    "list_revenue",
+    "cost",
+    "underperforming",
+    "better_alternative",
+)
+
+
+class EngagementBook:
+    """Running totals of every client's current engagement, and the closed rows."""
+
+    def __init__(self, clients: int) -> None:
+        self.id = np.full(clients, -1, dtype=np.int64)
+        self.start = np.zeros(clients, dtype=np.int64)
+        self.months = np.zeros(clients)
+        self.recent_quality = np.zeros(clients)
+        self.peak_suspicion = np.zeros(clients)
+        self.max_stage = np.zeros(clients, dtype=np.int64)
+        self.overpromise = np.zeros(clients)
+        self.bidders = np.zeros(clients, dtype=np.int64)
+        self.sums = {k: np.zeros(clients) for k in _SUMS}
+        self._next_id = 0
+        self._closed: list[dict[str, np.ndarray]] = []
+
+    def open(
+        self, idx: np.ndarray, month: int, overpromise: np.ndarray, bidders: np.ndarray
+    ) -> None:
+        """Start new engagements at slots ``idx``."""
+        n = len(idx)
+        self.id[idx] = np.arange(self._next_id, self._next_id + n)
+        self._next_id += n
+        self.start[idx] = month
+        self.months[idx] = 0.0
+        self.recent_quality[idx] = 0.0
+        self.peak_suspicion[idx] = 0.0
+        self.max_stage[idx] = 0
+        self.overpromise[idx] = overpromise
+        self.bidders[idx] = bidders
+        for arr in self.sums.values():
+            arr[idx] = 0.0
+
+    def record_month(self, model: VendorMarket) -> None:
+        """Add this month to every running engagement's totals."""
+        c, a, s = model.clients, model.accounts, self.sums
+        seen = model.teams.quality.mean(axis=1)
+        first = self.months == 0
+        self.months += 1.0
+        self.recent_quality = np.where(
+            first, seen, self.recent_quality + RECENT_RATE * (seen - self.recent_quality)
+        )
+        s["quality"] += seen
+        s["trust"] += c.trust
+        s["monitoring"] += c.monitoring.mean(axis=1)
+        s["alternative"] += c.alternative_quality
+        s["revenue"] += a.revenue
+        s["list_revenue"] += a.list_revenue
+        s["cost"] += a.cost
+        s["underperforming"] += seen < c.alternative_quality
+        s["better_alternative"] += c.value_gap > 0.0
+        np.maximum(self.peak_suspicion, c.suspicion, out=self.peak_suspicion)
+        np.maximum(self.max_stage, c.stage, out=self.max_stage)
+
+    def close(self, model: VendorMarket, idx: np.ndarray, month: int, reason: str) -> None:
+        """Turn the engagements at ``idx`` into rows; ``reason`` is '' if still running."""
+        if len(idx) == 0:
+            return
+        s, c, t = self.sums, model.clients, model.teams
+        months = np.maximum(self.months[idx], 1.0)
+        revenue, cost = s["revenue"][idx], s["cost"][idx]
+        list_revenue = s["list_revenue"][idx]
+        self._closed.append(
+            {
+                "client": idx.copy(),
+                "engagement": self.id[idx].copy(),
+                "vendor": model.vendor_of[idx].copy(),
+                "start_month": self.start[idx].copy(),
+                "end_month": np.full(len(idx), month),
+                "months": self.months[idx].copy(),
+                "ended": np.full(len(idx), reason != ""),
+                "end_reason": np.full(len(idx), reason, dtype=object),
+                "final_trust": c.trust[idx].copy(),
+                "mean_trust": s["trust"][idx] / months,
+                "mean_quality": s["quality"][idx] / months,
+                "recent_quality": self.recent_quality[idx].copy(),
+                "alt_quality": s["alternative"][idx] / months,
+                "mean_monitoring": s["monitoring"][idx] / months,
+                "peak_suspicion": self.peak_suspicion[idx].copy(),
+                "max_stage": self.max_stage[idx].copy(),
+                "vendor_revenue": revenue.copy(),
+                "vendor_value": revenue - cost,
+                "vendor_margin": (revenue - cost) / np.maximum(revenue, 1e-9),
+                "margin_before_concessions": (list_revenue - cost) / np.maximum(list_revenue, 1e-9),
+                "concession_share": 1.0 - revenue / np.maximum(list_revenue, 1e-9),
+                "underperforming_share": s["underperforming"][idx] / months,
+                "better_alternative_share": s["better_alternative"][idx] / months,
+                "staff_start": t.staff_start[idx].copy(),
+                "leavers": t.leavers[idx].copy(),
+                "peak_fatigue": t.peak_fatigue[idx].copy(),
+                "overpromise": self.overpromise[idx].copy(),
+                "bidders": self.bidders[idx].copy(),
+                "segment": np.asarray(SEGMENTS, dtype=object)[c.segment[idx]],
+                "client_type": np.asarray(TYPES, dtype=object)[c.kind[idx]],
+            }
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """All closed engagements, ordered by client then engagement."""
+        frame = pd.DataFrame(
+            {k: np.concatenate([b[k] for b in self._closed]) for k in self._closed[0]}
+        )
+        frame["months"] = frame["months"].astype("int64")
+        return frame.sort_values(["client", "engagement"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Running cells of seeds, sweeps, aggregation and resume."""

@@ -1,0 +1,453 @@
+"""VendorMarket: the market of clients and vendors, and the order of a month."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from mesa.agent import AgentSet
+from omegaconf import DictConfig
+
+from vendorsim.accounts import Accounts
+from vendorsim.agents.delivery import DeliveryTeam, TeamState
+from vendorsim.agents.procurement import ClientProcurement, ClientState
+from vendorsim.agents.relationship import CAPTURED, RelationshipManager, RMState
+from vendorsim.agents.sales import BID_NOISE, Sales
+from vendorsim.behaviours.trust import TrustRule
+from vendorsim.config import VendorsimConfig
+from vendorsim.engagements import EngagementBook
+from vendorsim.events import EventLog
+from vendorsim.outcomes import classify
+from vendorsim.recorder import Recorder
+from vendorsim.settings import load_config, params_to_overrides, resolve
+from vendorsim.vendors import VendorTable
+
+# Mesa logs every step at INFO; a sweep's job logs would drown in it.
+logging.getLogger("MESA").setLevel(logging.WARNING)
+
+ESCALATION_STEPS = ("complaint", "penalty", "legal_recourse", "exit_with_penalty")
+# Price levels whose crossing the event log reports as a concession milestone.
+CONCESSION_LEVELS = np.array([0.95, 0.9, 0.8, 0.7, 0.6])
+# Months before a vendor that re-planned an engagement can re-plan it again.
+REACTION_COOLDOWN = 6.0
+# Monthly chance that unused, oversold scope is discovered, per unit oversold share.
+OVERSELL_DISCOVERY = 0.1
+
+
+class VendorMarket(mesa.Model):
+    """
+    C clients and V vendors trading engagements month by month.
+
+    Vendor 0 is the focal vendor whose policies come from ``cfg.vendor``. Each client
+    holds one engagement at a time with one vendor; a delivery team and a relationship
+    manager serve it, and the vendor's Sales agent won it in a tender.
+
+    Args:
+        config: a composed and validated config (see :func:`vendorsim.settings.load_config`).
+            If omitted, one is composed from ``params``.
+        rng: seed or generator; defaults to ``config.seed``.
+        **params: parameters by short name or dotted key with ``__`` for dots, e.g.
+            ``overpromise=0.5`` or ``client__readiness=0.3``; used only without ``config``.
+
+    """
+
+    def __init__(self, config: DictConfig | None = None, *, rng: Any = None, **params: Any) -> None:
+        if config is None:
+            config = load_config(params_to_overrides(params))
+        elif params:
+            raise TypeError("pass either a config or keyword parameters, not both")
+        self.cfg: VendorsimConfig
+        self.trust_rule: TrustRule
+        self.cfg, self.trust_rule = resolve(config)
+        super().__init__(rng=self.cfg.seed if rng is None else rng)
+        n, cfg = self.cfg.market.clients, self.cfg
+        self.month = 0
+        self.vendors = VendorTable.draw(cfg, self.rng)
+        self.vendor_of = np.zeros(n, dtype=np.int64)
+        self.teams = TeamState.empty(n, cfg.market.projects)
+        self.rms = RMState.empty(n)
+        self.accounts = Accounts.empty(n)
+        self.clients = ClientState.populate(self)
+        self.book = EngagementBook(n)
+        self.events = EventLog()
+        self.recorder = Recorder(cfg.months, n)
+        self.sales = [Sales(self, v) for v in range(cfg.market.vendors)]
+        self.procurement = [ClientProcurement(self, i) for i in range(n)]
+        self.team_of: list[DeliveryTeam | None] = [None] * n
+        self.rm_of: list[RelationshipManager | None] = [None] * n
+        self._oversell_found = np.zeros(n, dtype=bool)
+        self._reaction_cooldown = np.zeros(n)
+        self._open_market()
+        self._results: dict[str, pd.DataFrame] | None = None
+
+    # ----------------------------------------------------------------- the month
+    def step(self) -> None:
+        """One month: sell, deliver, assess, manage, settle, then act on the choices made."""
+        self.agents_by_type[Sales].shuffle_do("step")
+        DeliveryTeam.deliver_month(self)
+        ClientProcurement.assess_month(self)
+        self._discover_overselling()
+        RelationshipManager.manage_month(self)
+        self.accounts.settle(self)
+        self.vendors.learn_reputation(self.vendor_of, self.teams.quality.mean(axis=1))
+        self.book.record_month(self)
+        self._log_month()
+        self.recorder.record(self)
+        self._act()
+        self.month += 1
+        if self.month >= self.cfg.months:
+            self.running = False
+
+    def months_to_renewal(self) -> np.ndarray:
+        """Months until each client's contract renews (1 in its last month)."""
+        term = self.cfg.market.contract_months
+        return term - (self.month - self.book.start) % term
+
+    def incumbent_markup(self) -> float:
+        """Price factor an incumbent charges a client held by its switching cost."""
+        return 1.0 + self.cfg.market.holdup * self.cfg.client.switching_cost
+
+    def alternative_quality(self) -> np.ndarray:
+        """Each client's realistic alternative quality: the other vendors' mean reputation."""
+        return self.vendors.alternatives_for(self.vendor_of)
+
+    def run(self) -> dict[str, pd.DataFrame]:
+        """Run to the horizon and return the engagements, timeseries and events tables."""
+        self.run_for(self.cfg.months - self.month)
+        return self.results()
+
+    def results(self) -> dict[str, pd.DataFrame]:
+        """The run's tables; engagements still running are closed at the horizon."""
+        if self._results is None:
+            self.book.close(self, np.arange(self.cfg.market.clients), self.month, reason="")
+            engagements = self.book.to_frame()
+            engagements["outcome"] = classify(
+                engagements,
+                horizon=self.cfg.months,
+                partnership_trust=self.cfg.client.partnership_trust,
+                margin_floor=self.cfg.vendor.margin_floor,
+            )
+            self._results = {
+                "engagements": engagements,
+                "timeseries": self.recorder.to_frame(self.month),
+                "events": self.events.to_frame(),
+            }
+        return self._results
+
+    # ------------------------------------------------------------ engagements
+    def _open_market(self) -> None:
+        """Month 0: clients start with the focal vendor, or tender among competitors."""
+        c, n = self.clients, self.cfg.market.clients
+        c.trust[:] = c.generalised_trust
+        focal = self.rng.random(n) < self.cfg.market.focal_share
+        for sales in self.sales:
+            sales.target_clients = max(n / self.cfg.market.vendors, 1.0)
+        self.sales[0].target_clients = max(float(focal.sum()), 1.0)
+        direct = np.flatnonzero(focal)
+        self._start(
+            direct,
+            np.zeros(len(direct), dtype=np.int64),
+            np.full(len(direct), self.sales[0].offer(1)),
+            np.ones(len(direct), dtype=np.int64),
+        )
+        tendered = np.flatnonzero(~focal)
+        self._start(
+            tendered, *self._tender(tendered, exclude=np.zeros(len(tendered), dtype=np.int64))
+        )
+        # Month-0 engagements are incumbents already: their price holds the client's switching cost.
+        self.accounts.markup[:] = self.incumbent_markup()
+
+    def _tender(self, idx: np.ndarray, exclude: np.ndarray) -> tuple[np.ndarray, ...]:
+        """
+        Each client in ``idx`` invites bidders (more under competitive tension) and picks the
+        best-looking bid. Returns winners, their over-promises and the bidder counts.
+        """
+        n_vendors = self.cfg.market.vendors
+        tension = ClientProcurement.lever_targets(self)[1]
+        winners = np.zeros(len(idx), dtype=np.int64)
+        promises = np.zeros(len(idx))
+        counts = np.zeros(len(idx), dtype=np.int64)
+        for k, slot in enumerate(idx):
+            eligible = np.array([v for v in range(n_vendors) if v != exclude[k]])
+            count = min(len(eligible), 2 + round(3 * tension[slot]))
+            bidders = self.rng.choice(eligible, size=count, replace=False)
+            offers = np.array([self.sales[v].offer(count) for v in bidders])
+            scores = np.array(
+                [self.sales[v].pitch(o) for v, o in zip(bidders, offers, strict=True)]
+            )
+            best = int(np.argmax(scores + self.rng.gumbel(0.0, BID_NOISE, count)))
+            winners[k], promises[k], counts[k] = bidders[best], offers[best], count
+        return winners, promises, counts
+
+    def _start(
+        self, idx: np.ndarray, vendors: np.ndarray, overpromise: np.ndarray, bidders: np.ndarray
+    ) -> None:
+        """Begin engagements at client slots ``idx`` with ``vendors``."""
+        if len(idx) == 0:
+            return
+        c, a = self.clients, self.accounts
+        self.vendor_of[idx] = vendors
+        self.book.open(idx, self.month, overpromise, bidders)
+        DeliveryTeam.staff_up(self, idx, 1.0 + overpromise)
+        RelationshipManager.assign(self, idx)
+        c.trust[idx] = c.generalised_trust[idx]
+        self.trust_rule.start(c.rule_state, idx, c.trust[idx])
+        c.suspicion[idx] = 0.0
+        c.stage[idx] = 0
+        c.shortfall[idx] = 0.0
+        c.contagion[idx] = 0.0
+        c.seen_quality[idx] = self.vendors.reputation[vendors]
+        monitoring, tension, legal, insurance = ClientProcurement.lever_targets(self)
+        c.monitoring[idx] = monitoring[idx, None]
+        c.tension[idx], c.legal[idx], c.insurance[idx] = tension[idx], legal[idx], insurance[idx]
+        a.price[idx] = 1.0
+        a.markup[idx] = 1.0
+        a.low_margin_months[idx] = 0.0
+        self._oversell_found[idx] = False
+        self._reaction_cooldown[idx] = 0.0
+        for slot, vendor in zip(idx.tolist(), vendors.tolist(), strict=True):
+            for old in (self.team_of[slot], self.rm_of[slot]):
+                if old is not None:
+                    old.remove()
+            self.team_of[slot] = DeliveryTeam(self, slot, vendor)
+            self.rm_of[slot] = RelationshipManager(self, slot, vendor)
+            self.procurement[slot].vendor = vendor
+            self.procurement[slot].schedule_renewal()
+        self._log(
+            idx,
+            "Sales",
+            "engagement_won",
+            "won the tender by promising over capacity",
+            value=overpromise,
+            everyone=True,
+        )
+
+    def end_engagement(self, slot: int, reason: str) -> None:
+        """End the engagement at ``slot`` for ``reason``; the client tenders for a new vendor."""
+        idx = np.array([slot])
+        actor = "Vendor" if reason == "vendor_walkaway" else "Client"
+        cause = {
+            "client_switch": "an alternative looked worth more, net of the switching cost",
+            "legal_exit": "the dispute ladder reached exit with penalty",
+            "vendor_walkaway": "the margin stayed below the floor for too long",
+        }[reason]
+        self._log(idx, actor, reason, cause)
+        self.book.close(self, idx, self.month + 1, reason)
+        self._start(idx, *self._tender(idx, exclude=self.vendor_of[idx]))
+
+    def escalate(self, slot: int) -> None:
+        """The client climbs one rung of the dispute ladder."""
+        c = self.clients
+        c.stage[slot] += 1
+        step = ESCALATION_STEPS[c.stage[slot] - 1]
+        self._log(
+            np.array([slot]),
+            "Client",
+            step,
+            "trust fell below the rung's threshold "
+            "and the shortfall exceeded the contract's tolerance",
+            value=c.trust,
+        )
+        if step == "exit_with_penalty":
+            self.end_engagement(slot, reason="legal_exit")
+
+    # --------------------------------------------------------------- choices
+    def _act(self) -> None:
+        """Discrete choices of the month: rotations, vendor reactions, walk-aways, clients."""
+        self._rotate_rms()
+        self._react_to_bad_news()
+        c = self.clients
+        walking = np.flatnonzero(self.accounts.low_margin_months >= self.cfg.vendor.walkaway_months)
+        c.escalate[walking] = False
+        c.switch[walking] = False
+        for slot in walking.tolist():
+            self.end_engagement(slot, reason="vendor_walkaway")
+        deciding = np.flatnonzero(c.escalate | c.switch)
+        if len(deciding):
+            AgentSet([self.procurement[i] for i in deciding], random=self.random).shuffle_do(
+                "decide"
+            )
+
+    def _rotate_rms(self) -> None:
+        rotating = np.flatnonzero(self.rms.rotate)
+        for slot in rotating.tolist():
+            old = self.rm_of[slot]
+            if old is not None:
+                old.remove()
+            self.rm_of[slot] = RelationshipManager(self, slot, int(self.vendor_of[slot]))
+        RelationshipManager.assign(self, rotating)
+        self._log(rotating, "Vendor", "rm_rotated", "rotation policy: a fresh RM takes the account")
+
+    def _react_to_bad_news(self) -> None:
+        """
+        The vendor re-plans when the RM's report of trust falls low enough: it descopes half
+        the backlog and lowers the run-rate promise halfway to capacity. A captured RM's
+        softened report delays this.
+        """
+        self._reaction_cooldown = np.maximum(self._reaction_cooldown - 1.0, 0.0)
+        reacting = np.flatnonzero(
+            (self.rms.reported_trust < self.cfg.vendor.reaction_trust)
+            & (self._reaction_cooldown == 0)
+        )
+        t = self.teams
+        t.backlog[reacting] *= 0.5
+        t.promise[reacting] = 1.0 + 0.5 * (t.promise[reacting] - 1.0)
+        self._reaction_cooldown[reacting] = REACTION_COOLDOWN
+        self._log(
+            reacting,
+            "Vendor",
+            "replanned",
+            "the RM reported falling trust",
+            value=self.rms.reported_trust,
+        )
+
+    def _discover_overselling(self) -> None:
+        """Oversold, unused scope is found in time and read as a breach of trust."""
+        c = self.clients
+        share = self.vendors.oversell[self.vendor_of]
+        found = ~self._oversell_found & (self.rng.random(len(share)) < OVERSELL_DISCOVERY * share)
+        self._oversell_found |= found
+        c.trust = np.where(found, c.trust * (1.0 - share), c.trust)
+        c.suspicion = np.where(found, np.minimum(c.suspicion + share, 1.0), c.suspicion)
+        self._log(
+            np.flatnonzero(found),
+            "Client",
+            "oversell_discovered",
+            "licences sold but never used came to light",
+            value=share,
+        )
+
+    # ------------------------------------------------------------- the log
+    def _log(
+        self,
+        idx: np.ndarray,
+        actor: str,
+        event: str,
+        cause: str,
+        *,
+        value: np.ndarray | float = np.nan,
+        everyone: bool = False,
+    ) -> None:
+        """
+        Add one kind of event for the slots in ``idx``.
+
+        ``value`` is per slot (indexed by ``idx``) unless ``everyone`` says it is already
+        aligned with ``idx``.
+        """
+        if len(idx) == 0:
+            return
+        c, a = self.clients, self.accounts
+        if everyone and np.ndim(value):
+            full = np.full(len(c.trust), np.nan)
+            full[idx] = value
+            value = full
+        self.events.add(
+            self.month + 1,
+            idx,
+            actor=actor,
+            event=event,
+            cause=cause,
+            vendor=self.vendor_of,
+            engagement=self.book.id,
+            trust_before=c.trust_before,
+            trust_after=c.trust,
+            margin_before=a.margin_before,
+            margin_after=a.margin,
+            value=value,
+        )
+
+    def log_goodwill(self, granted: np.ndarray, returned: np.ndarray, refused: np.ndarray) -> None:
+        """Record the month's odd requests: goodwill reciprocated or not, and refusals."""
+        rq = "the client made an odd request"
+        self._log(
+            np.flatnonzero(returned),
+            "RM",
+            "goodwill_reciprocated",
+            rq + "; the vendor was flexible",
+        )
+        self._log(
+            np.flatnonzero(granted & ~returned),
+            "RM",
+            "goodwill_unreturned",
+            rq + "; the vendor was flexible and got nothing back",
+        )
+        self._log(
+            np.flatnonzero(refused), "RM", "request_refused", rq + "; the vendor held to protocol"
+        )
+
+    def _log_month(self) -> None:
+        """Report the month's threshold crossings: incidents, suspicion, capture, burn-out."""
+        c, t, r = self.clients, self.teams, self.rms
+        cfg = self.cfg
+        incident = c.incident.any(axis=1)
+        self._log(
+            np.flatnonzero(incident),
+            "Delivery",
+            "milestone_missed",
+            "delivered quality fell far below what the client expects",
+            value=t.quality.min(axis=1),
+        )
+        self._log(
+            np.flatnonzero(t.overrun.any(axis=1)),
+            "Delivery",
+            "overrun",
+            "a heavy-tailed overrun hit a project under schedule pressure",
+        )
+        if cfg.market.projects > 1 and cfg.client.vendor_management.reactive:
+            self._log(
+                np.flatnonzero(incident),
+                "Client",
+                "monitoring_spread",
+                "one project's incident raised monitoring across the programme",
+                value=c.monitoring.mean(axis=1),
+            )
+        rec = self.recorder.data
+        if self.month > 0:
+            prev = self.month - 1
+            suspicion_up = (rec["suspicion"][prev] < 0.5) & (c.suspicion >= 0.5)
+            self._log(
+                np.flatnonzero(suspicion_up),
+                "Client",
+                "suspicion_raised",
+                "performance far above what this client expects: too good to be true",
+                value=c.suspicion,
+            )
+            monitoring = c.monitoring.mean(axis=1)
+            tightened = (rec["monitoring"][prev] < 0.6) & (monitoring >= 0.6)
+            self._log(
+                np.flatnonzero(tightened),
+                "Client",
+                "monitoring_tightened",
+                "distrust and suspicion pushed milestone monitoring up",
+                value=monitoring,
+            )
+            captured = (rec["identification"][prev] < CAPTURED) & (r.identification >= CAPTURED)
+            self._log(
+                np.flatnonzero(captured),
+                "RM",
+                "rm_captured",
+                "long, close time at the client: the RM now identifies with it",
+                value=r.identification,
+            )
+            threshold = cfg.vendor.delivery.fatigue_threshold
+            burnt = (rec["fatigue"][prev] < threshold) & (t.fatigue >= threshold)
+            self._log(
+                np.flatnonzero(burnt),
+                "Delivery",
+                "burnout",
+                "sustained overtime: fatigue passed the burn-out threshold",
+                value=t.fatigue,
+            )
+            level_now = np.searchsorted(-CONCESSION_LEVELS, -self.accounts.price, side="right")
+            level_before = np.searchsorted(-CONCESSION_LEVELS, -rec["price"][prev], side="right")
+            conceded = (level_now > level_before) & (self.book.months > 1)
+            self._log(
+                np.flatnonzero(conceded),
+                "RM",
+                "price_concession",
+                "the RM argued for the client's price",
+                value=self.accounts.price,
+            )

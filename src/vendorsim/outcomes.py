@@ -1,0 +1,101 @@
+"""
+The fixed outcome vocabulary and the rule that gives every engagement one label.
+
+The rules are documented, with their thresholds, in docs/ODD.md ("Outcomes"). They read
+only the engagement row, so a label can always be traced back to the numbers behind it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+OUTCOMES: tuple[str, ...] = (
+    "partnership",
+    "organ_rejection",
+    "lock_in",
+    "legal_exit",
+    "burnout_collapse",
+    "discount_spiral",
+    "churn",
+    "ongoing",
+)
+
+# Delivered quality above the client's realistic alternative by at least this much counts
+# as "the vendor delivered above the alternatives".
+ABOVE_ALTERNATIVES = 0.05
+# Lock-in: the engagement lasted at least this share of the horizon, and in at least this
+# share of its months it both underperformed and had a better alternative in value terms.
+LOCK_IN_TENURE = 0.5
+LOCK_IN_MONTHS = 0.5
+# Burn-out: leavers reached this share of the starting team, or fatigue this peak, and
+# recent delivery fell below the alternatives.
+BURNOUT_LEAVERS = 0.5
+BURNOUT_FATIGUE = 1.0
+# Partnership: vendor margin over the engagement at least this.
+HEALTHY_MARGIN = 0.0
+
+
+def classify(
+    engagements: pd.DataFrame, *, horizon: int, partnership_trust: float, margin_floor: float
+) -> pd.Series:
+    """
+    Label every engagement row with one outcome from :data:`OUTCOMES`.
+
+    Args:
+        engagements: rows as written by :class:`vendorsim.engagements.EngagementBook`.
+        horizon: months simulated.
+        partnership_trust: final trust that counts as high.
+        margin_floor: the vendor's margin floor.
+
+    """
+    e = engagements
+    ended = e["ended"].to_numpy(bool)
+    above = (e["mean_quality"] >= e["alt_quality"] + ABOVE_ALTERNATIVES).to_numpy()
+    hollowed = (
+        (e["leavers"] >= BURNOUT_LEAVERS * e["staff_start"])
+        | (e["peak_fatigue"] >= BURNOUT_FATIGUE)
+    ).to_numpy()
+    burnt_out = hollowed & (e["recent_quality"] < e["alt_quality"]).to_numpy()
+    spiral = (
+        (e["vendor_margin"] < margin_floor) & (e["margin_before_concessions"] >= margin_floor)
+    ).to_numpy()
+    legal = (e["end_reason"] == "legal_exit").to_numpy()
+    locked = (
+        (e["months"] >= LOCK_IN_TENURE * horizon)
+        & (e["underperforming_share"] >= LOCK_IN_MONTHS)
+        & (e["better_alternative_share"] >= LOCK_IN_MONTHS)
+    ).to_numpy()
+    partner = (
+        (e["final_trust"] >= partnership_trust) & (e["vendor_margin"] >= HEALTHY_MARGIN)
+    ).to_numpy()
+
+    running = ~ended
+    labels = np.select(
+        [
+            ended & burnt_out,
+            ended & above,
+            ended & legal,
+            ended & spiral,
+            ended & locked,
+            ended,
+            running & locked,
+            running & spiral,
+            running & burnt_out,
+            running & partner,
+        ],
+        [
+            "burnout_collapse",
+            "organ_rejection",
+            "legal_exit",
+            "discount_spiral",
+            "lock_in",
+            "churn",
+            "lock_in",
+            "discount_spiral",
+            "burnout_collapse",
+            "partnership",
+        ],
+        default="ongoing",
+    )
+    return pd.Series(labels, index=e.index, name="outcome", dtype=object)

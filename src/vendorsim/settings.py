@@ -1,0 +1,243 @@
+"""
+Compose, check and resolve configurations, with one-line errors for bad input.
+
+The CLI, :func:`vendorsim.simulate`, notebooks and the model all compose configs here, from
+Hydra override strings, so they accept the same input and refuse it with the same words.
+Checks run before any work: the overrides themselves first (key, type, range), then the
+composed config (values a scenario or experiment file set), then the behaviour targets.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from hydra import compose, initialize_config_module
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from vendorsim.behaviours.base import BehaviourError
+from vendorsim.config import PARAMS, ParamSpec, VendorsimConfig, register
+
+CONFIG_MODULE = "vendorsim.configs"
+CONFIG_NAME = "config"
+# Config groups a user may pick an option of, and the folder holding their options.
+GROUPS = {"scenario": "scenario", "experiment": "experiment", "behaviour/trust": "behaviour/trust"}
+# Behaviour kinds: ``behaviour.trust=beta`` picks an option of the behaviour/trust group.
+BEHAVIOURS = ("trust",)
+# Short names accepted as keyword arguments by VendorMarket (for batch_run and dashboards).
+ALIASES = {
+    "overpromise": "vendor.sales.overpromise",
+    "pushiness": "vendor.sales.pushiness",
+    "quality": "vendor.quality",
+    "pricing": "vendor.pricing",
+    "rotation_months": "vendor.rm.rotation_months",
+    "goodwill": "vendor.goodwill",
+    "leadership_engagement": "vendor.leadership_engagement",
+    "failed_vendors": "client.history.failed_vendors",
+    "readiness": "client.readiness",
+    "switching_cost": "client.switching_cost",
+    "loss_aversion": "client.loss_aversion",
+    "monitoring": "client.vendor_management.monitoring",
+    "competitive_tension": "client.vendor_management.competitive_tension",
+    "legal_doctrine": "client.vendor_management.legal_doctrine",
+    "insurance": "client.vendor_management.insurance",
+    "reactive": "client.vendor_management.reactive",
+    "clients": "market.clients",
+    "vendors": "market.vendors",
+}
+
+register()
+
+
+class ConfigError(ValueError):
+    """Bad input: the message is one line naming the key, the value and what is allowed."""
+
+
+def options(group: str) -> list[str]:
+    """The option names of a config group, e.g. the scenarios."""
+    folder = importlib.resources.files(CONFIG_MODULE).joinpath(GROUPS[group])
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def normalise_overrides(overrides: Iterable[str]) -> list[str]:
+    """Accept ``behaviour.trust=beta`` as the group choice ``behaviour/trust=beta``."""
+    out = []
+    for o in overrides:
+        key, sep, value = o.partition("=")
+        bare = key.lstrip("+~")
+        if (
+            sep
+            and bare.startswith("behaviour.")
+            and bare.count(".") == 1
+            and bare[10:] in BEHAVIOURS
+        ):
+            o = key[: len(key) - len(bare)] + bare.replace(".", "/") + "=" + value
+        out.append(o)
+    return out
+
+
+def params_to_overrides(params: dict[str, Any]) -> list[str]:
+    """Turn keyword parameters (short names, or dotted keys with ``__``) into overrides."""
+    out = []
+    for name, value in params.items():
+        if name == "scenario":
+            out.append(f"scenario={value}")
+            continue
+        key = ALIASES.get(name, name.replace("__", "."))
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        out.append(f"{key}={text}")
+    return out
+
+
+def check_overrides(overrides: Sequence[str]) -> list[Override]:
+    """
+    Refuse malformed overrides, unknown keys, unknown group options and values of the
+    wrong type or out of range. Sweep values (``a=1,2``) are checked one by one.
+    """
+    parser = OverridesParser.create()
+    parsed = []
+    for text in overrides:
+        try:
+            parsed.extend(parser.parse_overrides([text]))
+        except HydraException as exc:
+            raise ConfigError(
+                f"malformed override '{text}': {_first_line(exc)}; "
+                "allowed: key=value, e.g. client.readiness=0.2"
+            ) from None
+    for o in parsed:
+        _check_override(o)
+    return parsed
+
+
+def _check_override(o: Override) -> None:
+    key = o.key_or_group
+    if o.is_delete() or key.startswith("hydra") or key.startswith("behaviour."):
+        return  # Hydra's own settings; behaviour parameters are checked by the behaviour.
+    values = (
+        list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
+    )
+    if key in GROUPS:
+        known = options(key)
+        for v in values:
+            if v not in known and v != "null":
+                label = key.replace("behaviour/", "behaviour.")
+                raise ConfigError(
+                    f"{label}={v!r} is not a known option; allowed: {', '.join(known)}"
+                )
+        return
+    spec = PARAMS.get(key)
+    if spec is None:
+        raise ConfigError(_unknown_key(key, values[0] if values else ""))
+    if o.is_sweep_override() and not o.is_choice_sweep():
+        return  # range() and interval() sweeps are checked when composed per job.
+    raw = [o.value()] if not o.is_sweep_override() else list(o.value().list)  # type: ignore[union-attr]
+    for v in raw:
+        check_value(spec, v)
+
+
+def check_value(spec: ParamSpec, value: Any) -> Any:
+    """Return ``value`` if it fits ``spec``; otherwise raise a one-line ConfigError."""
+    allowed = spec.allowed()
+    ok_type = {
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, int | float) and not isinstance(value, bool),
+        bool: isinstance(value, bool),
+        str: isinstance(value, str),
+    }[spec.type]
+    if not ok_type:
+        raise ConfigError(f"{spec.key}={value!r} has the wrong type; allowed: {allowed}")
+    if spec.choices and value not in spec.choices:
+        raise ConfigError(f"{spec.key}={value!r} is not allowed; allowed: {allowed}")
+    if spec.type in (int, float) and (
+        (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi)
+    ):
+        raise ConfigError(f"{spec.key}={value!r} is out of range; allowed: {allowed}")
+    if spec.key == "workers" and not (value == "auto" or (value.isdigit() and int(value) >= 1)):
+        raise ConfigError(f"workers={value!r} is not allowed; allowed: auto or a whole number >= 1")
+    return value
+
+
+def _unknown_key(key: str, value: str) -> str:
+    close = difflib.get_close_matches(key, PARAMS, n=1, cutoff=0.75)
+    hint = f"did you mean {close[0]}? " if close else ""
+    section = key.rpartition(".")[0]
+    siblings = sorted(k.rpartition(".")[2] for k in PARAMS if k.rpartition(".")[0] == section)
+    allowed = (
+        f"keys under {section}: {', '.join(siblings)}"
+        if siblings
+        else ("a parameter listed by `vendorsim --help` or in docs/ODD.md")
+    )
+    return f"unknown key '{key}' (value {value!r}); {hint}allowed: {allowed}"
+
+
+def validate(cfg: DictConfig) -> None:
+    """Check every parameter of a composed config, wherever its value came from."""
+    for key, spec in PARAMS.items():
+        check_value(spec, OmegaConf.select(cfg, key))
+    rec = cfg.client.reciprocity
+    total = rec.cooperator_share + rec.free_rider_share + rec.hump_share
+    if total <= 0:
+        raise ConfigError(
+            f"client.reciprocity shares sum to {total:g}; "
+            "allowed: a positive sum (they are normalised)"
+        )
+    make_behaviours(cfg)
+
+
+def load_config(overrides: Sequence[str] = ()) -> DictConfig:
+    """Compose the config for ``overrides`` and check it; raise ConfigError on bad input."""
+    overrides = normalise_overrides(overrides)
+    check_overrides(overrides)
+    try:
+        cfg = _compose(overrides)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(_first_line(exc)) from None
+    validate(cfg)
+    return cfg
+
+
+def _compose(overrides: list[str], hydra_config: bool = False) -> DictConfig:
+    if GlobalHydra.instance().is_initialized():
+        return compose(CONFIG_NAME, overrides=overrides, return_hydra_config=hydra_config)
+    with initialize_config_module(CONFIG_MODULE, version_base="1.3"):
+        return compose(CONFIG_NAME, overrides=overrides, return_hydra_config=hydra_config)
+
+
+def compose_with_hydra(overrides: Sequence[str]) -> DictConfig:
+    """Compose with the ``hydra`` node kept (output dirs, sweeper params), for the CLI."""
+    try:
+        return _compose(list(overrides), hydra_config=True)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(_first_line(exc)) from None
+
+
+def make_behaviours(cfg: DictConfig) -> dict[str, Any]:
+    """Instantiate the behaviour rules named by ``_target_``, refusing ones that do not fit."""
+    from vendorsim.behaviours.registry import instantiate_behaviour
+
+    try:
+        return {kind: instantiate_behaviour(kind, cfg.behaviour[kind]) for kind in BEHAVIOURS}
+    except BehaviourError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def resolve(cfg: DictConfig) -> tuple[VendorsimConfig, Any]:
+    """The typed config object the engine reads, and the trust rule it uses."""
+    behaviours = make_behaviours(cfg)
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    plain.pop("hydra", None)  # type: ignore[union-attr]
+    schema = OmegaConf.structured(VendorsimConfig)
+    typed: VendorsimConfig = OmegaConf.to_object(OmegaConf.merge(schema, plain))  # type: ignore[assignment]
+    return typed, behaviours["trust"]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,76 @@
+"""
+The vendors of the market: the focal vendor 0 from config, competitors from the industry.
+
+Competitors are drawn from an industry distribution in which most vendors are mediocre,
+because the industry has a bad reputation; their policies are drawn around common practice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from vendorsim.config import VendorsimConfig
+
+# Rate at which a vendor's market reputation follows the quality it delivers.
+REPUTATION_RATE = 0.05
+# Reputation a vendor starts with, as a share of its capability (delivery rarely matches it).
+REPUTATION_START = 0.8
+
+
+@dataclass
+class VendorTable:
+    """One row per vendor; index 0 is the focal vendor."""
+
+    capability: np.ndarray
+    overpromise: np.ndarray
+    pushiness: np.ndarray
+    discretionary: np.ndarray
+    goodwill: np.ndarray
+    leadership: np.ndarray
+    rm_rotation: np.ndarray
+    rm_time_share: np.ndarray
+    oversell: np.ndarray
+    reputation: np.ndarray
+
+    @classmethod
+    def draw(cls, cfg: VendorsimConfig, rng: np.random.Generator) -> VendorTable:
+        """The focal vendor from ``cfg.vendor``; the others from the industry distribution."""
+        n, m, v = cfg.market.vendors, cfg.market, cfg.vendor
+        k = n - 1
+        capability = np.clip(
+            rng.normal(m.competitor_quality_mean, m.competitor_quality_sd, k), 0.05, 0.95
+        )
+        table = cls(
+            capability=np.r_[v.quality, capability],
+            overpromise=np.r_[
+                v.sales.overpromise,
+                np.clip(rng.normal(m.competitor_overpromise_mean, 0.1, k), 0.0, None),
+            ],
+            pushiness=np.r_[v.sales.pushiness, rng.uniform(0.2, 0.6, k)],
+            discretionary=np.r_[v.pricing == "discretionary", rng.random(k) < 0.5],
+            goodwill=np.r_[v.goodwill, rng.uniform(0.0, 0.3, k)],
+            leadership=np.r_[v.leadership_engagement, rng.uniform(0.0, 0.3, k)],
+            rm_rotation=np.r_[v.rm.rotation_months, np.where(rng.random(k) < 0.5, 24, 0)].astype(
+                float
+            ),
+            rm_time_share=np.r_[v.rm.time_share, rng.uniform(0.4, 0.8, k)],
+            oversell=np.r_[v.sales.oversell, rng.uniform(0.0, 0.1, k)],
+            reputation=np.zeros(n),
+        )
+        table.reputation = REPUTATION_START * table.capability
+        return table
+
+    def learn_reputation(self, vendor_of: np.ndarray, seen: np.ndarray) -> None:
+        """Move each vendor's reputation toward the mean quality its clients saw this month."""
+        n = len(self.capability)
+        count = np.bincount(vendor_of, minlength=n)
+        total = np.bincount(vendor_of, weights=seen, minlength=n)
+        has = count > 0
+        self.reputation[has] += REPUTATION_RATE * (total[has] / count[has] - self.reputation[has])
+
+    def alternatives_for(self, vendor_of: np.ndarray) -> np.ndarray:
+        """Each client's realistic alternative: the mean reputation of the other vendors."""
+        n = len(self.reputation)
+        return (self.reputation.sum() - self.reputation[vendor_of]) / (n - 1)

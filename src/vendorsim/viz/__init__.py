@@ -1,0 +1,1 @@
+"""Workshop figures, the report and the dashboard."""
