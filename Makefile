@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench install clean
+.PHONY: demo test test-fast lint bench dashboard install clean
 
 demo: $(STAMP)
 	$(BIN)/python -m vendorsim.demo
@@ -20,6 +20,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/sweep.py
+	$(BIN)/python benchmarks/batch_run.py
+
+dashboard: $(STAMP)
+	$(BIN)/vendorsim-dashboard
 
 install: $(STAMP)
 

@@ -366,6 +366,7 @@ class VendorsimConfig:
     months: int = param(60, "simulated months", lo=1)
     workers: str = param("auto", "processes for the seeds: auto (one per core) or a number")
     figures: bool = param(True, "write figures next to the tables")
+    resume: bool = param(False, "in a sweep, skip cells whose results are already complete")
     meta: MetaConfig = group(MetaConfig)
     market: MarketConfig = group(MarketConfig)
     vendor: VendorConfig = group(VendorConfig)
