@@ -1,5 +1,4 @@
-"""
-vendorsim: agent-based simulation of vendor-client dynamics in IT services.
+"""vendorsim: agent-based simulation of vendor-client dynamics in IT services.
 
 The public API::
 

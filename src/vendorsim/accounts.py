@@ -1,5 +1,4 @@
-"""
-The vendor's monthly accounts on each engagement: revenue, cost and margin.
+"""The vendor's monthly accounts on each engagement: revenue, cost and margin.
 
 Price is normalised to 1 per month for the full scope. Vendor-management levers cost the
 vendor overhead, and competitive tension moves scope (and revenue) to competitors while
@@ -24,8 +23,7 @@ REWORK_COST = 0.1
 
 @dataclass
 class Accounts:
-    """
-    Per-client engagement accounts for the current month.
+    """Per-client engagement accounts for the current month.
 
     ``price`` carries the RM's concessions; ``markup`` the incumbent's hold-up at renewal.
     """

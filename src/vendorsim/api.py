@@ -19,8 +19,7 @@ from vendorsim.settings import load_config
 
 @dataclass
 class Results:
-    """
-    The tables of one or more seeds of one configuration.
+    """The tables of one or more seeds of one configuration.
 
     Attributes:
         engagements: one row per (seed, client engagement), with its ``outcome``.
@@ -41,8 +40,7 @@ class Results:
         return sorted(self.engagements["seed"].unique().tolist())
 
     def outcome_shares(self, vendor: int | None = 0) -> pd.Series:
-        """
-        Share of engagements with each outcome, over every label (sums to 1).
+        """Share of engagements with each outcome, over every label (sums to 1).
 
         Args:
             vendor: count only this vendor's engagements (0, the focal vendor, by default);
@@ -121,8 +119,7 @@ def simulate(
     workers: int | str | None = None,
     progress: bool | None = None,
 ) -> Results:
-    """
-    Compose a config from Hydra override strings and run it over seeds.
+    """Compose a config from Hydra override strings and run it over seeds.
 
     Args:
         overrides: e.g. ``["scenario=stockholm", "client.readiness=0.1"]``, as on the

@@ -1,5 +1,4 @@
-"""
-The ``vendorsim`` command: a Hydra app, with bad input refused before Hydra starts.
+"""The ``vendorsim`` command: a Hydra app, with bad input refused before Hydra starts.
 
 Hydra reports composition errors with exit code 1 and only after creating the output
 directory, so :func:`main` checks the command line first (:func:`preflight`) and refuses
@@ -79,8 +78,7 @@ def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def preflight(argv: Sequence[str]) -> list[str]:
-    """
-    Check a command line before any work; return it with overrides normalised.
+    """Check a command line before any work; return it with overrides normalised.
 
     Raises:
         ConfigError: with a one-line message naming the key, the value and what is allowed.

@@ -1,5 +1,4 @@
-"""
-Structured configuration: the dataclass schema, its registration and its validation.
+"""Structured configuration: the dataclass schema, its registration and its validation.
 
 Every parameter is declared once, here, with its default, its allowed range, a one-line
 meaning and its source tag ([S] seen in a source, [C] computed, [P] proposal). Validation,
@@ -25,9 +24,20 @@ def param(
     hi: float | None = None,
     choices: tuple[str, ...] | None = None,
     source: str = "[P]",
+    allowed: str | None = None,
 ) -> Any:
-    """Declare one parameter with its allowed range and its documentation."""
-    meta = {"doc": doc, "lo": lo, "hi": hi, "choices": choices, "source": source}
+    """Declare one parameter with its allowed range and its documentation.
+
+    ``allowed`` describes the allowed values in words where a range cannot.
+    """
+    meta = {
+        "doc": doc,
+        "lo": lo,
+        "hi": hi,
+        "choices": choices,
+        "source": source,
+        "allowed": allowed,
+    }
     return field(default=default, metadata=meta)
 
 
@@ -353,20 +363,27 @@ class ClientConfig:
 class MetaConfig:
     """Names shown to users; set by the scenario."""
 
-    scenario: str = param("baseline", "name of the scenario that set these values")
-    description: str = param("", "one plain-language line about the scenario")
+    scenario: str = param("baseline", "name of the scenario that set these values", source="run")
+    description: str = param("", "one plain-language line about the scenario", source="run")
 
 
 @dataclass
 class VendorsimConfig:
     """The whole run: size, seeds, the focal vendor, the clients and the behaviour rules."""
 
-    seed: int = param(0, "first seed; runs use seed, seed+1, ...", lo=0)
-    seeds: int = param(1, "number of seeds (replications) in this run", lo=1)
-    months: int = param(60, "simulated months", lo=1)
-    workers: str = param("auto", "processes for the seeds: auto (one per core) or a number")
-    figures: bool = param(True, "write figures next to the tables")
-    resume: bool = param(False, "in a sweep, skip cells whose results are already complete")
+    seed: int = param(0, "first seed; runs use seed, seed+1, ...", lo=0, source="run")
+    seeds: int = param(1, "number of seeds (replications) in this run", lo=1, source="run")
+    months: int = param(60, "simulated months", lo=1, source="run")
+    workers: str = param(
+        "auto",
+        "processes for the seeds: auto (one per core) or a number",
+        source="run",
+        allowed="auto or a whole number >= 1",
+    )
+    figures: bool = param(True, "write figures next to the tables", source="run")
+    resume: bool = param(
+        False, "in a sweep, skip cells whose results are already complete", source="run"
+    )
     meta: MetaConfig = group(MetaConfig)
     market: MarketConfig = group(MarketConfig)
     vendor: VendorConfig = group(VendorConfig)
@@ -391,9 +408,12 @@ class ParamSpec:
     hi: float | None
     choices: tuple[str, ...] | None
     source: str
+    allowed_text: str | None = None
 
     def allowed(self) -> str:
         """Describe the allowed values in words, for error messages and docs."""
+        if self.allowed_text:
+            return self.allowed_text
         if self.choices:
             return "one of " + ", ".join(self.choices)
         kind = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}[
@@ -425,7 +445,15 @@ def iter_params(cls: type = VendorsimConfig, prefix: str = "") -> Iterator[Param
             f.type if isinstance(f.type, str) else f.type.__name__
         ]
         yield ParamSpec(
-            key, ftype, f.default, m["doc"], m["lo"], m["hi"], m["choices"], m["source"]
+            key,
+            ftype,
+            f.default,
+            m["doc"],
+            m["lo"],
+            m["hi"],
+            m["choices"],
+            m["source"],
+            m["allowed"],
         )
 
 

@@ -1,5 +1,4 @@
-"""
-Engagement bookkeeping: running totals per client slot, and the rows of ended engagements.
+"""Engagement bookkeeping: running totals per client slot, and the rows of ended engagements.
 
 A client holds one engagement at a time. When it ends (or at the horizon) its totals become
 one row of the engagements table, which :mod:`vendorsim.outcomes` then labels.
@@ -44,6 +43,7 @@ class EngagementBook:
         self.peak_suspicion = np.zeros(clients)
         self.max_stage = np.zeros(clients, dtype=np.int64)
         self.overpromise = np.zeros(clients)
+        self.start_trust = np.zeros(clients)
         self.bidders = np.zeros(clients, dtype=np.int64)
         self.sums = {k: np.zeros(clients) for k in _SUMS}
         self._next_id = 0
@@ -136,4 +136,6 @@ class EngagementBook:
             {k: np.concatenate([b[k] for b in self._closed]) for k in self._closed[0]}
         )
         frame["months"] = frame["months"].astype("int64")
+        for column in ("end_reason", "segment", "client_type"):
+            frame[column] = frame[column].astype("str")
         return frame.sort_values(["client", "engagement"], kind="stable").reset_index(drop=True)

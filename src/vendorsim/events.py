@@ -1,5 +1,4 @@
-"""
-The event log: what happened, to whom, why, and what it did to trust and margin.
+"""The event log: what happened, to whom, why, and what it did to trust and margin.
 
 Events are rare next to client-months, so they are appended as small numpy batches (one
 batch per kind of event per month) and joined into one table at the end of a run.
@@ -48,8 +47,7 @@ class EventLog:
         margin_after: np.ndarray,
         value: np.ndarray | float = np.nan,
     ) -> None:
-        """
-        Record one kind of event for every client in ``clients`` (an index array).
+        """Record one kind of event for every client in ``clients`` (an index array).
 
         The per-client arrays are indexed by client slot; only the ``clients`` rows are kept.
         """
@@ -92,7 +90,7 @@ class EventLog:
         for c in ("month", "client", "vendor", "engagement"):
             frame[c] = frame[c].astype("int64")
         for c in ("actor", "event", "cause"):
-            frame[c] = frame[c].astype(str)
+            frame[c] = frame[c].astype("str")
         for c in ("value", "trust_before", "trust_after", "margin_before", "margin_after"):
             frame[c] = frame[c].astype("float64")
         return frame.sort_values(["month", "client"], kind="stable").reset_index(drop=True)
@@ -102,5 +100,5 @@ def _dtype(column: str) -> str:
     if column in ("month", "client", "vendor", "engagement"):
         return "int64"
     if column in ("actor", "event", "cause"):
-        return "object"
+        return "str"
     return "float64"

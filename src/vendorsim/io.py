@@ -9,8 +9,7 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
-    """
-    Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
 
     A crash at any point leaves either the old file or the new one, never a partial file.
     """

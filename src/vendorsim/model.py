@@ -13,7 +13,7 @@ from omegaconf import DictConfig
 
 from vendorsim.accounts import Accounts
 from vendorsim.agents.delivery import DeliveryTeam, TeamState
-from vendorsim.agents.procurement import ClientProcurement, ClientState
+from vendorsim.agents.procurement import SEGMENT_TRUST_DISCOUNT, ClientProcurement, ClientState
 from vendorsim.agents.relationship import CAPTURED, RelationshipManager, RMState
 from vendorsim.agents.sales import BID_NOISE, Sales
 from vendorsim.behaviours.trust import TrustRule
@@ -38,8 +38,7 @@ OVERSELL_DISCOVERY = 0.1
 
 
 class VendorMarket(mesa.Model):
-    """
-    C clients and V vendors trading engagements month by month.
+    """C clients and V vendors trading engagements month by month.
 
     Vendor 0 is the focal vendor whose policies come from ``cfg.vendor``. Each client
     holds one engagement at a time with one vendor; a delivery team and a relationship
@@ -161,8 +160,7 @@ class VendorMarket(mesa.Model):
         self.accounts.markup[:] = self.incumbent_markup()
 
     def _tender(self, idx: np.ndarray, exclude: np.ndarray) -> tuple[np.ndarray, ...]:
-        """
-        Each client in ``idx`` invites bidders (more under competitive tension) and picks the
+        """Each client in ``idx`` invites bidders (more under competitive tension) and picks the
         best-looking bid. Returns winners, their over-promises and the bidder counts.
         """
         n_vendors = self.cfg.market.vendors
@@ -193,7 +191,9 @@ class VendorMarket(mesa.Model):
         self.book.open(idx, self.month, overpromise, bidders)
         DeliveryTeam.staff_up(self, idx, 1.0 + overpromise)
         RelationshipManager.assign(self, idx)
-        c.trust[idx] = c.generalised_trust[idx]
+        c.trust[idx] = c.generalised_trust[idx] * (1.0 - SEGMENT_TRUST_DISCOUNT[c.segment[idx]])
+        c.trust_before[idx] = c.trust[idx]
+        self.book.start_trust[idx] = c.trust[idx]
         self.trust_rule.start(c.rule_state, idx, c.trust[idx])
         c.suspicion[idx] = 0.0
         c.stage[idx] = 0
@@ -205,6 +205,8 @@ class VendorMarket(mesa.Model):
         c.tension[idx], c.legal[idx], c.insurance[idx] = tension[idx], legal[idx], insurance[idx]
         a.price[idx] = 1.0
         a.markup[idx] = 1.0
+        a.margin[idx] = 0.0  # no month booked yet
+        a.margin_before[idx] = 0.0
         a.low_margin_months[idx] = 0.0
         self._oversell_found[idx] = False
         self._reaction_cooldown[idx] = 0.0
@@ -222,7 +224,7 @@ class VendorMarket(mesa.Model):
             "engagement_won",
             "won the tender by promising over capacity",
             value=overpromise,
-            everyone=True,
+            aligned=True,
         )
 
     def end_engagement(self, slot: int, reason: str) -> None:
@@ -282,14 +284,15 @@ class VendorMarket(mesa.Model):
         self._log(rotating, "Vendor", "rm_rotated", "rotation policy: a fresh RM takes the account")
 
     def _react_to_bad_news(self) -> None:
-        """
-        The vendor re-plans when the RM's report of trust falls low enough: it descopes half
+        """The vendor re-plans when the RM's report of trust falls low enough: it descopes half
         the backlog and lowers the run-rate promise halfway to capacity. A captured RM's
         softened report delays this.
         """
         self._reaction_cooldown = np.maximum(self._reaction_cooldown - 1.0, 0.0)
+        reported = self.rms.reported_trust
         reacting = np.flatnonzero(
-            (self.rms.reported_trust < self.cfg.vendor.reaction_trust)
+            (reported < self.cfg.vendor.reaction_trust)
+            & (reported < self.book.start_trust)
             & (self._reaction_cooldown == 0)
         )
         t = self.teams
@@ -328,20 +331,21 @@ class VendorMarket(mesa.Model):
         event: str,
         cause: str,
         *,
-        value: np.ndarray | float = np.nan,
-        everyone: bool = False,
+        value: np.ndarray | float | None = None,
+        aligned: bool = False,
     ) -> None:
-        """
-        Add one kind of event for the slots in ``idx``.
+        """Add one kind of event for the slots in ``idx``.
 
-        ``value`` is per slot (indexed by ``idx``) unless ``everyone`` says it is already
-        aligned with ``idx``.
+        ``value`` is an array over all slots, unless ``aligned`` says it is aligned with
+        ``idx``; without one, the event's value is the client's trust after the month.
         """
         if len(idx) == 0:
             return
         c, a = self.clients, self.accounts
-        if everyone and np.ndim(value):
-            full = np.full(len(c.trust), np.nan)
+        if value is None:
+            value = c.trust
+        elif aligned and np.ndim(value):
+            full = np.zeros(len(c.trust))
             full[idx] = value
             value = full
         self.events.add(

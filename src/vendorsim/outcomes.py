@@ -1,5 +1,4 @@
-"""
-The fixed outcome vocabulary and the rule that gives every engagement one label.
+"""The fixed outcome vocabulary and the rule that gives every engagement one label.
 
 The rules are documented, with their thresholds, in docs/ODD.md ("Outcomes"). They read
 only the engagement row, so a label can always be traced back to the numbers behind it.
@@ -39,8 +38,7 @@ HEALTHY_MARGIN = 0.0
 def classify(
     engagements: pd.DataFrame, *, horizon: int, partnership_trust: float, margin_floor: float
 ) -> pd.Series:
-    """
-    Label every engagement row with one outcome from :data:`OUTCOMES`.
+    """Label every engagement row with one outcome from :data:`OUTCOMES`.
 
     Args:
         engagements: rows as written by :class:`vendorsim.engagements.EngagementBook`.
@@ -98,4 +96,4 @@ def classify(
         ],
         default="ongoing",
     )
-    return pd.Series(labels, index=e.index, name="outcome", dtype=object)
+    return pd.Series(labels, index=e.index, name="outcome").astype("str")

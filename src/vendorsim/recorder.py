@@ -1,5 +1,4 @@
-"""
-Monthly time series, recorded into preallocated numpy arrays (DataCollector deep-copies
+"""Monthly time series, recorded into preallocated numpy arrays (DataCollector deep-copies
 every value, which costs more than the month itself).
 """
 

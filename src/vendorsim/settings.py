@@ -1,5 +1,4 @@
-"""
-Compose, check and resolve configurations, with one-line errors for bad input.
+"""Compose, check and resolve configurations, with one-line errors for bad input.
 
 The CLI, :func:`vendorsim.simulate`, notebooks and the model all compose configs here, from
 Hydra override strings, so they accept the same input and refuse it with the same words.
@@ -97,8 +96,7 @@ def params_to_overrides(params: dict[str, Any]) -> list[str]:
 
 
 def check_overrides(overrides: Sequence[str]) -> list[Override]:
-    """
-    Refuse malformed overrides, unknown keys, unknown group options and values of the
+    """Refuse malformed overrides, unknown keys, unknown group options and values of the
     wrong type or out of range. Sweep values (``a=1,2``) are checked one by one.
     """
     parser = OverridesParser.create()
@@ -145,6 +143,14 @@ def _check_override(o: Override) -> None:
 def check_value(spec: ParamSpec, value: Any) -> Any:
     """Return ``value`` if it fits ``spec``; otherwise raise a one-line ConfigError."""
     allowed = spec.allowed()
+    if spec.key == "workers":
+        if (
+            value == "auto"
+            or (isinstance(value, int) and not isinstance(value, bool) and value >= 1)
+            or (isinstance(value, str) and value.isdigit() and int(value) >= 1)
+        ):
+            return value
+        raise ConfigError(f"workers={value!r} is not allowed; allowed: {allowed}")
     ok_type = {
         int: isinstance(value, int) and not isinstance(value, bool),
         float: isinstance(value, int | float) and not isinstance(value, bool),
@@ -159,8 +165,6 @@ def check_value(spec: ParamSpec, value: Any) -> Any:
         (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi)
     ):
         raise ConfigError(f"{spec.key}={value!r} is out of range; allowed: {allowed}")
-    if spec.key == "workers" and not (value == "auto" or (value.isdigit() and int(value) >= 1)):
-        raise ConfigError(f"workers={value!r} is not allowed; allowed: auto or a whole number >= 1")
     return value
 
 

@@ -1,5 +1,4 @@
-"""
-The vendors of the market: the focal vendor 0 from config, competitors from the industry.
+"""The vendors of the market: the focal vendor 0 from config, competitors from the industry.
 
 Competitors are drawn from an industry distribution in which most vendors are mediocre,
 because the industry has a bad reputation; their policies are drawn around common practice.

@@ -1,5 +1,4 @@
-"""
-The four roles of the market, one module each.
+"""The four roles of the market, one module each.
 
 Each role is a Mesa agent with identity and the discrete choices a reader looks for. Its
 numeric state lives in arrays owned by the role's state object, one slot per client, so a

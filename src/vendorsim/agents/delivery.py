@@ -1,5 +1,4 @@
-"""
-Delivery teams and the rework cycle.
+"""Delivery teams and the rework cycle.
 
 One team serves one engagement. Over-commitment raises schedule pressure, which buys
 overtime, which builds fatigue; fatigue and pressure lower the share of work done right,

@@ -1,5 +1,4 @@
-"""
-Client procurement: trust, conditioning, suspicion, vendor-management levers, and choices.
+"""Client procurement: trust, conditioning, suspicion, vendor-management levers, and choices.
 
 A client reads each month's delivery against its reference point q_ref, which, like its
 generalised trust G, is a slow average over every vendor it has had: a client failed by
@@ -23,10 +22,12 @@ if TYPE_CHECKING:
     from vendorsim.model import VendorMarket
 
 # Rogers' adoption categories, earliest first, with their population shares [S], and the
-# price pressure each brings to a negotiation [P]: later adopters trust value claims less.
+# price pressure each brings to a negotiation [P]: later adopters trust value claims less,
+# so they also start an engagement with less trust.
 SEGMENTS = ("innovator", "early_adopter", "early_majority", "late_majority", "laggard")
 SEGMENT_SHARES = np.array([0.025, 0.135, 0.34, 0.34, 0.16])
 SEGMENT_PRICE_PRESSURE = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+SEGMENT_TRUST_DISCOUNT = 0.2 * SEGMENT_PRICE_PRESSURE
 TYPES = ("conditional_cooperator", "free_rider", "hump_shaped")
 # Rate of the client's running view of its current vendor's quality.
 SEEN_QUALITY_RATE = 0.2
@@ -140,8 +141,7 @@ class ClientProcurement(SlotAgent):
         )
 
     def renewal_due(self) -> None:
-        """
-        At renewal the client reviews the market and the incumbent re-prices, capturing part
+        """At renewal the client reviews the market and the incumbent re-prices, capturing part
         of the client's switching cost (Farrell & Klemperer 2007); then the next is booked.
         """
         self.model.clients.review[self.slot] = True
@@ -186,7 +186,9 @@ class ClientProcurement(SlotAgent):
         near_sign_off = model.months_to_renewal() <= SIGN_OFF_WINDOW
         c.readiness = np.clip(
             c.readiness
-            + cfg.readiness_gain * np.maximum(signal, 0.0) * (1.0 - c.readiness)
+            + cfg.readiness_gain
+            * (np.maximum(signal, 0.0) + model.vendors.leadership[model.vendor_of])
+            * (1.0 - c.readiness)
             - cfg.readiness_fear * near_sign_off * c.readiness,
             0.01,
             1.0,
@@ -198,8 +200,7 @@ class ClientProcurement(SlotAgent):
 
     @staticmethod
     def _grow_suspicion(model: VendorMarket, seen: np.ndarray) -> None:
-        """
-        Suspicion follows the month's surprise: quality far above q_ref, read by a client
+        """Suspicion follows the month's surprise: quality far above q_ref, read by a client
         with low generalised trust that is not ready to hear it. Pushy selling feeds it;
         leadership engagement calms it.
         """
@@ -264,8 +265,7 @@ class ClientProcurement(SlotAgent):
 
     @staticmethod
     def _weigh_disputes(model: VendorMarket, seen: np.ndarray, p_switch: np.ndarray) -> None:
-        """
-        Climb the ladder when trust falls below the next rung and the shortfall exceeds the
+        """Climb the ladder when trust falls below the next rung and the shortfall exceeds the
         contract's tolerance. The last rung is an exit, so it also needs the switch to pay.
         """
         c, e = model.clients, model.cfg.client.escalation
@@ -286,8 +286,7 @@ class ClientProcurement(SlotAgent):
 
     @staticmethod
     def _switch_probability(model: VendorMarket) -> np.ndarray:
-        """
-        Logit choice: switch when the alternative's value beats the incumbent's by more
+        """Logit choice: switch when the alternative's value beats the incumbent's by more
         than the loss-weighted switching cost (V = value x trust - price).
         """
         c, cfg = model.clients, model.cfg.client

@@ -1,5 +1,4 @@
-"""
-Relationship managers: identification with the client, advocacy, softened news, goodwill.
+"""Relationship managers: identification with the client, advocacy, softened news, goodwill.
 
 An RM who spends long and close with one client comes to identify with it: dI/dt =
 a x g - b (1 - x), reset by rotation. Under discretionary pricing a captured RM argues for
@@ -80,7 +79,9 @@ class RelationshipManager(SlotAgent):
         rotation = v.rm_rotation[vendor]
         r.rotate = (rotation > 0) & (r.tenure >= rotation)
 
-        wanted = cfg.concession_base + cfg.advocacy * r.identification * c.price_pressure
+        # Competing vendors in the room add to the client's price pressure.
+        pressure = np.minimum(c.price_pressure + c.tension, 1.0)
+        wanted = cfg.concession_base + cfg.advocacy * r.identification * pressure
         r.concession = np.where(
             v.discretionary[vendor], wanted, np.minimum(wanted, cfg.value_pricing_cap)
         )

@@ -1,5 +1,4 @@
-"""
-Sales: win work in tenders by promising scope over what Delivery can provide.
+"""Sales: win work in tenders by promising scope over what Delivery can provide.
 
 The promise is P = C (1 + o): over-promise o rises with quota pressure (after losing
 clients) and with the number of competing bidders, and a bigger promise wins more often

@@ -23,8 +23,7 @@ class SlotAgent(mesa.Agent):
 
 
 def slot_view(array_name: str, doc: str) -> Any:
-    """
-    A property reading and writing ``state.<array_name>[slot]`` for a slot agent.
+    """A property reading and writing ``state.<array_name>[slot]`` for a slot agent.
 
     The owning class names its state object in ``_state_attr`` (an attribute of the model).
     """

@@ -1,5 +1,4 @@
-"""
-Swappable behaviour rules, selected in config by Hydra ``_target_``.
+"""Swappable behaviour rules, selected in config by Hydra ``_target_``.
 
 Each rule is a small class whose methods are numpy expressions: they work on one client or
 on every client at once, so the same code serves a reader and the engine.

@@ -1,5 +1,4 @@
-"""
-Build behaviour rules from config by ``_target_``, and refuse ones that do not fit.
+"""Build behaviour rules from config by ``_target_``, and refuse ones that do not fit.
 
 A researcher's class anywhere on the Python path works through overrides alone, e.g.
 ``behaviour.trust._target_=mypkg.MyTrust``, as long as it has the protocol's methods.

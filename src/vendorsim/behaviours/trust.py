@@ -1,5 +1,4 @@
-"""
-Client trust rules: how a month's delivery signal moves trust in the incumbent vendor.
+"""Client trust rules: how a month's delivery signal moves trust in the incumbent vendor.
 
 A rule keeps any per-engagement memory of its own (the scar, the evidence counts) in arrays
 it creates with :meth:`TrustRule.new_state`, one slot per client.
@@ -36,8 +35,7 @@ class TrustRule(Protocol):
         dependence: np.ndarray,
         loss_weight: np.ndarray,
     ) -> np.ndarray:
-        """
-        Return next month's trust from this month's signal in [-1, 1].
+        """Return next month's trust from this month's signal in [-1, 1].
 
         Args:
             trust: current trust in [0, 1].
@@ -51,8 +49,7 @@ class TrustRule(Protocol):
 
 
 class TwoLayerTrust:
-    """
-    Two-layer asymmetric trust with a reputation scar (Pant & Yu 2025, TR-2).
+    """Two-layer asymmetric trust with a reputation scar (Pant & Yu 2025, TR-2).
 
     Good news closes a share of the gap to the ceiling; bad news removes a share of trust,
     three times as fast by default, and leaves a scar R that caps trust at 1 - R until it heals.
@@ -104,8 +101,7 @@ class TwoLayerTrust:
 
 
 class BetaTrust:
-    """
-    Beta reputation (Jøsang & Ismail 2002): trust is E = (r + 1) / (r + s + 2).
+    """Beta reputation (Jøsang & Ismail 2002): trust is E = (r + 1) / (r + s + 2).
 
     Good news adds to r, bad news to s weighted by loss aversion, and both are forgotten
     by a factor per month, so old evidence fades.

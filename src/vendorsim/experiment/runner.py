@@ -1,5 +1,4 @@
-"""
-Run one configuration over many seeds, serially or in a process pool.
+"""Run one configuration over many seeds, serially or in a process pool.
 
 Each run's randomness comes from its seed alone, so a seed gives the same tables whatever
 the number of workers or the order in which they finish (and two cells that differ only in
@@ -54,8 +53,7 @@ def run_seeds(
     progress: bool | None = None,
     desc: str = "seeds",
 ) -> dict[str, pd.DataFrame]:
-    """
-    Run every seed and join the tables, ordered by seed.
+    """Run every seed and join the tables, ordered by seed.
 
     Args:
         cfg: a composed, validated config.
