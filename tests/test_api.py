@@ -1,0 +1,83 @@
+"""The public API: simulate(), Results and its tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from vendorsim import OUTCOMES, Results, simulate
+
+
+def test_engagement_columns(small_results: Results) -> None:
+    need = {
+        "seed",
+        "client",
+        "vendor",
+        "outcome",
+        "months",
+        "final_trust",
+        "mean_quality",
+        "vendor_margin",
+    }
+    assert need <= set(small_results.engagements.columns)
+    assert set(small_results.engagements["outcome"]) <= set(OUTCOMES)
+
+
+def test_every_client_has_one_running_engagement_at_the_horizon(small_results: Results) -> None:
+    e = small_results.engagements
+    running = e[~e["ended"]]
+    assert running.groupby("seed")["client"].nunique().eq(12).all()
+    assert not running.duplicated(["seed", "client"]).any()
+
+
+def test_timeseries_has_one_row_per_seed_month_client(small_results: Results) -> None:
+    ts = small_results.timeseries
+    assert len(ts) == 3 * 36 * 12
+    assert {"trust", "monitoring"} <= set(ts.columns)
+    assert ts[["trust", "monitoring"]].apply(lambda s: s.between(0, 1).all()).all()
+
+
+def test_outcome_shares_cover_every_label_and_sum_to_one(small_results: Results) -> None:
+    for vendor in (0, None):
+        shares = small_results.outcome_shares(vendor)
+        assert list(shares.index) == list(OUTCOMES)
+        assert np.isclose(shares.sum(), 1.0)
+
+
+def test_events_are_ordered_and_name_actor_and_cause(small_results: Results) -> None:
+    ev = small_results.events
+    assert len(ev) > 0
+    for _, group in ev.groupby("seed"):
+        assert group["month"].is_monotonic_increasing
+    assert set(ev["actor"]) <= {"Sales", "Delivery", "RM", "Client", "Vendor"}
+    assert ev["cause"].str.len().gt(0).all()
+
+
+def test_every_ended_engagement_has_its_ending_event(small_results: Results) -> None:
+    e, ev = small_results.engagements, small_results.events
+    ended = e[e["ended"]]
+    endings = ev[ev["event"].isin(["client_switch", "legal_exit", "vendor_walkaway"])]
+    keys = set(zip(endings["seed"], endings["engagement"], strict=True))
+    assert all((s, g) in keys for s, g in zip(ended["seed"], ended["engagement"], strict=True))
+
+
+def test_seeds_given_explicitly() -> None:
+    r = simulate(["market.clients=4", "months=6"], seeds=[5, 9], workers=1)
+    assert r.seeds == [5, 9]
+
+
+def test_save_and_load_round_trip(small_results: Results, tmp_path) -> None:
+    small_results.save(tmp_path)
+    back = Results.load(tmp_path)
+    pd.testing.assert_frame_equal(back.engagements, small_results.engagements)
+    assert back.config.market.clients == 12
+    assert not list(tmp_path.glob(".*.tmp")), "no temporary files left behind"
+
+
+def test_story_names_the_events_of_an_ended_engagement(small_results: Results) -> None:
+    e = small_results.engagements
+    ended = e[e["ended"]]
+    row = ended.iloc[0] if len(ended) else e.iloc[0]
+    text = small_results.story(int(row["seed"]), int(row["client"]))
+    assert f"Client {row['client']}" in text
+    assert f"outcome: {row['outcome']}" in text

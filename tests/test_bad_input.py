@@ -1,0 +1,92 @@
+"""Bad input is refused before any work: one line naming key, value and what is allowed,
+exit code 2, no traceback, and nothing written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vendorsim import ConfigError, simulate
+
+VENDORSIM = str(Path(sys.executable).with_name("vendorsim"))
+
+# (override, words the message must contain)
+BAD_INPUTS = [
+    ("client.readyness=0.2", ["client.readyness", "0.2", "allowed"]),
+    ("nosuch.key=1", ["nosuch.key", "allowed"]),
+    ("market.clients=abc", ["market.clients", "abc", "integer"]),
+    ("client.vendor_management.reactive=maybe", ["reactive", "maybe", "true or false"]),
+    ("client.readiness=1.5", ["client.readiness", "1.5", "[0, 1]"]),
+    ("vendor.quality=-0.1", ["vendor.quality", "-0.1", "[0, 1]"]),
+    ("client.loss_aversion=0.5", ["client.loss_aversion", "0.5", "[1, 10]"]),
+    ("months=0", ["months", "0", ">= 1"]),
+    ("market.vendors=1", ["market.vendors", "1", ">= 2"]),
+    ("client.history.failed_vendors=-2", ["failed_vendors", "-2", ">= 0"]),
+    ("scenario=utopia", ["scenario", "utopia", "baseline"]),
+    ("vendor.pricing=cheap", ["vendor.pricing", "cheap", "value, discretionary"]),
+    ("behaviour.trust=gossip", ["behaviour.trust", "gossip", "two_layer"]),
+    ("behaviour.trust.gain=3", ["behaviour.trust.gain", "3", "[0, 1]"]),
+    (
+        "behaviour.trust._target_=nowhere.Trust",
+        ["behaviour.trust._target_", "nowhere.Trust", "allowed"],
+    ),
+    ("readiness", ["readiness", "allowed"]),
+    ("workers=lots", ["workers", "lots", "auto"]),
+]
+
+
+@pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_cli_refuses_bad_input(override: str, words: list[str], tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [VENDORSIM, override], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("vendorsim: error: ")
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    assert "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == [], "bad input must not write anything"
+
+
+@pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_api_refuses_bad_input(override: str, words: list[str]) -> None:
+    with pytest.raises(ConfigError) as info:
+        simulate([override], seeds=1)
+    message = str(info.value)
+    assert "\n" not in message
+    for w in words:
+        assert w in message
+
+
+def test_non_conforming_behaviour_names_the_missing_method() -> None:
+    with pytest.raises(ConfigError, match="missing method .*update"):
+        simulate(
+            [
+                "behaviour.trust._target_=collections.Counter",
+                "~behaviour.trust.gain",
+                "~behaviour.trust.loss",
+                "~behaviour.trust.scar_gain",
+                "~behaviour.trust.scar_decay",
+                "~behaviour.trust.dependence_amplifier",
+            ]
+        )
+
+
+def test_output_dir_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    proc = subprocess.run(
+        [VENDORSIM, f"hydra.run.dir={blocker}/run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "hydra.run.dir" in proc.stderr and "not writable" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
