@@ -17,7 +17,7 @@ Z999 = 3.29
 
 @pytest.mark.slow
 def test_organ_rejection_rises_with_the_clients_history_of_failed_vendors() -> None:
-    good = ["vendor.quality=0.9"]
+    good = ["vendor.quality=0.9", "market.focal_share=1"]
     conditioned = simulate([*good, "client.history.failed_vendors=5"], seeds=SEEDS)
     fresh = simulate([*good, "client.history.failed_vendors=0"], seeds=SEEDS)
     p1, n1 = share(conditioned.engagements, "organ_rejection")
@@ -28,7 +28,7 @@ def test_organ_rejection_rises_with_the_clients_history_of_failed_vendors() -> N
 
 @pytest.mark.slow
 def test_lock_in_rises_with_switching_cost_for_a_poor_incumbent() -> None:
-    poor = ["vendor.quality=0.3"]
+    poor = ["vendor.quality=0.3", "market.focal_share=1"]
     high = simulate([*poor, "client.switching_cost=0.5"], seeds=SEEDS)
     low = simulate([*poor, "client.switching_cost=0.0"], seeds=SEEDS)
     p1, n1 = share(high.engagements, "lock_in")

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 # Share of the team's cost that cannot be shed when scope moves to competitors.
 STRANDED_COST = 0.3
+# Rate of the running margin a vendor judges an account by (about a quarter).
+TREND_RATE = 1.0 / 3.0
 # Cost of fixing surfaced rework, per unit of work, as a share of the monthly price.
 REWORK_COST = 0.1
 
@@ -37,13 +39,16 @@ class Accounts:
     margin_before: np.ndarray
     goodwill_spent: np.ndarray
     low_margin_months: np.ndarray
+    margin_trend: np.ndarray
 
     @classmethod
     def empty(cls, clients: int) -> Accounts:
         """Zeroed accounts; prices are set when engagements start."""
         z = np.zeros(clients)
         return cls(
-            z + 1.0, z + 1.0, z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), z.copy()
+            price=z + 1.0, markup=z + 1.0, revenue=z.copy(), list_revenue=z.copy(), cost=z.copy(),
+            margin=z.copy(), margin_before=z.copy(), goodwill_spent=z.copy(),
+            low_margin_months=z.copy(), margin_trend=z.copy(),
         )
 
     def settle(self, model: VendorMarket) -> None:
@@ -67,5 +72,7 @@ class Accounts:
         )
         self.margin_before = self.margin
         self.margin = (self.revenue - self.cost) / np.maximum(self.revenue, 1e-9)
-        below = self.margin < cfg.vendor.margin_floor
+        # The vendor judges an account on its recent trend, not on one noisy month.
+        self.margin_trend += TREND_RATE * (self.margin - self.margin_trend)
+        below = self.margin_trend < cfg.vendor.margin_floor
         self.low_margin_months = np.where(below, self.low_margin_months + 1.0, 0.0)

@@ -56,7 +56,7 @@ class MarketConfig:
         3, "projects in each client's programme (contagion spreads across them)", lo=1
     )
     focal_share: float = param(
-        1.0, "share of clients whose engagement at month 0 is with the focal vendor", lo=0, hi=1
+        0.2, "share of clients whose engagement at month 0 is with the focal vendor", lo=0, hi=1
     )
     competitor_quality_mean: float = param(
         0.45, "mean delivery capability of competitor vendors (a mediocre industry)", lo=0, hi=1
@@ -128,13 +128,16 @@ class DeliveryConfig:
     """Delivery-team capacity and the rework cycle."""
 
     staff: int = param(10, "people in a delivery team at the start", lo=1)
+    planning_buffer: float = param(
+        0.25, "capacity at 40 h a week over the plan Sales sell against (slack for rework)", lo=0, hi=2
+    )
     fraction_correct: float = param(
         0.9, "FCC0: share of work done right first time", lo=0, hi=1, source="[S]"
     )
-    max_overtime: float = param(0.45, "largest overtime as a share of a 40 h week", lo=0, hi=1)
-    fatigue_build_months: float = param(3.0, "tau_F: months of overtime to build fatigue", lo=0.1)
+    max_overtime: float = param(0.575, "largest overtime as a share of a 40 h week", lo=0, hi=1)
+    fatigue_build_months: float = param(2.0, "tau_F: months of overtime to build fatigue", lo=0.1)
     fatigue_recovery_months: float = param(4.0, "tau_R: months to recover from fatigue", lo=0.1)
-    fatigue_threshold: float = param(0.5, "fatigue above which errors and attrition rise", lo=0)
+    fatigue_threshold: float = param(0.7, "fatigue above which errors and attrition rise", lo=0)
     fatigue_error_effect: float = param(
         0.15, "drop in FCC per unit fatigue above threshold (modest)", lo=0, hi=1
     )
@@ -143,11 +146,14 @@ class DeliveryConfig:
         0.015, "baseline monthly attrition per person (about 17%/year)", lo=0, hi=1
     )
     burnout_attrition: float = param(
-        0.08, "extra monthly attrition per unit fatigue above threshold", lo=0, hi=1
+        0.15, "extra monthly attrition per unit fatigue above threshold", lo=0, hi=1
     )
     hiring_delay_months: int = param(2, "months to replace a leaver", lo=0)
     onboarding_productivity: float = param(
         0.5, "productivity of a newcomer while learning", lo=0, hi=1, source="[S]"
+    )
+    transition_newcomers: float = param(
+        0.3, "share of a new engagement's team still learning the client (transition)", lo=0, hi=1
     )
     onboarding_months: int = param(6, "months for a newcomer to reach full productivity", lo=1)
     communication_overhead: float = param(
@@ -173,7 +179,7 @@ class DeliveryConfig:
 class VendorConfig:
     """The focal vendor (vendor 0): capability and policies."""
 
-    quality: float = param(0.75, "the focal vendor's delivery capability", lo=0, hi=1)
+    quality: float = param(0.55, "the focal vendor's delivery capability", lo=0, hi=1)
     pricing: str = param(
         "value",
         "price setting: from measured value, or at the RM's discretion",
@@ -253,6 +259,10 @@ class VendorManagementConfig:
     )
     insurance: float = param(0.2, "bespoke insurance and risk clauses", lo=0, hi=1)
     reactive: bool = param(True, "levers respond to trust and suspicion (False: fixed at base)")
+    reflex_speed: float = param(
+        0.5, "share of the way a lever tightens toward its target each month (relaxing: eta)",
+        lo=0, hi=1,
+    )
     max_reaction: float = param(0.4, "m_max: the largest trust-driven rise of a lever", lo=0, hi=1)
     trust_weight: float = param(
         0.5, "w: weight of trust in this vendor against generalised trust", lo=0, hi=1
@@ -308,6 +318,9 @@ class ReciprocityConfig:
     hump_return: float = param(0.5, "p_type peak for hump-shaped reciprocators", lo=0, hi=1)
     trust_gain: float = param(0.04, "trust gained when a first step is reciprocated", lo=0, hi=1)
     refusal_loss: float = param(0.03, "trust lost when an odd request is refused", lo=0, hi=1)
+    goodwill_work: float = param(
+        0.1, "months of a team's work a granted odd request adds to its backlog", lo=0, hi=5
+    )
     goodwill_cost: float = param(
         0.01, "vendor cost of a first step (share of monthly price)", lo=0, hi=1
     )
@@ -327,14 +340,14 @@ class ClientConfig:
     readiness_fear: float = param(
         0.02, "readiness lost per month in the run-up to a renewal", lo=0, hi=1
     )
-    switching_cost: float = param(0.1, "one-off cost of switching, in monthly value units", lo=0)
+    switching_cost: float = param(0.05, "one-off cost of switching, in monthly value units", lo=0)
     loss_aversion: float = param(
         1.96, "lambda: weight on transition losses", lo=1, hi=10, source="[S]"
     )
     status_quo_premium: float = param(0.02, "extra value an alternative must offer", lo=0)
     switch_temperature: float = param(0.03, "logit temperature of the switching choice", lo=1e-4)
     review_hazard: float = param(
-        0.08, "monthly chance of reviewing the market between renewals", lo=0, hi=1
+        0.15, "monthly chance of reviewing the market between renewals", lo=0, hi=1
     )
     dependence: float = param(
         0.5, "D: dependence on the vendor; amplifies trust losses", lo=0, hi=1

@@ -91,7 +91,7 @@ class EngagementBook:
         """Turn the engagements at ``idx`` into rows; ``reason`` is '' if still running."""
         if len(idx) == 0:
             return
-        s, c, t = self.sums, model.clients, model.teams
+        s, c, t, a = self.sums, model.clients, model.teams, model.accounts
         months = np.maximum(self.months[idx], 1.0)
         revenue, cost = s["revenue"][idx], s["cost"][idx]
         list_revenue = s["list_revenue"][idx]
@@ -109,6 +109,7 @@ class EngagementBook:
                 "mean_trust": s["trust"][idx] / months,
                 "mean_quality": s["quality"][idx] / months,
                 "recent_quality": self.recent_quality[idx].copy(),
+            "final_reference": c.reference[idx].copy(),
                 "alt_quality": s["alternative"][idx] / months,
                 "mean_monitoring": s["monitoring"][idx] / months,
                 "peak_suspicion": self.peak_suspicion[idx].copy(),
@@ -118,10 +119,14 @@ class EngagementBook:
                 "vendor_margin": (revenue - cost) / np.maximum(revenue, 1e-9),
                 "margin_before_concessions": (list_revenue - cost) / np.maximum(list_revenue, 1e-9),
                 "concession_share": 1.0 - revenue / np.maximum(list_revenue, 1e-9),
+            "final_margin": a.margin[idx].copy(),
+            "final_margin_before_concessions": (a.list_revenue[idx] - a.cost[idx])
+            / np.maximum(a.list_revenue[idx], 1e-9),
                 "underperforming_share": s["underperforming"][idx] / months,
                 "better_alternative_share": s["better_alternative"][idx] / months,
                 "staff_start": t.staff_start[idx].copy(),
                 "leavers": t.leavers[idx].copy(),
+            "burnout_losses": t.burnout_losses[idx].copy(),
                 "peak_fatigue": t.peak_fatigue[idx].copy(),
                 "overpromise": self.overpromise[idx].copy(),
                 "bidders": self.bidders[idx].copy(),

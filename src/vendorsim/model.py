@@ -208,6 +208,7 @@ class VendorMarket(mesa.Model):
         a.margin[idx] = 0.0  # no month booked yet
         a.margin_before[idx] = 0.0
         a.low_margin_months[idx] = 0.0
+        a.margin_trend[idx] = self.cfg.vendor.base_margin
         self._oversell_found[idx] = False
         self._reaction_cooldown[idx] = 0.0
         for slot, vendor in zip(idx.tolist(), vendors.tolist(), strict=True):

@@ -27,10 +27,10 @@ ABOVE_ALTERNATIVES = 0.05
 # share of its months it both underperformed and had a better alternative in value terms.
 LOCK_IN_TENURE = 0.5
 LOCK_IN_MONTHS = 0.5
-# Burn-out: leavers reached this share of the starting team, or fatigue this peak, and
-# recent delivery fell below the alternatives.
-BURNOUT_LEAVERS = 0.5
-BURNOUT_FATIGUE = 1.0
+# Burn-out: burn-out drove out (beyond ordinary attrition) this share of the starting team,
+# or fatigue reached this peak, and recent delivery fell below what the client expects.
+BURNOUT_LOSSES = 0.3
+BURNOUT_FATIGUE = 1.2
 # Partnership: vendor margin over the engagement at least this.
 HEALTHY_MARGIN = 0.0
 
@@ -51,12 +51,14 @@ def classify(
     ended = e["ended"].to_numpy(bool)
     above = (e["mean_quality"] >= e["alt_quality"] + ABOVE_ALTERNATIVES).to_numpy()
     hollowed = (
-        (e["leavers"] >= BURNOUT_LEAVERS * e["staff_start"])
+        (e["burnout_losses"] >= BURNOUT_LOSSES * e["staff_start"])
         | (e["peak_fatigue"] >= BURNOUT_FATIGUE)
     ).to_numpy()
-    burnt_out = hollowed & (e["recent_quality"] < e["alt_quality"]).to_numpy()
+    burnt_out = hollowed & (e["recent_quality"] < e["final_reference"]).to_numpy()
+    # Concessions drove the margin below the floor: below it in the last month, above it
+    # had the list price held.
     spiral = (
-        (e["vendor_margin"] < margin_floor) & (e["margin_before_concessions"] >= margin_floor)
+        (e["final_margin"] < margin_floor) & (e["final_margin_before_concessions"] >= margin_floor)
     ).to_numpy()
     legal = (e["end_reason"] == "legal_exit").to_numpy()
     locked = (
@@ -72,9 +74,9 @@ def classify(
     labels = np.select(
         [
             ended & burnt_out,
+            ended & spiral,
             ended & above,
             ended & legal,
-            ended & spiral,
             ended & locked,
             ended,
             running & locked,
@@ -83,16 +85,8 @@ def classify(
             running & partner,
         ],
         [
-            "burnout_collapse",
-            "organ_rejection",
-            "legal_exit",
-            "discount_spiral",
-            "lock_in",
-            "churn",
-            "lock_in",
-            "discount_spiral",
-            "burnout_collapse",
-            "partnership",
+            "burnout_collapse", "discount_spiral", "organ_rejection", "legal_exit", "lock_in",
+            "churn", "lock_in", "discount_spiral", "burnout_collapse", "partnership",
         ],
         default="ongoing",
     )

@@ -44,6 +44,7 @@ class TeamState:
     fatigue: np.ndarray
     peak_fatigue: np.ndarray
     leavers: np.ndarray
+    burnout_losses: np.ndarray
     aversion: np.ndarray
     promise: np.ndarray
     hours: np.ndarray
@@ -67,6 +68,7 @@ class TeamState:
             fatigue=one.copy(),
             peak_fatigue=one.copy(),
             leavers=one.copy(),
+            burnout_losses=one.copy(),
             aversion=one.copy(),
             promise=one.copy(),
             hours=one + 40.0,
@@ -97,11 +99,13 @@ class DeliveryTeam(SlotAgent):
         t, cfg = model.teams, model.cfg.vendor.delivery
         t.staff[idx] = cfg.staff
         t.staff_start[idx] = cfg.staff
-        t.novices[idx] = 0.0
+        # Transition: much of a new team is still learning the client's estate.
+        t.novices[idx] = np.round(cfg.transition_newcomers * cfg.staff)
         t.pending_hires[idx] = 0.0
         t.fatigue[idx] = 0.0
         t.peak_fatigue[idx] = 0.0
         t.leavers[idx] = 0.0
+        t.burnout_losses[idx] = 0.0
         t.promise[idx] = promise
         t.hidden_rework[idx] = 0.0
         t.backlog[idx] = 0.0
@@ -118,7 +122,7 @@ class DeliveryTeam(SlotAgent):
         brooks = (1.0 - cfg.communication_overhead * (t.staff - 1.0)) / (
             1.0 - cfg.communication_overhead * (t.staff_start - 1.0)
         )
-        capacity = np.maximum(productive / t.staff_start * brooks, 0.05)
+        capacity = np.maximum((1.0 + cfg.planning_buffer) * productive / t.staff_start * brooks, 0.05)
         t.effort = np.clip(1.0 - t.aversion[:, None] * monitoring, 0.2, 1.5)
 
         # Hidden rework surfaces faster near renewal and under closer monitoring.
@@ -138,8 +142,8 @@ class DeliveryTeam(SlotAgent):
         demand = due + t.backlog / BACKLOG_HORIZON
         pressure = np.clip(demand / (capacity[:, None] * t.effort) - 1.0, 0.0, 1.0)
         team_pressure = pressure.mean(axis=1)
-        # The team works the overtime the schedule asks for, up to its limit.
-        t.hours = 40.0 * (1.0 + np.minimum(team_pressure, cfg.max_overtime))
+        # Overtime answers schedule pressure one for one at first, saturating at the limit.
+        t.hours = 40.0 * (1.0 + cfg.max_overtime * (1.0 - np.exp(-team_pressure / cfg.max_overtime)))
 
         excess_fatigue = np.maximum(t.fatigue - cfg.fatigue_threshold, 0.0)
         right_first_time = (
@@ -180,9 +184,10 @@ class DeliveryTeam(SlotAgent):
     def _turn_over(model: VendorMarket, excess_fatigue: np.ndarray) -> None:
         """Attrition (rising with burn-out), delayed hiring, and newcomers learning."""
         t, cfg, rng = model.teams, model.cfg.vendor.delivery, model.rng
-        quit_rate = np.clip(
-            cfg.attrition_monthly + cfg.burnout_attrition * excess_fatigue, 0.0, 1.0
-        )
+        burnout_rate = np.clip(cfg.burnout_attrition * excess_fatigue, 0.0, 1.0)
+        quit_rate = np.clip(cfg.attrition_monthly + burnout_rate, 0.0, 1.0)
+        # The expected leavers beyond ordinary attrition: the hollowing burn-out causes.
+        t.burnout_losses += t.staff * burnout_rate
         leaving = rng.binomial(t.staff.astype(np.int64), quit_rate).astype(float)
         t.novices = np.minimum(t.novices, t.staff - leaving)
         t.staff -= leaving

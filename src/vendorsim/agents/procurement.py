@@ -257,11 +257,11 @@ class ClientProcurement(SlotAgent):
             c.tension, c.legal, c.insurance = tension, legal, insurance
             return
         target = np.clip(monitoring[:, None] + vm.contagion * c.incident, 0.0, 1.0)
-        eta = c.readiness
-        c.monitoring += eta[:, None] * (target - c.monitoring)
-        c.tension += eta * (tension - c.tension)
-        c.legal += eta * (legal - c.legal)
-        c.insurance += eta * (insurance - c.insurance)
+        eta, reflex = c.readiness, vm.reflex_speed
+        c.monitoring += _adjust(c.monitoring, target, reflex, eta[:, None])
+        c.tension += _adjust(c.tension, tension, reflex, eta)
+        c.legal += _adjust(c.legal, legal, reflex, eta)
+        c.insurance += _adjust(c.insurance, insurance, reflex, eta)
 
     @staticmethod
     def _weigh_disputes(model: VendorMarket, seen: np.ndarray, p_switch: np.ndarray) -> None:
@@ -305,3 +305,9 @@ class ClientProcurement(SlotAgent):
         reviewing = c.review | (draws[0] < cfg.review_hazard)
         c.review[:] = False
         c.switch = reviewing & (draws[1] < p_switch) & ~c.escalate
+
+
+def _adjust(level: np.ndarray, target: np.ndarray, reflex: float, readiness: np.ndarray) -> np.ndarray:
+    """The step a lever takes toward its target: tightening is a reflex, fast; relaxing
+    takes readiness for change, eta."""
+    return np.where(target > level, reflex, readiness) * (target - level)

@@ -106,4 +106,6 @@ class RelationshipManager(SlotAgent):
         c.trust = np.where(refused, c.trust * (1.0 - rec.refusal_loss), c.trust)
         c.favours = np.where(returned, c.favours + 0.5, c.favours)
         model.accounts.goodwill_spent = granted * rec.goodwill_cost
+        # Flexibility is extra scope: the team absorbs it.
+        model.teams.backlog += (granted * rec.goodwill_work)[:, None]
         model.log_goodwill(granted, returned, refused)
