@@ -64,7 +64,7 @@ def test_api_refuses_bad_input(override: str, words: list[str]) -> None:
 
 
 def test_non_conforming_behaviour_names_the_missing_method() -> None:
-    with pytest.raises(ConfigError, match="missing method .*update"):
+    with pytest.raises(ConfigError, match=r"missing method .*update"):
         simulate(
             [
                 "behaviour.trust._target_=collections.Counter",

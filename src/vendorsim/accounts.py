@@ -46,9 +46,16 @@ class Accounts:
         """Zeroed accounts; prices are set when engagements start."""
         z = np.zeros(clients)
         return cls(
-            price=z + 1.0, markup=z + 1.0, revenue=z.copy(), list_revenue=z.copy(), cost=z.copy(),
-            margin=z.copy(), margin_before=z.copy(), goodwill_spent=z.copy(),
-            low_margin_months=z.copy(), margin_trend=z.copy(),
+            price=z + 1.0,
+            markup=z + 1.0,
+            revenue=z.copy(),
+            list_revenue=z.copy(),
+            cost=z.copy(),
+            margin=z.copy(),
+            margin_before=z.copy(),
+            goodwill_spent=z.copy(),
+            low_margin_months=z.copy(),
+            margin_trend=z.copy(),
         )
 
     def settle(self, model: VendorMarket) -> None:

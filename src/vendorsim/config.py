@@ -129,7 +129,10 @@ class DeliveryConfig:
 
     staff: int = param(10, "people in a delivery team at the start", lo=1)
     planning_buffer: float = param(
-        0.25, "capacity at 40 h a week over the plan Sales sell against (slack for rework)", lo=0, hi=2
+        0.25,
+        "capacity at 40 h a week over the plan Sales sell against (slack for rework)",
+        lo=0,
+        hi=2,
     )
     fraction_correct: float = param(
         0.9, "FCC0: share of work done right first time", lo=0, hi=1, source="[S]"
@@ -260,8 +263,10 @@ class VendorManagementConfig:
     insurance: float = param(0.2, "bespoke insurance and risk clauses", lo=0, hi=1)
     reactive: bool = param(True, "levers respond to trust and suspicion (False: fixed at base)")
     reflex_speed: float = param(
-        0.5, "share of the way a lever tightens toward its target each month (relaxing: eta)",
-        lo=0, hi=1,
+        0.5,
+        "share of the way a lever tightens toward its target each month (relaxing: eta)",
+        lo=0,
+        hi=1,
     )
     max_reaction: float = param(0.4, "m_max: the largest trust-driven rise of a lever", lo=0, hi=1)
     trust_weight: float = param(

@@ -85,8 +85,16 @@ def classify(
             running & partner,
         ],
         [
-            "burnout_collapse", "discount_spiral", "organ_rejection", "legal_exit", "lock_in",
-            "churn", "lock_in", "discount_spiral", "burnout_collapse", "partnership",
+            "burnout_collapse",
+            "discount_spiral",
+            "organ_rejection",
+            "legal_exit",
+            "lock_in",
+            "churn",
+            "lock_in",
+            "discount_spiral",
+            "burnout_collapse",
+            "partnership",
         ],
         default="ongoing",
     )

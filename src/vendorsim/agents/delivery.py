@@ -122,7 +122,9 @@ class DeliveryTeam(SlotAgent):
         brooks = (1.0 - cfg.communication_overhead * (t.staff - 1.0)) / (
             1.0 - cfg.communication_overhead * (t.staff_start - 1.0)
         )
-        capacity = np.maximum((1.0 + cfg.planning_buffer) * productive / t.staff_start * brooks, 0.05)
+        capacity = np.maximum(
+            (1.0 + cfg.planning_buffer) * productive / t.staff_start * brooks, 0.05
+        )
         t.effort = np.clip(1.0 - t.aversion[:, None] * monitoring, 0.2, 1.5)
 
         # Hidden rework surfaces faster near renewal and under closer monitoring.
@@ -143,7 +145,9 @@ class DeliveryTeam(SlotAgent):
         pressure = np.clip(demand / (capacity[:, None] * t.effort) - 1.0, 0.0, 1.0)
         team_pressure = pressure.mean(axis=1)
         # Overtime answers schedule pressure one for one at first, saturating at the limit.
-        t.hours = 40.0 * (1.0 + cfg.max_overtime * (1.0 - np.exp(-team_pressure / cfg.max_overtime)))
+        t.hours = 40.0 * (
+            1.0 + cfg.max_overtime * (1.0 - np.exp(-team_pressure / cfg.max_overtime))
+        )
 
         excess_fatigue = np.maximum(t.fatigue - cfg.fatigue_threshold, 0.0)
         right_first_time = (

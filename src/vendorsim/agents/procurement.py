@@ -307,7 +307,10 @@ class ClientProcurement(SlotAgent):
         c.switch = reviewing & (draws[1] < p_switch) & ~c.escalate
 
 
-def _adjust(level: np.ndarray, target: np.ndarray, reflex: float, readiness: np.ndarray) -> np.ndarray:
+def _adjust(
+    level: np.ndarray, target: np.ndarray, reflex: float, readiness: np.ndarray
+) -> np.ndarray:
     """The step a lever takes toward its target: tightening is a reflex, fast; relaxing
-    takes readiness for change, eta."""
+    takes readiness for change, eta.
+    """
     return np.where(target > level, reflex, readiness) * (target - level)
