@@ -1,0 +1,124 @@
+"""Event-log annotations for a story figure: short labels, repeats folded, placed in lanes so
+that no two labels overlap.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from vendorsim.story import ROUTINE
+
+# Short forms of the event phrases in vendorsim.story, sized for a slide.
+SHORT: dict[str, str] = {
+    "engagement_won": "won, promising {value:+.0%}",
+    "milestone_missed": "milestone missed",
+    "overrun": "overrun",
+    "burnout": "team burn-out",
+    "monitoring_spread": "monitoring spread to programme",
+    "monitoring_tightened": "monitoring tightened",
+    "suspicion_raised": "“too good to be true”",
+    "rm_captured": "RM captured",
+    "price_concession": "price concession",
+    "rm_rotated": "RM rotated",
+    "replanned": "re-planned",
+    "oversell_discovered": "oversell discovered",
+    "goodwill_reciprocated": "goodwill returned",
+    "goodwill_unreturned": "goodwill unreturned",
+    "request_refused": "request refused",
+    "complaint": "complaint",
+    "penalty": "penalty",
+    "legal_recourse": "legal recourse",
+    "exit_with_penalty": "exit with penalty",
+    "legal_exit": "legal exit",
+    "client_switch": "switched vendor",
+    "vendor_walkaway": "walked away",
+}
+LABEL_FONT = 16
+MAX_LANES = 6
+
+
+def short_label(event: str, actor: str, value: float) -> str:
+    """'Actor: what happened', short enough for a slide."""
+    phrase = SHORT.get(event, event.replace("_", " "))
+    try:
+        what = phrase.format(value=value)
+    except (ValueError, TypeError):
+        what = phrase.split(",")[0]
+    return f"{actor}: {what}"
+
+
+def story_events(events: pd.DataFrame, routine: bool = False) -> pd.DataFrame:
+    """One label per kind of event, at its first month, with every month it happened.
+
+    Repeats are folded into one label ("×n") so a story keeps to what changed.
+
+    Returns:
+        columns ``month`` (first), ``months`` (list), ``label``, ``event``, ``count``.
+
+    """
+    ev = events if routine else events[~events["event"].isin(ROUTINE)]
+    rows = []
+    for (event, actor), part in ev.groupby(["event", "actor"], sort=False):
+        months = sorted(int(m) for m in part["month"])
+        label = short_label(str(event), str(actor), float(part["value"].iloc[0]))
+        if len(months) > 1:
+            label += f" ×{len(months)}"
+        rows.append(
+            {
+                "month": months[0],
+                "months": months,
+                "label": label,
+                "event": event,
+                "count": len(months),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["month", "months", "label", "event", "count"])
+    return frame.sort_values("month", kind="stable").reset_index(drop=True)
+
+
+def draw_event_lanes(fig: Figure, ax: Axes, marks: pd.DataFrame) -> None:
+    """Write the event labels in the band ``ax`` as a staircase: the earliest at the top, each
+    later one a row lower, each joined by a thin line to its month on the band's baseline.
+
+    Labels start at their month, so a line dropping from an earlier label passes to the left
+    of every later label and never crosses one. When there are more events than rows, the
+    staircase starts again at the top, shifted right past the label already in that row.
+    The band shares x with the plot below.
+    """
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    if marks.empty:
+        ax.text(0.5, 0.5, "no notable events", transform=ax.transAxes, ha="center", va="center")
+        return
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    x0, x1 = ax.get_xlim()
+    to_data = ax.transData.inverted()
+    rows = min(MAX_LANES, len(marks))
+    row_y = [0.93 - 0.8 * k / max(rows - 1, 1) for k in range(rows)] if rows > 1 else [0.5]
+    right_edge = [float("-inf")] * rows
+    gap = 0.01 * (x1 - x0)
+    for i, (_, row) in enumerate(marks.iterrows()):
+        r = i % rows
+        m = float(row["month"])
+        text = ax.text(m, row_y[r], " " + row["label"], fontsize=LABEL_FONT, va="center")
+        bbox = text.get_window_extent(renderer)
+        (a, _), (b, _) = to_data.transform([(bbox.x0, 0), (bbox.x1, 0)])
+        width = b - a
+        start = max(m, right_edge[r] + gap)
+        if start + width > x1:
+            # Near the right edge, write leftwards from the month instead.
+            start = max(x0, m - width)
+            text.set_ha("right")
+            text.set_text(row["label"] + " ")
+            text.set_x(m)
+        else:
+            text.set_x(start)
+        right_edge[r] = start + width
+        ax.plot([m, m], [0, row_y[r]], color="#777777", linewidth=1.2, clip_on=False)
+        if start > m:
+            ax.plot([m, start], [row_y[r]] * 2, color="#777777", linewidth=1.2, clip_on=False)
+        for month in row["months"]:
+            ax.plot([month], [0], marker="|", markersize=14, color="#333333", clip_on=False)

@@ -1,0 +1,348 @@
+"""Takeaway sentences computed from the data a figure shows, never written by hand.
+
+Each function returns a :class:`Headline`: the sentence, and the facts (numbers and names)
+it was built from, so that a test or a reader can trace every number back to the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from vendorsim.outcomes import OUTCOMES
+from vendorsim.viz.style import OUTCOME_NAMES
+
+# Outcomes that are a problem for someone; partnership is the good end, ongoing undecided.
+PROBLEMS: tuple[str, ...] = tuple(o for o in OUTCOMES if o not in ("partnership", "ongoing"))
+# How each outcome reads after "N% of engagements ...".
+VERBS: dict[str, str] = {
+    "partnership": "become partnerships",
+    "organ_rejection": "end in organ rejection",
+    "lock_in": "are locked in",
+    "legal_exit": "end in legal exit",
+    "burnout_collapse": "collapse in burn-out",
+    "discount_spiral": "fall into a discount spiral",
+    "churn": "churn",
+    "ongoing": "are still undecided",
+}
+# Plain names for parameters a sweep may vary; others fall back to their last key part.
+PARAM_NAMES: dict[str, str] = {
+    "vendor.sales.overpromise": "over-promise",
+    "vendor.sales.pushiness": "sales pushiness",
+    "vendor.quality": "vendor quality",
+    "vendor.pricing": "pricing",
+    "vendor.goodwill": "goodwill",
+    "vendor.leadership_engagement": "leadership engagement",
+    "vendor.rm.rotation_months": "RM rotation (months)",
+    "client.history.failed_vendors": "failed past vendors",
+    "client.readiness": "client readiness",
+    "client.switching_cost": "switching cost",
+    "client.loss_aversion": "loss aversion",
+    "client.vendor_management.monitoring": "monitoring",
+    "client.vendor_management.competitive_tension": "competitive tension",
+}
+VALUE_NAMES: dict[str, str] = {
+    "trust": "client trust",
+    "monitoring": "monitoring",
+    "margin": "vendor margin",
+    "suspicion": "suspicion",
+}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A takeaway sentence and the facts it states."""
+
+    text: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def pct(x: float) -> str:
+    """A share as a whole percentage, the precision a slide can carry."""
+    return f"{x:.0%}"
+
+
+def margin_pct(x: float) -> str:
+    """A margin to one decimal of a percent (margins are a few percent)."""
+    return f"{x:.1%}"
+
+
+def level(x: float) -> str:
+    """A trust or monitoring level on its 0-1 scale."""
+    return f"{x:.2f}"
+
+
+def fmt_value(x: Any) -> str:
+    """A parameter value as written on an axis."""
+    if isinstance(x, float | np.floating):
+        return f"{float(x):g}"
+    return str(x)
+
+
+def param_name(key: str) -> str:
+    """The plain name of a dotted parameter key."""
+    return PARAM_NAMES.get(key, key.rpartition(".")[2].replace("_", " "))
+
+
+def group_name(name: Any) -> str:
+    """A scenario or policy name as written in a sentence."""
+    return str(name).replace("_", " ")
+
+
+def outcome_shares_headline(shares: pd.DataFrame, by: str = "scenario") -> Headline:
+    """The point of an outcome-share chart.
+
+    Several groups: the group with the largest share of any problem outcome (or, when there
+    is none, the largest partnership share). One group: its two largest outcomes.
+
+    Args:
+        shares: one row per group, one column per outcome (as :func:`tables.shares_by`).
+        by: what the groups are ("scenario", "policy", ...).
+
+    """
+    s = shares[list(OUTCOMES)]
+    if len(s) == 1:
+        row = s.iloc[0].sort_values(ascending=False, kind="stable")
+        (o1, p1), (o2, p2) = list(row.items())[:2]
+        text = f"{pct(p1)} of engagements {VERBS[o1]}"
+        if p2 > 0:
+            text += f"; {pct(p2)} {VERBS[o2]}"
+        return Headline(text, {"group": s.index[0], "outcomes": [o1, o2], "shares": [p1, p2]})
+    problems = s[list(PROBLEMS)]
+    if float(problems.to_numpy().max()) > 0:
+        stacked = problems.stack()
+        group, outcome = stacked.idxmax()
+        share = float(stacked.max())
+        text = (
+            f"{group_name(group).capitalize()}: {pct(share)} of engagements {VERBS[outcome]}, "
+            f"the most {OUTCOME_NAMES[outcome]} of any {by}"
+        )
+    else:
+        outcome = "partnership"
+        group = s[outcome].idxmax()
+        share = float(s[outcome].max())
+        text = (
+            f"{group_name(group).capitalize()}: {pct(share)} of engagements "
+            f"{VERBS[outcome]}, the most of any {by}"
+        )
+    return Headline(text, {"group": group, "outcome": outcome, "share": share})
+
+
+def tipping_points(
+    cells: pd.DataFrame, along: str, across: str, outcome: str, threshold: float = 0.5
+) -> dict[Any, Any]:
+    """For each value of ``across``: the grid value of ``along`` from which the outcome share
+    reaches ``threshold`` (the lowest such value when the share rises along the axis, the
+    highest when it falls), or None when no cell in that line reaches it.
+    """
+    col = f"share_{outcome}"
+    rising = rises_with(cells, along, col)
+    out: dict[Any, Any] = {}
+    for value, line in cells.groupby(across, sort=True):
+        hits = line.loc[line[col] >= threshold, along]
+        out[value] = None if hits.empty else (hits.min() if rising else hits.max())
+    return out
+
+
+def rises_with(cells: pd.DataFrame, x: str, col: str) -> bool:
+    """Whether the share tends to rise with x (mean at the top of x vs at the bottom)."""
+    by_x = cells.groupby(x, sort=True)[col].mean()
+    return bool(by_x.iloc[-1] >= by_x.iloc[0])
+
+
+def effect(cells: pd.DataFrame, x: str, col: str) -> float:
+    """How much the mean share changes from the lowest to the highest value of x."""
+    by_x = cells.groupby(x, sort=True)[col].mean()
+    return float(abs(by_x.iloc[-1] - by_x.iloc[0]))
+
+
+def tipping_axis(cells: pd.DataFrame, x: str, y: str, outcome: str) -> tuple[str, str]:
+    """(along, across): the headline reads the tipping point along the parameter with the
+    larger effect on the share, for each value of the other.
+    """
+    col = f"share_{outcome}"
+    return (x, y) if effect(cells, x, col) >= effect(cells, y, col) else (y, x)
+
+
+def phase_headline(
+    cells: pd.DataFrame, x: str, y: str, outcome: str, threshold: float = 0.5
+) -> Headline:
+    """Where an outcome becomes the majority on a two-parameter grid.
+
+    The tipping point is read along the parameter with the larger effect; its spread over
+    the other parameter's values is given as a range.
+
+    Args:
+        cells: one row per cell with columns ``x``, ``y`` and ``share_<outcome>``.
+        x: the parameter on the horizontal axis.
+        y: the parameter on the vertical axis.
+        outcome: the outcome whose share is shown.
+        threshold: the tipping share (0.5: "most engagements").
+
+    """
+    col = f"share_{outcome}"
+    name = OUTCOME_NAMES[outcome]
+    shares = cells[col]
+    verb = VERBS[outcome]
+    if (shares < threshold).all():
+        top = cells.loc[shares.idxmax()]
+        text = (
+            f"{name.capitalize()} stays below {pct(threshold)} everywhere; at most "
+            f"{pct(top[col])}, at {param_name(x)} {fmt_value(top[x])} and {param_name(y)} "
+            f"{fmt_value(top[y])}"
+        )
+        return Headline(text, {"max": float(top[col]), "x": top[x], "y": top[y]})
+    if (shares >= threshold).all():
+        low = cells.loc[shares.idxmin()]
+        text = f"Across the whole grid, most engagements {verb} (at least {pct(low[col])})"
+        return Headline(text, {"min": float(low[col]), "x": low[x], "y": low[y]})
+    along, across = tipping_axis(cells, x, y, outcome)
+    points = tipping_points(cells, along, across, outcome, threshold)
+    found = [v for v in points.values() if v is not None]
+    rising = rises_with(cells, along, col)
+    lo, hi = min(found), max(found)
+    span = fmt_value(lo) if lo == hi else f"{fmt_value(lo)}–{fmt_value(hi)}"
+    lead = "Once" if rising else "Until"
+    reach = "reaches" if lo == hi else "reach"
+    text = f"{lead} {param_name(along)} {reach} {span}, most engagements {verb}"
+    rows_hit = sum(v is not None for v in points.values())
+    if rows_hit < len(points):
+        text += f" (at {rows_hit} of {len(points)} levels of {param_name(across)})"
+    elif lo != hi:
+        text += f", depending on {param_name(across)}"
+    return Headline(
+        text,
+        {
+            "along": along,
+            "across": across,
+            "tipping": points,
+            "low": lo,
+            "high": hi,
+            "rising": rising,
+            "rows_hit": rows_hit,
+        },
+    )
+
+
+def _final(band: pd.DataFrame, by: str) -> tuple[int, pd.DataFrame]:
+    """The last month every group has, and each group's row at that month."""
+    month = int(band.groupby(by)["month"].max().min())
+    return month, band[band["month"] == month].set_index(by)
+
+
+def trajectory_headline(band: pd.DataFrame, by: str, value: str = "trust") -> Headline:
+    """Where compared policies end up: the highest and lowest mean at the last shared month.
+
+    Args:
+        band: as :func:`tables.mean_band` (``by``, ``month``, ``mean``, ``low``, ``high``).
+        by: the column naming the policy.
+        value: the monthly value shown (for its name in the sentence).
+
+    """
+    name = VALUE_NAMES.get(value, value)
+    month, last = _final(band, by)
+    if len(last) == 1:
+        g = last.index[0]
+        first = band[band[by] == g].sort_values("month").iloc[0]
+        end = float(last.loc[g, "mean"])
+        text = (
+            f"{name.capitalize()} goes from {level(first['mean'])} in month "
+            f"{int(first['month'])} to {level(end)} by month {month}"
+        )
+        return Headline(text, {"month": month, "start": float(first["mean"]), "end": end})
+    best, worst = last["mean"].idxmax(), last["mean"].idxmin()
+    hi, lo = float(last.loc[best, "mean"]), float(last.loc[worst, "mean"])
+    text = (
+        f"By month {month}, {name} is {level(hi)} under {group_name(best)} "
+        f"and {level(lo)} under {group_name(worst)}"
+    )
+    return Headline(text, {"month": month, "best": best, "high": hi, "worst": worst, "low": lo})
+
+
+def margin_headline(band: pd.DataFrame, by: str) -> Headline:
+    """Which pricing erodes the vendor's margin: the lowest group's fall, against the best.
+
+    Args:
+        band: as :func:`tables.mean_band` of ``margin``.
+        by: the column naming the policy.
+
+    """
+    month, last = _final(band, by)
+    worst = last["mean"].idxmin()
+    series = band[band[by] == worst].sort_values("month")
+    start, end = float(series.iloc[0]["mean"]), float(last.loc[worst, "mean"])
+    facts: dict[str, Any] = {"month": month, "worst": worst, "start": start, "end": end}
+    if len(last) == 1:
+        verb = "erodes from" if end < start else "moves from"
+        text = f"Vendor margin {verb} {margin_pct(start)} to {margin_pct(end)} by month {month}"
+        return Headline(text, facts)
+    best = last["mean"].idxmax()
+    held = float(last.loc[best, "mean"])
+    facts.update(best=best, held=held)
+    if end < start:
+        text = (
+            f"{group_name(worst).capitalize()} erodes vendor margin from {margin_pct(start)} "
+            f"to {margin_pct(end)} by month {month}; {group_name(best)} holds {margin_pct(held)}"
+        )
+    else:
+        text = (
+            f"By month {month}, vendor margin is {margin_pct(held)} with {group_name(best)} "
+            f"and {margin_pct(end)} with {group_name(worst)}"
+        )
+    return Headline(text, facts)
+
+
+# How an engagement's end reads, by its ``end_reason``.
+ENDINGS: dict[str, str] = {
+    "vendor_walkaway": "the vendor walked away",
+    "client_switch": "the client switched vendor",
+    "legal_exit": "it ended through the dispute ladder",
+}
+
+
+def story_headline(
+    trust: pd.Series, outcome: str, end_reason: str = "", who: str = "The client"
+) -> Headline:
+    """One engagement in a sentence: how trust moved, how it ended, and the outcome.
+
+    Args:
+        trust: trust by month over the engagement (index: month).
+        outcome: the engagement's outcome label.
+        end_reason: why it ended ("" when still running at the horizon).
+        who: how the client is named.
+
+    """
+    peak_month = int(trust.idxmax())
+    peak, first, last = float(trust.max()), float(trust.iloc[0]), float(trust.iloc[-1])
+    end_month = int(trust.index[-1])
+    facts = {
+        "peak": peak,
+        "peak_month": peak_month,
+        "first": first,
+        "last": last,
+        "end_month": end_month,
+        "outcome": outcome,
+        "end_reason": end_reason,
+    }
+    if peak_month < end_month and last < peak - 0.05:
+        move = (
+            f"{who}'s trust peaked at {level(peak)} in month {peak_month}, "
+            f"then fell to {level(last)}"
+        )
+    elif last > first + 0.05:
+        move = f"{who}'s trust rose from {level(first)} to {level(last)}"
+    else:
+        move = f"{who}'s trust went from {level(first)} to {level(last)}"
+    ending = ENDINGS.get(end_reason, end_reason.replace("_", " ")) if end_reason else ""
+    if ending:
+        joint = ", yet" if last > first + 0.05 and "rose" in move else ";"
+        text = f"{move}{joint} {ending} in month {end_month}: {OUTCOME_NAMES[outcome]}"
+    else:
+        text = f"{move} by month {end_month}: {OUTCOME_NAMES[outcome]}"
+    return Headline(text, facts)

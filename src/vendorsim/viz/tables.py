@@ -1,0 +1,155 @@
+"""From results tables to the small tables figures draw: shares, per-seed monthly means, bands.
+
+Uncertainty is always computed across seeds (independent replications), never across
+clients within a seed, because clients in one market share its random history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from vendorsim.outcomes import OUTCOMES
+
+FOCAL_VENDOR = 0
+# Columns of a seed-month table (the sweep's ``cell_months.parquet`` uses the same names).
+MONTHLY = ("trust", "monitoring", "margin", "suspicion")
+
+
+def focal(engagements: pd.DataFrame, vendor: int | None = FOCAL_VENDOR) -> pd.DataFrame:
+    """The engagements of one vendor (the focal vendor by default); None keeps them all."""
+    if vendor is None or "vendor" not in engagements:
+        return engagements
+    return engagements[engagements["vendor"] == vendor]
+
+
+def shares_by(
+    engagements: pd.DataFrame, by: str, vendor: int | None = FOCAL_VENDOR
+) -> pd.DataFrame:
+    """Outcome shares per group: one row per value of ``by`` (in order of first appearance),
+    one column per outcome label (rows sum to 1), plus ``n`` engagements and ``seeds``.
+    """
+    e = focal(engagements, vendor)
+    groups = list(dict.fromkeys(e[by].tolist()))
+    counts = (
+        e.groupby(by, sort=False)["outcome"]
+        .value_counts()
+        .unstack(fill_value=0)
+        .reindex(index=groups, columns=list(OUTCOMES), fill_value=0)
+    )
+    n = counts.sum(axis=1)
+    shares = counts.div(n.where(n > 0, 1), axis=0).astype(float)
+    shares["n"] = n.astype(int)
+    shares["seeds"] = e.groupby(by, sort=False)["seed"].nunique().reindex(groups).astype(int)
+    shares.index.name = by
+    return shares
+
+
+def seed_months(
+    timeseries: pd.DataFrame,
+    vendor: int | None = FOCAL_VENDOR,
+    values: Sequence[str] = MONTHLY,
+) -> pd.DataFrame:
+    """Mean of each monthly value over the vendor's clients, per seed and month.
+
+    Months in which the vendor had no clients in a seed are absent, not zero.
+    """
+    ts = timeseries if vendor is None else timeseries[timeseries["vendor"] == vendor]
+    cols = [v for v in values if v in ts]
+    out = ts.groupby(["seed", "month"], sort=True)[cols].mean().reset_index()
+    out["clients"] = ts.groupby(["seed", "month"], sort=True).size().to_numpy()
+    return out
+
+
+def stack(parts: Mapping[str, pd.DataFrame], by: str) -> pd.DataFrame:
+    """Join tables of several groups into one, with the group's name in column ``by``."""
+    frames = [df.assign(**{by: name}) for name, df in parts.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and t confidence interval of the mean: (mean, low, high, n); NaN-free input."""
+    x = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
+    n = len(x)
+    if n == 0:
+        return (np.nan, np.nan, np.nan, 0)
+    mean = float(x.mean())
+    if n < 2:
+        return (mean, mean, mean, n)
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return (mean, mean - half, mean + half, n)
+
+
+def mean_band(seed_month: pd.DataFrame, by: str, value: str, level: float = 0.95) -> pd.DataFrame:
+    """Per group and month: the mean over seeds and its t confidence interval.
+
+    Returns columns ``by``, ``month``, ``mean``, ``low``, ``high``, ``n`` (seeds).
+    """
+    rows = []
+    groups = list(dict.fromkeys(seed_month[by].tolist()))
+    for g in groups:
+        part = seed_month[seed_month[by] == g]
+        for month, vals in part.groupby("month", sort=True)[value]:
+            mean, low, high, n = t_interval(vals, level)
+            rows.append((g, int(month), mean, low, high, n))
+    return pd.DataFrame(rows, columns=[by, "month", "mean", "low", "high", "n"])
+
+
+def paired_difference(
+    seed_month: pd.DataFrame, by: str, value: str, a: str, b: str, month: int, level: float = 0.95
+) -> tuple[float, float, float, int]:
+    """Mean of (a - b) over the seeds both groups share, at one month, with its t interval.
+
+    With common random numbers the pairing removes the seed-to-seed noise both share.
+    """
+    at = seed_month[seed_month["month"] == month]
+    wide = at.pivot_table(index="seed", columns=by, values=value, aggfunc="mean")
+    if a not in wide or b not in wide:
+        return (np.nan, np.nan, np.nan, 0)
+    return t_interval((wide[a] - wide[b]).dropna(), level)
+
+
+def common_seeds(seed_month: pd.DataFrame, by: str) -> bool:
+    """True when every group ran on the same seeds (common random numbers)."""
+    sets = [frozenset(g["seed"]) for _, g in seed_month.groupby(by)]
+    return len(set(sets)) == 1
+
+
+def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a share k/n (Wilson 1927)."""
+    if n == 0:
+        return (np.nan, np.nan)
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def cells_from_engagements(engagements: pd.DataFrame, params: Sequence[str]) -> pd.DataFrame:
+    """A ``cells.parquet``-shaped table from engagement rows carrying the swept columns.
+
+    One row per combination of ``params``: ``cell``, the parameters, ``seeds``, ``n`` (focal
+    engagements), ``share_<o>``, ``ci_low_<o>`` and ``ci_high_<o>`` (Wilson 95%) for every
+    outcome, ``mean_final_trust`` and ``mean_vendor_margin`` — the sweep aggregate's layout.
+    """
+    e = focal(engagements)
+    rows = []
+    for number, (values, part) in enumerate(e.groupby(list(params), sort=True)):
+        values = values if isinstance(values, tuple) else (values,)
+        row: dict[str, object] = {"cell": number, **dict(zip(params, values, strict=True))}
+        n = len(part)
+        row["seeds"] = int(part["seed"].nunique())
+        row["n"] = n
+        counts = part["outcome"].value_counts()
+        for o in OUTCOMES:
+            k = int(counts.get(o, 0))
+            row[f"share_{o}"] = k / n if n else np.nan
+            row[f"ci_low_{o}"], row[f"ci_high_{o}"] = wilson(k, n)
+        row["mean_final_trust"] = float(part["final_trust"].mean())
+        row["mean_vendor_margin"] = float(part["vendor_margin"].mean())
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,366 @@
+"""Workshop figures built from small real runs: files, sizes, labels, and headlines that
+state the numbers of the data they show."""
+
+from __future__ import annotations
+
+import colorsys
+import re
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgb
+from matplotlib.text import Text
+
+from vendorsim import simulate
+from vendorsim.outcomes import OUTCOMES
+from vendorsim.story import ROUTINE
+from vendorsim.viz import figures as F
+from vendorsim.viz import headlines as hl
+from vendorsim.viz import tables as T
+from vendorsim.viz.events import SHORT
+from vendorsim.viz.quick import save_outcome_figure
+from vendorsim.viz.style import (
+    DPI,
+    OUTCOME_COLOURS,
+    OUTCOME_NAMES,
+    SLIDE_SIZE,
+    caption_of,
+    headline_of,
+)
+
+WIDTH, HEIGHT = round(SLIDE_SIZE[0] * DPI), round(SLIDE_SIZE[1] * DPI)
+X, Y = "vendor.sales.pushiness", "client.history.failed_vendors"
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def check_saved(fig, stem: Path) -> None:
+    png, svg = F.save(fig, stem)
+    assert png == stem.with_suffix(".png") and svg == stem.with_suffix(".svg")
+    assert png_size(png) == (WIDTH, HEIGHT)
+    root = ET.parse(svg).getroot()
+    assert root.tag.endswith("svg")
+    # The headline is real text in the SVG (svg.fonttype none), so it can be edited on a slide.
+    first_words = " ".join(headline_of(fig).split()[:3])
+    assert first_words.split()[0] in svg.read_text()
+    assert not list(stem.parent.glob(".*.tmp")), "a temporary file was left behind"
+
+
+def texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def title_of(fig) -> str:
+    return " ".join(fig._suptitle.get_text().split())
+
+
+def numbers(text: str) -> list[str]:
+    return re.findall(r"-?\d+(?:\.\d+)?%?", text)
+
+
+@pytest.fixture(scope="module")
+def grid():
+    """A 3 x 3 phase grid of small stockholm markets, in the sweep's cells layout."""
+    frames = []
+    for a in (0.0, 0.5, 1.0):
+        for b in (0, 4, 8):
+            r = simulate(
+                ["scenario=stockholm", "market.clients=8", "months=24", f"{X}={a}", f"{Y}={b}"],
+                seeds=2,
+                workers=1,
+            )
+            frames.append(r.engagements.assign(**{X: a, Y: b}))
+    return T.cells_from_engagements(pd.concat(frames, ignore_index=True), [X, Y])
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# Style ------------------------------------------------------------------------------------
+
+
+def test_every_outcome_has_one_distinct_colour_and_none_is_green():
+    assert tuple(OUTCOME_COLOURS) == OUTCOMES
+    assert len(set(OUTCOME_COLOURS.values())) == len(OUTCOMES)
+    for name, colour in OUTCOME_COLOURS.items():
+        h, s, _ = colorsys.rgb_to_hsv(*to_rgb(colour))
+        # Hues 75-165 degrees read as green; with red outcomes they fail red-green viewers.
+        assert not (75 <= h * 360 <= 165 and s > 0.3), f"{name} is green: {colour}"
+
+
+# 1. Outcome shares ------------------------------------------------------------------------
+
+
+def test_outcome_shares_figure(small_results, pricing_pair, tmp_path):
+    parts = {"baseline": small_results, **{f"{k} pricing": r for k, r in pricing_pair.items()}}
+    eng = T.stack({k: r.engagements for k, r in parts.items()}, "policy")
+    fig = F.outcome_shares(eng, "policy")
+    check_saved(fig, tmp_path / "outcomes")
+    ax = fig.axes[0]
+    assert ax.get_xlabel()
+    assert len(ax.get_yticklabels()) == 3
+    assert "95%" in caption_of(fig)
+    # Every bar segment is drawn in its outcome's fixed colour.
+    face = {tuple(np.round(p.get_facecolor()[:3], 3)) for p in ax.patches if p.get_width() > 0}
+    allowed = {tuple(np.round(to_rgb(c), 3)) for c in OUTCOME_COLOURS.values()}
+    assert face and face <= allowed
+    # Each present outcome is named: directly in a bar, or in the small key.
+    key = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
+    shown = " ".join(texts(fig) + key)
+    focal = eng[eng["vendor"] == 0]
+    for o in focal["outcome"].unique():
+        assert OUTCOME_NAMES[o] in shown, o
+
+
+def test_outcome_shares_headline_states_the_datas_numbers(small_results, pricing_pair):
+    parts = {"baseline": small_results, **{f"{k} pricing": r for k, r in pricing_pair.items()}}
+    eng = T.stack({k: r.engagements for k, r in parts.items()}, "policy")
+    fig = F.outcome_shares(eng, "policy")
+    # Recomputed here from the engagement rows, independently of the figure's tables.
+    focal = eng[eng["vendor"] == 0]
+    shares = pd.crosstab(focal["policy"], focal["outcome"], normalize="index")
+    problems = [o for o in shares.columns if o not in ("partnership", "ongoing")]
+    title = title_of(fig)
+    assert title == " ".join(headline_of(fig).split())
+    if problems and shares[problems].to_numpy().max() > 0:
+        top = shares[problems].stack().idxmax()
+        assert title.startswith(top[0].replace("_", " ").capitalize())
+        assert f"{shares.loc[top]:.0%}" in title
+        assert OUTCOME_NAMES[top[1]] in title
+    else:
+        assert f"{shares['partnership'].max():.0%}" in title
+
+
+def test_single_group_headline_names_its_two_largest_outcomes(small_results):
+    eng = small_results.engagements.assign(scenario="baseline")
+    shares = T.shares_by(eng, "scenario")
+    h = hl.outcome_shares_headline(shares)
+    focal = eng[eng["vendor"] == 0]["outcome"].value_counts(normalize=True)
+    assert h.text.startswith(f"{focal.iloc[0]:.0%} of engagements {hl.VERBS[focal.index[0]]}")
+
+
+def test_quick_outcome_figure_is_the_workshop_figure(small_results, tmp_path):
+    png = save_outcome_figure(small_results, tmp_path)
+    assert png == tmp_path / "outcomes.png"
+    assert png_size(png) == (WIDTH, HEIGHT)
+    assert (tmp_path / "outcomes.svg").is_file()
+
+
+# 2. Phase diagram -------------------------------------------------------------------------
+
+
+def test_phase_diagram_figure(grid, tmp_path):
+    outcome = "organ_rejection"
+    fig = F.phase_diagram(grid, X, Y, outcome)
+    check_saved(fig, tmp_path / "phase")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == hl.param_name(X) and ax.get_ylabel() == hl.param_name(Y)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.5", "1"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "4", "8"]
+    image = ax.get_images()[0].get_array()
+    expected = grid.pivot(index=Y, columns=X, values=f"share_{outcome}").to_numpy()
+    np.testing.assert_allclose(np.asarray(image), expected)
+    # Every printed cell number is the share of some cell.
+    printed = {t.get_text() for t in ax.texts if t.get_text().endswith("%")}
+    assert printed <= {f"{v:.0%}" for v in expected.ravel()} | {"50%"}
+
+
+@pytest.mark.parametrize("where", ["between", "above", "below"])
+def test_phase_headline_states_the_tipping_points_of_the_data(grid, where):
+    outcome = max(hl.PROBLEMS, key=lambda o: grid[f"share_{o}"].max())
+    col = f"share_{outcome}"
+    values = np.sort(grid[col].unique())
+    if where == "between" and len(values) < 2:
+        pytest.skip("every cell has the same share")
+    threshold = {
+        "between": (values[0] + values[-1]) / 2,
+        "above": values[-1] + 0.01,
+        "below": max(values[0] - 0.01, 0.001) if values[0] > 0 else -1.0,
+    }[where]
+    h = hl.phase_headline(grid, X, Y, outcome, threshold)
+    if where == "above":
+        top = grid.loc[grid[col].idxmax()]
+        assert f"{top[col]:.0%}" in h.text and "stays below" in h.text
+        return
+    if where == "below":
+        assert f"{grid[col].min():.0%}" in h.text and "whole grid" in h.text
+        return
+    # Recompute the tipping points: along the stronger parameter, the first grid value
+    # (in the direction the share rises) at which each line reaches the threshold.
+    effect = {
+        p: abs(grid.groupby(p)[col].mean().iloc[-1] - grid.groupby(p)[col].mean().iloc[0])
+        for p in (X, Y)
+    }
+    along = X if effect[X] >= effect[Y] else Y
+    across = Y if along == X else X
+    means = grid.groupby(along)[col].mean()
+    rising = means.iloc[-1] >= means.iloc[0]
+    found = []
+    for _, line in grid.groupby(across):
+        hits = line.loc[line[col] >= threshold, along]
+        if len(hits):
+            found.append(hits.min() if rising else hits.max())
+    assert h.facts["along"] == along
+    lo, hi = min(found), max(found)
+    assert hl.param_name(along) in h.text
+    assert numbers(h.text)[:2] == [f"{lo:g}", f"{hi:g}"][: 1 if lo == hi else 2]
+
+
+def test_phase_diagram_draws_and_labels_the_tipping_contour(grid):
+    outcome = max(hl.PROBLEMS, key=lambda o: np.ptp(grid[f"share_{o}"]))
+    values = grid[f"share_{outcome}"]
+    if values.min() == values.max():
+        pytest.skip("no variation to draw a contour through")
+    threshold = float((values.min() + values.max()) / 2)
+    fig = F.phase_diagram(grid, X, Y, outcome, threshold=threshold)
+    ax = fig.axes[0]
+    assert ax.collections, "the tipping contour is missing"
+    assert f"{threshold:.0%}" in [t.get_text() for t in ax.texts]
+
+
+# 3. Trust trajectories and 5. margin erosion ----------------------------------------------
+
+
+def months_by_policy(pair) -> pd.DataFrame:
+    return T.stack({f"{k} pricing": T.seed_months(r.timeseries) for k, r in pair.items()}, "policy")
+
+
+def final_means(pair, value: str) -> tuple[int, dict[str, float]]:
+    """Mean over seeds of the per-seed mean over focal-vendor clients, at the last month."""
+    out = {}
+    month = min(int(r.timeseries["month"].max()) for r in pair.values())
+    for k, r in pair.items():
+        ts = r.timeseries
+        at = ts[(ts["month"] == month) & (ts["vendor"] == 0)]
+        out[f"{k} pricing"] = float(at.groupby("seed")[value].mean().mean())
+    return month, out
+
+
+def test_trust_trajectories_figure(pricing_pair, tmp_path):
+    fig = F.trust_trajectories(months_by_policy(pricing_pair), "policy")
+    check_saved(fig, tmp_path / "trust")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "month" and "trust" in ax.get_ylabel()
+    assert len(ax.get_lines()) == 2 and len(ax.collections) == 2  # two lines, two bands
+    # Direct labels, not a legend: each policy is named at its line's end.
+    assert ax.get_legend() is None
+    for name in ("discretionary pricing", "value pricing"):
+        assert any(t.strip().startswith(name) for t in texts(fig))
+    cap = caption_of(fig)
+    assert "95%" in cap and "shading" in cap and "common random numbers" in cap
+
+
+def test_trust_headline_states_the_final_means(pricing_pair):
+    fig = F.trust_trajectories(months_by_policy(pricing_pair), "policy")
+    month, means = final_means(pricing_pair, "trust")
+    best, worst = max(means, key=means.get), min(means, key=means.get)
+    assert title_of(fig) == (
+        f"By month {month}, client trust is {means[best]:.2f} under {best} "
+        f"and {means[worst]:.2f} under {worst}"
+    )
+
+
+def test_direct_labels_do_not_overlap(pricing_pair):
+    fig = F.trust_trajectories(months_by_policy(pricing_pair), "policy")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    boxes = [t.get_window_extent() for t in ax.texts]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+
+
+def test_margin_erosion_figure_and_headline(pricing_pair, tmp_path):
+    fig = F.margin_erosion(months_by_policy(pricing_pair), "policy", floor=-0.05)
+    check_saved(fig, tmp_path / "margin")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "month" and "margin" in ax.get_ylabel()
+    month, means = final_means(pricing_pair, "margin")
+    worst, best = min(means, key=means.get), max(means, key=means.get)
+    title = title_of(fig)
+    assert f"{means[worst]:.1%}" in title and f"{means[best]:.1%}" in title
+    assert f"month {month}" in title
+    if "erodes" in title:
+        first = pricing_pair[worst.split()[0]].timeseries
+        start = first[(first["month"] == 1) & (first["vendor"] == 0)]
+        assert f"{start.groupby('seed')['margin'].mean().mean():.1%}" in title
+
+
+# 4. One engagement's story ----------------------------------------------------------------
+
+
+def test_engagement_story_figure(small_results, tmp_path):
+    r = small_results
+    seed, client, engagement = F.pick_story(r.engagements, r.events)
+    fig = F.engagement_story(r.timeseries, r.events, r.engagements, seed, client, engagement)
+    check_saved(fig, tmp_path / "story")
+    band, ax = fig.axes
+    assert ax.get_xlabel() == "month" and ax.get_ylabel()
+    # The headline's numbers are this engagement's trust at its first and last month.
+    ts = r.timeseries
+    trust = ts[(ts["seed"] == seed) & (ts["client"] == client) & (ts["engagement"] == engagement)]
+    trust = trust.sort_values("month")["trust"]
+    row = r.engagements[
+        (r.engagements["seed"] == seed) & (r.engagements["engagement"] == engagement)
+    ]
+    title = title_of(fig)
+    assert f"Client {client}" in title
+    assert f"{trust.iloc[-1]:.2f}" in title
+    assert OUTCOME_NAMES[row["outcome"].iloc[0]] in title
+    # Every notable event kind of the engagement is labelled in the band.
+    ev = r.events
+    ev = ev[(ev["seed"] == seed) & (ev["engagement"] == engagement) & ~ev["event"].isin(ROUTINE)]
+    labels = [t.get_text().strip() for t in band.texts]
+    for event in ev["event"].unique():
+        word = SHORT.get(event, event).split(",")[0].split("{")[0].strip()
+        assert any(word in label for label in labels), event
+
+
+def test_story_labels_never_overlap():
+    # A tall-commitment market has busy engagements: many kinds of events to place.
+    r = simulate(["scenario=tall_commitments", "market.clients=10", "months=36"], seeds=2)
+    seed, client, engagement = F.pick_story(r.engagements, r.events)
+    fig = F.engagement_story(r.timeseries, r.events, r.engagements, seed, client, engagement)
+    fig.canvas.draw()
+    band = fig.axes[0]
+    boxes = [t.get_window_extent() for t in band.texts]
+    assert len(boxes) >= 2
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), "two event labels overlap"
+    # And none is cut off at the figure's edge.
+    width = fig.bbox.width
+    assert all(b.x0 >= 0 and b.x1 <= width for b in boxes)
+
+
+def test_story_refuses_an_unknown_client(small_results):
+    r = small_results
+    with pytest.raises(KeyError, match="client=999"):
+        F.engagement_story(r.timeseries, r.events, r.engagements, 0, 999)
+
+
+def test_all_text_is_large_enough_for_a_room(small_results, pricing_pair):
+    eng = small_results.engagements.assign(scenario="baseline")
+    figs = [
+        F.outcome_shares(eng, "scenario"),
+        F.trust_trajectories(months_by_policy(pricing_pair), "policy"),
+    ]
+    for fig in figs:
+        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+        assert min(sizes) >= 15
+        ax = fig.axes[0]
+        assert ax.xaxis.label.get_fontsize() >= 18
+        assert all(t.get_fontsize() >= 18 for t in ax.get_xticklabels())
