@@ -1,0 +1,469 @@
+"""``vendorsim-report RESULTS_DIR``: one self-contained ``report.html`` from a results dir.
+
+It reads a single run (``engagements``/``timeseries``/``events.parquet``, ``config.yaml``,
+``summary.json``, as written by ``Results.save`` or ``vendorsim``), a sweep root (``sweep.json``,
+``cells.parquet``, ``cell_months.parquet``, ``engagements.parquet``, as written by the sweep
+aggregate) or the demo's directory (``demo.json``). Figures are saved next to it as PNG and
+SVG and embedded in the page as base64 PNG, so the page needs no network and no other file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+from omegaconf import OmegaConf
+from tqdm.auto import tqdm
+
+from vendorsim.io import write_atomic
+from vendorsim.viz import figures as F
+from vendorsim.viz import headlines as hl
+from vendorsim.viz import tables as T
+from vendorsim.viz.style import OUTCOME_COLOURS, OUTCOME_NAMES, caption_of, headline_of
+
+RUN_FILES = ("engagements.parquet", "timeseries.parquet", "events.parquet")
+SWEEP_FILES = ("sweep.json", "cells.parquet", "engagements.parquet")
+# How to read each kind of figure, in plain words.
+HOW_TO_READ: dict[str, str] = {
+    "outcomes": (
+        "Each bar splits the focal vendor's engagements by how they ended (or stood) at the "
+        "horizon. Colours are the same in every figure: blue is partnership, vermillion organ "
+        "rejection, purple lock-in, black legal exit, orange burn-out, yellow discount spiral, "
+        "sky blue churn, grey still undecided."
+    ),
+    "phase": (
+        "Each square is one combination of the two settings; its colour is the share of "
+        "engagements with this outcome, from dark (none) to yellow (all). The line is the "
+        "tipping point where the outcome becomes the majority."
+    ),
+    "trust": (
+        "Each line follows the average client trust in the focal vendor month by month; the "
+        "shaded band is how sure we are of that average. Bands that do not overlap are "
+        "differences the randomness of the simulation does not explain."
+    ),
+    "story": (
+        "One client, one engagement, month by month: what the client felt (trust), what it "
+        "did about it (monitoring) and what it suspected, with the events that moved them. "
+        "It is one possible history, chosen because it shows the mechanism, not an average."
+    ),
+    "margin": (
+        "The vendor's monthly margin on its engagements, averaged over clients; the band is "
+        "the uncertainty of that average. A line falling below zero means the vendor pays to "
+        "keep the work."
+    ),
+}
+
+
+class NotResultsError(ValueError):
+    """The directory holds no results this command can read."""
+
+
+@dataclass
+class Section:
+    """One figure of the report."""
+
+    key: str
+    kind: str
+    title: str
+    figure: Figure
+
+
+@dataclass
+class Report:
+    """Everything the page shows."""
+
+    title: str
+    source: Path
+    kind: str
+    sections: list[Section] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    configs: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# Reading a directory ------------------------------------------------------------------------
+
+
+def detect(path: Path) -> str:
+    """What kind of results directory ``path`` is: 'demo', 'sweep' or 'run'.
+
+    Raises:
+        NotResultsError: with one line naming the path and what is expected.
+
+    """
+    expected = (
+        "expected a results directory: a run (engagements/timeseries/events.parquet and "
+        "config.yaml, as written by `vendorsim` or Results.save), a sweep root (sweep.json, "
+        "cells.parquet, engagements.parquet) or the demo's (demo.json)"
+    )
+    if not path.is_dir():
+        raise NotResultsError(f"{str(path)!r} is not a directory; {expected}")
+    if (path / "demo.json").is_file():
+        return "demo"
+    if all((path / f).is_file() for f in SWEEP_FILES):
+        return "sweep"
+    if all((path / f).is_file() for f in RUN_FILES) and _config_path(path) is not None:
+        return "run"
+    raise NotResultsError(f"{str(path)!r} holds no readable results; {expected}")
+
+
+def _config_path(path: Path) -> Path | None:
+    for candidate in (path / "config.yaml", path / ".hydra" / "config.yaml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _config_text(path: Path) -> str:
+    cfg_path = _config_path(path)
+    if cfg_path is None:
+        return "(no config.yaml)"
+    cfg = OmegaConf.load(cfg_path)
+    if "hydra" in cfg:
+        cfg.pop("hydra")
+    return OmegaConf.to_yaml(cfg)
+
+
+def _seeds_text(seeds: Sequence[int]) -> str:
+    seeds = sorted(int(s) for s in seeds)
+    if not seeds:
+        return "none"
+    if seeds == list(range(seeds[0], seeds[-1] + 1)) and len(seeds) > 2:
+        return f"{seeds[0]}–{seeds[-1]} ({len(seeds)} seeds)"
+    return ", ".join(map(str, seeds))
+
+
+# Building the sections -----------------------------------------------------------------------
+
+
+def run_sections(path: Path) -> Report:
+    """Figures for a single run: outcomes, trust, one story and margin."""
+    from vendorsim.api import Results
+
+    results = Results.load(path)
+    summary = _read_json(path / "summary.json")
+    scenario = str(OmegaConf.select(results.config, "meta.scenario", default="run"))
+    eng = results.engagements.assign(scenario=scenario)
+    report = Report(f"vendorsim results: {scenario}", path, "run")
+    months = T.seed_months(results.timeseries).assign(scenario=scenario)
+    report.sections += [
+        Section("outcomes", "outcomes", "Outcomes", F.outcome_shares(eng, "scenario")),
+        Section("trust", "trust", "Trust over time", F.trust_trajectories(months, "scenario")),
+    ]
+    if len(results.events):
+        seed, client, engagement = F.pick_story(results.engagements, results.events)
+        fig = F.engagement_story(
+            results.timeseries,
+            results.events,
+            results.engagements,
+            seed,
+            client,
+            engagement,
+        )
+        report.sections.append(Section("story", "story", "One engagement's story", fig))
+    report.sections.append(
+        Section(
+            "margin",
+            "margin",
+            "Vendor margin",
+            F.margin_erosion(months, "scenario", floor=_floor(results.config)),
+        )
+    )
+    report.facts += [
+        ("scenario", scenario),
+        ("seeds", _seeds_text(results.seeds)),
+        ("runs", str(len(results.seeds))),
+        ("months", str(summary.get("months", results.config.months))),
+        ("clients per market", str(summary.get("clients", results.config.market.clients))),
+        ("engagements", str(len(results.engagements))),
+    ]
+    report.configs.append(("config.yaml", _config_text(path)))
+    return report
+
+
+def _floor(cfg: Any) -> float | None:
+    value = OmegaConf.select(cfg, "vendor.margin_floor", default=None)
+    return None if value is None else float(value)
+
+
+def sweep_sections(path: Path) -> Report:
+    """Figures for a sweep root: outcomes by cell, the phase diagram, trust and margin."""
+    meta = _read_json(path / "sweep.json")
+    params: list[str] = list(meta.get("params") or [])
+    cells = _typed(pd.read_parquet(path / "cells.parquet"), params)
+    eng = _typed(pd.read_parquet(path / "engagements.parquet"), params)
+    months_path = path / "cell_months.parquet"
+    months = _typed(pd.read_parquet(months_path), params) if months_path.is_file() else None
+    name = meta.get("experiment") or path.name
+    report = Report(f"vendorsim sweep: {name}", path, "sweep")
+    if not params:
+        raise NotResultsError(f"{str(path / 'sweep.json')!r} names no swept params")
+    label = _cell_labeller(params)
+    eng["setting"] = [label(r) for r in eng[params].itertuples(index=False)]
+    order = [label(r) for r in cells.sort_values(params)[params].itertuples(index=False)]
+    if len(order) <= 10:
+        fig = F.outcome_shares(eng, "setting", order=list(dict.fromkeys(order)))
+        report.sections.append(Section("outcomes", "outcomes", "Outcomes by setting", fig))
+    else:
+        by = hl.param_name(params[0])
+        eng[by] = eng[params[0]].map(hl.fmt_value)
+        values = [hl.fmt_value(v) for v in sorted(eng[params[0]].unique())]
+        fig = F.outcome_shares(eng, by, order=values)
+        report.sections.append(Section("outcomes", "outcomes", f"Outcomes by {by}", fig))
+    if len(params) >= 2:
+        outcome = focus_outcome(cells)
+        fig = F.phase_diagram(cells, params[0], params[1], outcome)
+        report.sections.append(Section("phase", "phase", "Phase diagram", fig))
+    if months is not None and len(months):
+        chosen = _contrast_cells(cells, params)
+        sub = months[months["cell"].isin(chosen)].copy()
+        labels = {
+            c: label(r)
+            for c, r in zip(cells["cell"], cells[params].itertuples(index=False), strict=True)
+        }
+        sub["setting"] = sub["cell"].map(labels)
+        sub = sub.sort_values(["cell", "seed", "month"])
+        report.sections.append(
+            Section("trust", "trust", "Trust over time", F.trust_trajectories(sub, "setting"))
+        )
+        report.sections.append(
+            Section("margin", "margin", "Vendor margin", F.margin_erosion(sub, "setting"))
+        )
+    report.notes.append(
+        "Sweep jobs keep no event log, so this report has no engagement story; run one cell "
+        "on its own (`vendorsim` with its overrides) to see one."
+    )
+    for key in ("missing", "broken"):
+        for item in meta.get(key) or []:
+            report.notes.append(f"{key} cell: {item}")
+    seeds = sorted(eng["seed"].unique().tolist()) if "seed" in eng else []
+    report.facts += [
+        ("experiment", str(name)),
+        ("swept parameters", ", ".join(params)),
+        ("cells", f"{meta.get('cells', len(cells))} of {meta.get('cells_expected', len(cells))}"),
+        ("seeds per cell", str(meta.get("seeds_per_cell"))),
+        ("seeds", _seeds_text(seeds)),
+        ("runs", str(int(cells["seeds"].sum()) if "seeds" in cells else "?")),
+        (
+            "missing / broken cells",
+            f"{len(meta.get('missing') or [])} / {len(meta.get('broken') or [])}",
+        ),
+    ]
+    report.configs += _sweep_configs(path)
+    return report
+
+
+def _typed(frame: pd.DataFrame, params: Sequence[str]) -> pd.DataFrame:
+    """Swept values as numbers where they are numbers (so axes sort 0.2 before 0.10)."""
+    for p in params:
+        if p in frame:
+            numeric = pd.to_numeric(frame[p], errors="coerce")
+            if numeric.notna().all():
+                frame[p] = numeric
+    return frame
+
+
+def _cell_labeller(params: Sequence[str]) -> Callable[[Sequence[Any]], str]:
+    def label(values: Sequence[Any]) -> str:
+        if len(params) == 1 and params[0] == "scenario":
+            return str(values[0])
+        return ", ".join(
+            f"{hl.param_name(p)} {hl.fmt_value(v)}" for p, v in zip(params, values, strict=True)
+        )
+
+    return label
+
+
+def focus_outcome(cells: pd.DataFrame) -> str:
+    """The problem outcome whose share varies most across cells (the one with a story)."""
+    spread = {
+        o: float(cells[f"share_{o}"].max() - cells[f"share_{o}"].min())
+        for o in hl.PROBLEMS
+        if f"share_{o}" in cells
+    }
+    return max(spread, key=lambda o: spread[o]) if spread else "partnership"
+
+
+def _contrast_cells(cells: pd.DataFrame, params: Sequence[str], limit: int = 4) -> list[int]:
+    """A few cells to compare: every cell if few; else the corners of the first two params."""
+    if len(cells) <= limit:
+        return cells["cell"].tolist()
+    lo_hi = []
+    for p in params[:2]:
+        vals = sorted(cells[p].unique())
+        lo_hi.append((vals[0], vals[-1]))
+    chosen = []
+    for corner in pd.MultiIndex.from_product(lo_hi):
+        mask = pd.Series(True, index=cells.index)
+        for p, v in zip(params[:2], corner, strict=False):
+            mask &= cells[p] == v
+        if mask.any():
+            chosen.append(int(cells.loc[mask, "cell"].iloc[0]))
+    return list(dict.fromkeys(chosen))[:limit]
+
+
+def _sweep_configs(path: Path) -> list[tuple[str, str]]:
+    """The sweep's own config: what was swept, and the settings every cell shares."""
+    multirun = path / "multirun.yaml"
+    if not multirun.is_file():
+        return [("sweep.json", (path / "sweep.json").read_text())]
+    cfg = OmegaConf.load(multirun)
+    swept = OmegaConf.select(cfg, "hydra.sweeper.params", default=None) or {}
+    task = OmegaConf.select(cfg, "hydra.overrides.task", default=None) or []
+    head = {"sweep": {"params": OmegaConf.to_container(swept), "overrides": list(task)}}
+    if "hydra" in cfg:
+        cfg.pop("hydra")
+    return [
+        ("the sweep (hydra.sweeper.params and command-line overrides)", OmegaConf.to_yaml(head)),
+        ("the config every cell starts from (multirun.yaml)", OmegaConf.to_yaml(cfg)),
+    ]
+
+
+def demo_sections(path: Path) -> Report:
+    """The demo's figures, from the parts listed in ``demo.json``."""
+    from vendorsim.demo import demo_report
+
+    return demo_report(path)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+# Writing the page ----------------------------------------------------------------------------
+
+
+def build(
+    results_dir: str | Path, out: str | Path | None = None, progress: bool | None = None
+) -> Path:
+    """Build ``report.html`` (default: inside ``results_dir``) and its figures.
+
+    Raises:
+        NotResultsError: ``results_dir`` is not a results directory.
+
+    """
+    path = Path(results_dir)
+    kind = detect(path)
+    builder = {"run": run_sections, "sweep": sweep_sections, "demo": demo_sections}[kind]
+    report = builder(path)
+    out_path = Path(out) if out is not None else path / "report.html"
+    return write_report(report, out_path, progress=progress)
+
+
+def write_report(report: Report, out_path: Path, progress: bool | None = None) -> Path:
+    """Save every figure as PNG and SVG beside the page, then write the page atomically."""
+    fig_dir = out_path.parent / "figures"
+    images: dict[str, bytes] = {}
+    for section in tqdm(
+        report.sections,
+        desc="figures",
+        unit="figure",
+        disable=None if progress is None else not progress,
+        leave=False,
+    ):
+        F.save(section.figure, fig_dir / section.key)
+        images[section.key] = (fig_dir / f"{section.key}.png").read_bytes()
+        plt.close(section.figure)
+    page = render_html(report, images)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out_path, lambda p: p.write_text(page, encoding="utf-8"))
+    return out_path
+
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px;
+  margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.5; }
+h1 { font-size: 1.9rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.35rem; margin-top: 2.5rem; }
+figure { margin: 0; }
+img { width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { font-size: 0.95rem; color: #444; margin-top: 0.4rem; }
+.read { background: #f4f6f8; padding: 0.6rem 0.9rem; border-left: 4px solid #0072B2; }
+table { border-collapse: collapse; margin: 1rem 0; }
+td, th { padding: 0.25rem 0.8rem; border-bottom: 1px solid #e3e3e3; text-align: left;
+  vertical-align: top; }
+pre { background: #f7f7f7; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem; }
+.swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.3em;
+  vertical-align: -0.1em; border: 1px solid #999; }
+.muted { color: #666; font-size: 0.9rem; }
+"""
+
+
+def render_html(report: Report, images: dict[str, bytes]) -> str:
+    """The whole page as one string: figures as base64 PNG, no external resource."""
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(report.title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{e(report.title)}</h1>",
+        f'<p class="muted">Built {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from '
+        f"<code>{e(str(report.source))}</code> ({e(report.kind)}).</p>",
+        "<h2>What was run</h2><table>",
+        *(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in report.facts),
+        "</table>",
+        "<h2>Takeaways</h2><ol>",
+        *(f"<li>{e(headline_of(s.figure))}</li>" for s in report.sections),
+        "</ol>",
+    ]
+    for s in report.sections:
+        data = base64.b64encode(images[s.key]).decode("ascii")
+        parts += [
+            f'<section id="{e(s.key)}"><h2>{e(s.title)}</h2>',
+            f'<figure><img alt="{e(headline_of(s.figure))}" src="data:image/png;base64,{data}">',
+            f"<figcaption>{e(caption_of(s.figure))}</figcaption></figure>",
+            f'<p class="read"><strong>How to read it.</strong> {e(HOW_TO_READ[s.kind])}</p>',
+            f'<p class="muted">Also saved as <code>figures/{e(s.key)}.png</code> and '
+            f"<code>figures/{e(s.key)}.svg</code>.</p></section>",
+        ]
+    parts += ["<h2>Outcome labels</h2><p>"]
+    parts += [
+        f'<span class="swatch" style="background:{c}"></span>{e(OUTCOME_NAMES[o])} '
+        f"(<code>{o}</code>)&emsp;"
+        for o, c in OUTCOME_COLOURS.items()
+    ]
+    parts += ["</p>"]
+    if report.notes:
+        parts += ["<h2>Notes</h2><ul>", *(f"<li>{e(n)}</li>" for n in report.notes), "</ul>"]
+    parts += ["<h2>Configuration</h2>"]
+    for label, text in report.configs:
+        parts += [f"<h3>{e(label)}</h3><pre>{e(text)}</pre>"]
+    parts += ["</body></html>"]
+    return "\n".join(parts) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of ``vendorsim-report RESULTS_DIR``: exit 2 on bad input."""
+    parser = argparse.ArgumentParser(
+        prog="vendorsim-report",
+        description="Build one self-contained report.html from a run, sweep or demo directory.",
+    )
+    parser.add_argument("results_dir", help="a run dir, a sweep root or results/demo")
+    parser.add_argument("-o", "--out", help="where to write the page (default: inside it)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    args = parser.parse_args(argv)
+    try:
+        path = build(args.results_dir, args.out, progress=False if args.no_progress else None)
+    except NotResultsError as exc:
+        print(f"vendorsim-report: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(path)
+
+
+if __name__ == "__main__":
+    main()

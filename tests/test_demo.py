@@ -1,0 +1,36 @@
+"""The demo end to end, on a tiny market: every part written, and the report's path last."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from vendorsim import demo
+
+
+@pytest.mark.slow
+def test_quick_demo_writes_results_figures_and_report(tmp_path, capsys):
+    out = tmp_path / "demo"
+    demo.main(["--out", str(out), "--quick"])
+    page = out / "report.html"
+    # The last line printed is the report's path, for the reader to open.
+    assert capsys.readouterr().out.strip().splitlines()[-1] == str(page.resolve())
+    manifest = json.loads((out / "demo.json").read_text())
+    assert set(manifest["scenarios"]["runs"]) == set(demo.SCENARIOS)
+    for part in ("scenarios", "policies", "pricing"):
+        for run in manifest[part]["runs"].values():
+            assert (out / run["dir"] / "engagements.parquet").is_file()
+            assert (out / run["dir"] / "config.yaml").is_file()
+            assert set(demo.QUICK_EXTRA) <= set(run["overrides"])
+    for table in ("engagements", "cells", "cell_months"):
+        assert (out / "sweep" / f"{table}.parquet").is_file()
+    for stem in ("outcomes", "phase", "trust", "story", "margin"):
+        assert (out / "figures" / f"{stem}.png").is_file()
+        assert (out / "figures" / f"{stem}.svg").is_file()
+    text = page.read_text()
+    assert len(re.findall(r'src="data:image/png;base64,', text)) == 5
+    n = len(demo.SCENARIOS)
+    assert f"{n} settings × 2 seeds = {2 * n} runs" in text  # the scenario comparison
+    assert "4 cells × 1 seeds = 4 runs" in text

@@ -1,0 +1,146 @@
+"""``vendorsim-report``: one self-contained page from a run or a sweep, refusing anything else."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import struct
+import subprocess
+import sys
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from vendorsim.demo import run_grid
+from vendorsim.viz.report import build, detect, main
+
+IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
+
+
+def embedded_pngs(page: str) -> list[tuple[str, tuple[int, int]]]:
+    out = []
+    for alt, data in IMG.findall(page):
+        raw = base64.b64decode(data)
+        assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+        out.append((unescape(alt), struct.unpack(">II", raw[16:24])))
+    return out
+
+
+def assert_self_contained(page: str) -> None:
+    assert "<script" not in page
+    assert not re.search(r'(src|href)="(https?:)?//', page), "the page loads something remotely"
+    assert "@import" not in page and "url(" not in page
+
+
+@pytest.fixture(scope="module")
+def run_dir(small_results, tmp_path_factory):
+    return small_results.save(tmp_path_factory.mktemp("run"))
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep_parent")
+    run_grid(
+        out,
+        seeds=2,
+        workers=1,
+        progress=False,
+        base=("scenario=stockholm", "market.clients=8", "months=24"),
+        x=("vendor.sales.pushiness", (0.0, 1.0)),
+        y=("client.history.failed_vendors", (0, 4, 8)),
+    )
+    return out / "sweep"
+
+
+def test_run_report_embeds_every_figure_and_shows_its_config(run_dir, small_results):
+    page_path = build(run_dir, progress=False)
+    assert page_path == run_dir / "report.html"
+    page = page_path.read_text()
+    assert_self_contained(page)
+    images = embedded_pngs(page)
+    stems = ["outcomes", "trust", "story", "margin"]
+    assert len(images) == len(stems)
+    for stem in stems:
+        assert (run_dir / "figures" / f"{stem}.png").is_file()
+        assert (run_dir / "figures" / f"{stem}.svg").is_file()
+        assert f'id="{stem}"' in page
+    assert all(size == (2000, 1125) for _, size in images)
+    # Each figure's headline is its alt text and appears in the takeaways list.
+    for alt, _ in images:
+        assert f"<li>{alt}</li>" in unescape(page)
+    # The config that produced the figures, the seeds and the run count.
+    text = unescape(page)
+    cfg = (run_dir / "config.yaml").read_text()
+    for line in (
+        "overpromise:",
+        "margin_floor:",
+        f"clients: {small_results.config.market.clients}",
+    ):
+        assert line in cfg and line in text
+    assert "<th>seeds</th><td>0–2 (3 seeds)</td>" in text
+    assert "<th>runs</th><td>3</td>" in text
+
+
+def test_sweep_report_reads_the_sweep_layout(sweep_dir):
+    assert detect(sweep_dir) == "sweep"
+    page = build(sweep_dir, progress=False).read_text()
+    assert_self_contained(page)
+    images = embedded_pngs(page)
+    assert {"outcomes", "phase", "trust", "margin"} <= set(
+        re.findall(r'<section id="(\w+)">', page)
+    )
+    assert len(images) == 4
+    text = unescape(page)
+    meta = json.loads((sweep_dir / "sweep.json").read_text())
+    assert f"<th>cells</th><td>{meta['cells']} of {meta['cells_expected']}</td>" in text
+    assert "<th>runs</th><td>12</td>" in text  # 6 cells x 2 seeds
+    assert "vendor.sales.pushiness" in text and "client.history.failed_vendors" in text
+    assert "no engagement story" in text
+
+
+def test_report_command_refuses_what_is_not_results(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("not results")
+    for bad in (tmp_path, tmp_path / "missing"):
+        with pytest.raises(SystemExit) as exc:
+            main([str(bad)])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1
+        assert str(bad) in err and "expected a results directory" in err
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_report_console_script_exit_code(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "vendorsim.viz.report", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("vendorsim-report: error:")
+
+
+def test_report_to_another_path(run_dir, tmp_path):
+    out = tmp_path / "elsewhere" / "page.html"
+    main([str(run_dir), "--out", str(out), "--no-progress"])
+    assert out.is_file() and len(embedded_pngs(out.read_text())) == 4
+    assert (out.parent / "figures" / "story.png").is_file()
+
+
+def test_partial_run_dir_is_refused(run_dir, tmp_path):
+    (tmp_path / "engagements.parquet").write_bytes((run_dir / "engagements.parquet").read_bytes())
+    with pytest.raises(ValueError, match="holds no readable results"):
+        detect(tmp_path)
+
+
+def test_report_module_runs_as_script(run_dir):
+    proc = subprocess.run(
+        [sys.executable, "-m", "vendorsim.viz.report", str(run_dir), "--no-progress"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(proc.stdout.strip()) == run_dir / "report.html"
