@@ -1,21 +1,55 @@
-"""One Hydra job: run a cell's seeds and write its tables, summary and figure."""
+"""One Hydra job: run a cell's seeds and write its tables, a summary and a completion marker.
+
+A single run (``vendorsim [overrides]``) writes every table and a figure. A job of a sweep
+(``vendorsim -m ...``) is one parameter cell: it writes the tables the sweep aggregates
+(engagements and monthly means over the focal vendor's clients) and, last, the marker
+``complete.json`` that says the cell is whole. Every file is written to a temporary name and
+renamed, so a job killed at any moment leaves either a complete cell or an incomplete one
+that ``resume=true`` runs again, never a half-written table that looks complete.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import traceback
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.api import Results
-from vendorsim.experiment.runner import run_seeds
-from vendorsim.settings import validate
+from vendorsim.experiment.identity import cell_name, cell_overrides, config_key, override_key
+from vendorsim.experiment.runner import cores, run_seeds
+from vendorsim.io import write_atomic
+from vendorsim.settings import GROUPS, validate
 
 log = logging.getLogger("vendorsim")
 
+MARKER = "complete.json"
+ERROR = "error.txt"
+# The tables a sweep job writes; the aggregate joins them across cells.
+CELL_TABLES = ("engagements", "cell_months")
 
-def run_job(cfg: DictConfig, out: Path) -> Results:
-    """Run ``cfg.seeds`` seeds from ``cfg.seed`` and write everything into ``out``."""
+
+def run_job(cfg: DictConfig, out: Path) -> Results | None:
+    """Run ``cfg.seeds`` seeds from ``cfg.seed`` and write the results into ``out``.
+
+    Inside a Hydra multirun this is one cell of a sweep (see :func:`run_cell`) and returns
+    None; otherwise it is a single run that writes every table and returns its Results.
+    """
+    from hydra.types import RunMode
+
+    hydra = _hydra_config()
+    if hydra is not None and hydra.mode == RunMode.MULTIRUN:
+        run_cell(cfg, out, list(hydra.overrides.task), launcher=hydra.launcher)
+        return None
+    return run_single(cfg, out)
+
+
+def run_single(cfg: DictConfig, out: Path) -> Results:
+    """A single run: every table, ``summary.json``, ``config.yaml`` and the outcome figure."""
     validate(cfg)
     plain = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
     seeds = range(cfg.seed, cfg.seed + cfg.seeds)
@@ -26,8 +60,123 @@ def run_job(cfg: DictConfig, out: Path) -> Results:
         from vendorsim.viz.quick import save_outcome_figure
 
         save_outcome_figure(results, out)
-    shares = results.outcome_shares()
-    top = ", ".join(f"{k} {v:.0%}" for k, v in shares.sort_values(ascending=False).items() if v > 0)
-    log.info("scenario %s, %d seeds: focal outcomes %s", cfg.meta.scenario, len(seeds), top)
+    log.info(
+        "scenario %s, %d seeds: focal outcomes %s", cfg.meta.scenario, len(seeds), _top(results)
+    )
     print(f"vendorsim: results in {out}")
     return results
+
+
+def run_cell(
+    cfg: DictConfig,
+    out: Path,
+    overrides: list[str],
+    launcher: DictConfig | None = None,
+) -> dict[str, Any]:
+    """Run one cell of a sweep into ``out`` and return its completion marker.
+
+    With ``resume=true``, a cell whose marker matches this config is not run again.
+
+    Args:
+        cfg: the job's composed config.
+        out: the job's output directory.
+        overrides: the job's task overrides, which name the cell.
+        launcher: Hydra's launcher config, to share the cores with parallel jobs.
+
+    """
+    validate(cfg)
+    out.mkdir(parents=True, exist_ok=True)
+    container = OmegaConf.to_container(cfg, resolve=True)
+    container.pop("hydra", None)  # type: ignore[union-attr]
+    key = config_key(container)  # type: ignore[arg-type]
+    name = cell_name(overrides)
+    done = read_marker(out)
+    if cfg.resume and done is not None and done.get("config_key") == key:
+        log.info("cell %s is complete; skipped (resume=true)", name)
+        return done
+    # Until the new marker lands, this directory is an incomplete cell.
+    (out / MARKER).unlink(missing_ok=True)
+    (out / ERROR).unlink(missing_ok=True)
+    plain = OmegaConf.create(container)
+    seeds = list(range(cfg.seed, cfg.seed + cfg.seeds))
+    try:
+        tables = run_seeds(
+            plain, seeds, workers=job_workers(cfg.workers, launcher), desc=name, tables=CELL_TABLES
+        )
+        for table in CELL_TABLES:
+            frame = tables[table]
+            write_atomic(out / f"{table}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        results = Results(
+            engagements=tables["engagements"],
+            timeseries=pd.DataFrame(),
+            events=pd.DataFrame(),
+            config=plain,
+        )
+        write_atomic(
+            out / "summary.json",
+            lambda p: p.write_text(json.dumps(results.summary(), indent=2) + "\n"),
+        )
+        if cfg.figures:
+            from vendorsim.viz.quick import save_outcome_figure
+
+            save_outcome_figure(results, out)
+    except Exception:
+        write_atomic(out / ERROR, lambda p: p.write_text(traceback.format_exc()))
+        raise
+    marker = {
+        "cell": name,
+        "overrides": list(cell_overrides(overrides)),
+        "values": cell_values(cfg, overrides),
+        "config_key": key,
+        "seeds": seeds,
+        "rows": {t: len(tables[t]) for t in CELL_TABLES},
+    }
+    write_atomic(out / MARKER, lambda p: p.write_text(json.dumps(marker, indent=1) + "\n"))
+    log.info("cell %s, %d seeds: focal outcomes %s", name, len(seeds), _top(results))
+    return marker
+
+
+def read_marker(out: Path) -> dict[str, Any] | None:
+    """The completion marker of a job directory, or None if the cell is not complete."""
+    try:
+        return json.loads((out / MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def cell_values(cfg: DictConfig, overrides: list[str]) -> dict[str, Any]:
+    """Each overridden key's value in the cell, typed as in the config (groups by option)."""
+    values: dict[str, Any] = {}
+    for o in cell_overrides(overrides):
+        k = override_key(o)
+        if k in GROUPS or "/" in k:
+            values[k] = o.partition("=")[2]
+            continue
+        value = OmegaConf.select(cfg, k, default=None)
+        values[k] = value if isinstance(value, int | float | str | bool) else o.partition("=")[2]
+    return values
+
+
+def job_workers(workers: str | int, launcher: DictConfig | None) -> int | str:
+    """'auto' shares the cores with the jobs a parallel launcher runs at the same time."""
+    if str(workers) != "auto" or launcher is None:
+        return workers
+    target = str(launcher.get("_target_", ""))
+    if "joblib" in target.lower():
+        n_jobs = launcher.get("n_jobs", -1) or -1
+        parallel = cores() if n_jobs < 0 else int(n_jobs)
+        return max(1, cores() // max(parallel, 1))
+    return workers
+
+
+def _hydra_config() -> DictConfig | None:
+    from hydra.core.hydra_config import HydraConfig
+
+    return HydraConfig.get() if HydraConfig.initialized() else None
+
+
+def _top(results: Results) -> str:
+    shares = results.outcome_shares()
+    return ", ".join(
+        f"{k} {v:.0%}" for k, v in shares.sort_values(ascending=False).items() if v > 0
+    )

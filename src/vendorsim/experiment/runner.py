@@ -3,47 +3,142 @@
 Each run's randomness comes from its seed alone, so a seed gives the same tables whatever
 the number of workers or the order in which they finish (and two cells that differ only in
 a parameter share common random numbers).
+
+The pool is kept between calls: under Hydra's basic launcher every job of a sweep runs in
+one process, so the workers are forked once per sweep rather than once per cell.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing as mp
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from vendorsim.experiment.identity import config_key
+
 TABLES = ("engagements", "timeseries", "events")
-# Below this many client-months a pool costs more than it saves.
-POOL_THRESHOLD = 20_000
+# Per-seed reductions a caller may ask for beside the model's own tables.
+DERIVED = ("cell_months",)
+# Monthly series averaged over the focal vendor's clients in ``cell_months``.
+CELL_MONTH_SERIES = ("trust", "monitoring", "margin", "suspicion")
+# With workers=auto, below this many client-months the pool's hand-offs cost more than
+# they save (measured: a default 20-client, 60-month seed is 1,200).
+POOL_THRESHOLD = 2_400
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+# Worker side: configs rebuilt from their container once, then reused for every seed.
+_configs: dict[str, DictConfig] = {}
 
 
-def run_seed(cfg: DictConfig | dict, seed: int) -> dict[str, pd.DataFrame]:
-    """Build and run one market for ``seed``; every table gets a leading ``seed`` column."""
+def run_seed(
+    cfg: DictConfig | dict, seed: int, tables: Sequence[str] = TABLES
+) -> dict[str, pd.DataFrame]:
+    """Build and run one market for ``seed``; every table gets a leading ``seed`` column.
+
+    Args:
+        cfg: a composed, validated config (or its plain container).
+        seed: the run's seed; it alone seeds every random draw.
+        tables: which tables to return: any of :data:`TABLES` and :data:`DERIVED`.
+
+    """
     from vendorsim.model import VendorMarket
 
     if not isinstance(cfg, DictConfig):
         cfg = OmegaConf.create(cfg)
-    tables = VendorMarket(cfg, rng=seed).run()
-    for frame in tables.values():
+    produced = VendorMarket(cfg, rng=seed).run()
+    if "cell_months" in tables:
+        produced["cell_months"] = cell_months(produced["timeseries"])
+    out = {}
+    for name in tables:
+        frame = produced[name]
         frame.insert(0, "seed", seed)
-    return tables
+        out[name] = frame
+    return out
+
+
+def cell_months(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Per month, the mean of :data:`CELL_MONTH_SERIES` over the focal vendor's clients.
+
+    Months in which the focal vendor has no client keep a row with ``clients`` 0 and NaN
+    means, so every seed has the same months.
+    """
+    months = timeseries["month"].to_numpy()
+    focal = timeseries["vendor"].to_numpy() == 0
+    n = int(months.max()) if len(months) else 0
+    idx = months[focal] - 1
+    count = np.bincount(idx, minlength=n).astype(float)
+    frame = {"month": np.arange(1, n + 1, dtype=np.int64), "clients": count.astype(np.int64)}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in CELL_MONTH_SERIES:
+            values = timeseries[name].to_numpy()[focal]
+            frame[name] = np.bincount(idx, weights=values, minlength=n) / count
+    return pd.DataFrame(frame)
+
+
+def _run_cached(key: str, container: dict, seed: int, tables: tuple[str, ...]) -> Any:
+    """Pool task: run one seed, rebuilding the config from its container once per worker."""
+    cfg = _configs.get(key)
+    if cfg is None:
+        if len(_configs) > 64:
+            _configs.clear()
+        cfg = _configs[key] = OmegaConf.create(container)
+    return run_seed(cfg, seed, tables)
+
+
+def cores() -> int:
+    """Cores this process may use (its CPU affinity, which SLURM and taskset set)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def resolve_workers(workers: int | str | None, jobs: int) -> int:
     """'auto' means one process per available core, never more than there are jobs."""
-    if workers in (None, "auto"):
-        n = (
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1
-        )
-    else:
-        n = int(workers)
+    n = cores() if workers in (None, "auto") else int(workers)
     return max(1, min(n, jobs))
+
+
+def get_pool(size: int) -> ProcessPoolExecutor:
+    """The shared worker pool, created (by fork where available) on first use.
+
+    It is rebuilt when a different size is asked for or a worker died. Workers fork from
+    the state of this process when the pool is created, so a behaviour class defined after
+    that is not visible to them: call :func:`shutdown_pool` first.
+    """
+    global _pool, _pool_size
+    if _pool is not None and (_pool_size != size or _broken(_pool)):
+        shutdown_pool()
+    if _pool is None:
+        # fork: workers inherit the imported engine instead of importing it again (~1 s each).
+        method = "fork" if "fork" in mp.get_all_start_methods() else None
+        _pool = ProcessPoolExecutor(max_workers=size, mp_context=mp.get_context(method))
+        _pool_size = size
+    return _pool
+
+
+def _broken(pool: ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))
+
+
+def shutdown_pool() -> None:
+    """Stop the shared pool's workers (a new pool is made on next use)."""
+    global _pool, _pool_size
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+    _pool, _pool_size = None, 0
+
+
+atexit.register(shutdown_pool)
 
 
 def run_seeds(
@@ -52,21 +147,30 @@ def run_seeds(
     workers: int | str | None = "auto",
     progress: bool | None = None,
     desc: str = "seeds",
+    *,
+    tables: Sequence[str] = TABLES,
 ) -> dict[str, pd.DataFrame]:
     """Run every seed and join the tables, ordered by seed.
 
     Args:
         cfg: a composed, validated config.
         seeds: the seeds to run.
-        workers: processes; 'auto' for one per core. Small jobs run in this process.
+        workers: processes; 'auto' for one per core (small jobs then run in this process);
+            a number always uses a pool of that size, except 1, which runs here.
         progress: show a progress bar; None shows it only on a terminal.
         desc: the progress bar's label.
+        tables: the tables to return: any of :data:`TABLES` and :data:`DERIVED`.
 
     """
     seeds = list(seeds)
+    tables = tuple(tables)
+    unknown = set(tables) - set(TABLES) - set(DERIVED)
+    if unknown:
+        raise ValueError(f"unknown tables {sorted(unknown)}; allowed: {TABLES + DERIVED}")
+    n = resolve_workers(workers, len(seeds))
     size = len(seeds) * cfg.market.clients * cfg.months
-    n = resolve_workers(workers, len(seeds)) if size >= POOL_THRESHOLD else 1
-    container = OmegaConf.to_container(cfg, resolve=True)
+    if workers in (None, "auto") and size < POOL_THRESHOLD:
+        n = 1
     bar = tqdm(
         total=len(seeds),
         desc=desc,
@@ -78,13 +182,34 @@ def run_seeds(
     with bar:
         if n == 1:
             for seed in seeds:
-                results[seed] = run_seed(cfg, seed)
+                results[seed] = run_seed(cfg, seed, tables)
                 bar.update()
         else:
-            ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
-            with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-                futures = {seed: pool.submit(run_seed, container, seed) for seed in seeds}
-                for seed, fut in futures.items():
-                    results[seed] = fut.result()
-                    bar.update()
-    return {t: pd.concat([results[s][t] for s in seeds], ignore_index=True) for t in TABLES}
+            container = OmegaConf.to_container(cfg, resolve=True)
+            key = config_key(container)  # type: ignore[arg-type]
+            _run_in_pool(n, [(s, (key, container, s, tables)) for s in seeds], bar.update, results)
+    return {t: pd.concat([results[s][t] for s in seeds], ignore_index=True) for t in tables}
+
+
+def _run_in_pool(
+    size: int,
+    tasks: list[tuple[int, tuple]],
+    tick: Callable[[], object],
+    results: dict[int, dict[str, pd.DataFrame]],
+) -> None:
+    """Submit every (seed, arguments) task to the shared pool; collect as they finish."""
+    pool = get_pool(size)
+    try:
+        futures = {pool.submit(_run_cached, *args): seed for seed, args in tasks}
+    except BrokenProcessPool:  # a worker died in an earlier call: start afresh once
+        shutdown_pool()
+        pool = get_pool(size)
+        futures = {pool.submit(_run_cached, *args): seed for seed, args in tasks}
+    try:
+        for fut in as_completed(futures):
+            results[futures[fut]] = fut.result()
+            tick()
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise

@@ -1,0 +1,144 @@
+"""The aggregate at the sweep root: its schema, and how it reports missing and broken jobs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.sweep_helpers import GRID, TINY, aggregate_cli, job_dirs, read_aggregate, sweep
+from vendorsim.experiment.aggregate import aggregate, wilson
+from vendorsim.outcomes import OUTCOMES
+
+PARAMS = ["vendor.sales.overpromise", "client.vendor_management.monitoring"]
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("swept")
+    sweep(out, *TINY, *GRID, "workers=1")
+    return out
+
+
+@pytest.fixture
+def copy(swept: Path, tmp_path: Path) -> Path:
+    """A private copy of the sweep to break."""
+    return Path(shutil.copytree(swept, tmp_path / "sweep"))
+
+
+def test_schema_of_the_sweep_root(swept: Path) -> None:
+    agg = read_aggregate(swept)
+    meta = agg["sweep"]
+    assert {"experiment", "params", "cells", "seeds_per_cell", "missing", "broken"} <= set(meta)
+    assert meta["params"] == PARAMS
+    assert (meta["cells"], meta["seeds_per_cell"], meta["missing"], meta["broken"]) == (
+        4,
+        3,
+        [],
+        [],
+    )
+
+    cells = agg["cells"]
+    expected = ["cell", *PARAMS, "seeds", "n"]
+    expected += [f"{p}_{o}" for o in OUTCOMES for p in ("share", "ci_low", "ci_high")]
+    expected += ["mean_final_trust", "mean_vendor_margin"]
+    assert list(cells.columns) == expected
+    assert cells["cell"].tolist() == [0, 1, 2, 3]
+    assert cells[PARAMS].drop_duplicates().shape[0] == 4
+    assert set(cells["vendor.sales.overpromise"]) == {0.1, 1.0}
+    assert (cells["seeds"] == 3).all()
+    shares = cells[[f"share_{o}" for o in OUTCOMES]].to_numpy()
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    for o in OUTCOMES:
+        assert (cells[f"ci_low_{o}"] <= cells[f"share_{o}"] + 1e-12).all()
+        assert (cells[f"share_{o}"] <= cells[f"ci_high_{o}"] + 1e-12).all()
+
+    engagements = agg["engagements"]
+    assert list(engagements.columns[:3]) == ["cell", *PARAMS]
+    for column in ("seed", "client", "vendor", "outcome", "months", "final_trust", "vendor_margin"):
+        assert column in engagements.columns
+    focal = engagements[engagements["vendor"] == 0]
+    assert focal.groupby("cell").size().tolist() == cells["n"].tolist()
+    # The cell's parameters in the rows are the ones in cells.parquet.
+    merged = engagements.merge(cells[["cell", *PARAMS]], on="cell", suffixes=("", "_c"))
+    for p in PARAMS:
+        assert (merged[p] == merged[f"{p}_c"]).all()
+    trust = focal.groupby("cell")["final_trust"].mean().to_numpy()
+    np.testing.assert_allclose(trust, cells["mean_final_trust"].to_numpy())
+
+    months = agg["cell_months"]
+    for column in ("cell", *PARAMS, "seed", "month", "trust", "monitoring", "margin", "suspicion"):
+        assert column in months.columns
+    assert len(months) == 4 * 3 * 24
+    assert not months[["cell", "seed", "month"]].duplicated().any()
+
+
+def test_cell_months_average_the_focal_vendors_clients(swept: Path) -> None:
+    from vendorsim import simulate
+
+    months = read_aggregate(swept)["cell_months"]
+    cells = read_aggregate(swept)["cells"]
+    cell = cells.iloc[-1]
+    overrides = [*TINY, *(f"{p}={cell[p]}" for p in PARAMS)]
+    ts = simulate(overrides, seeds=[1], workers=1).timeseries
+    focal = ts[ts["vendor"] == 0].groupby("month")["trust"].mean()
+    row = months[(months["cell"] == cell["cell"]) & (months["seed"] == 1)].set_index("month")
+    np.testing.assert_allclose(row["trust"].reindex(focal.index), focal.to_numpy())
+
+
+def test_callback_and_standalone_command_agree(swept: Path, copy: Path) -> None:
+    for name in ("engagements", "cells", "cell_months", "sweep"):
+        (copy / f"{name}.{'json' if name == 'sweep' else 'parquet'}").unlink()
+    proc = aggregate_cli(copy)
+    assert proc.returncode == 0, proc.stderr
+    assert "aggregated 4 of 4 cells" in proc.stdout
+    before, after = read_aggregate(swept), read_aggregate(copy)
+    for table in ("engagements", "cells", "cell_months"):
+        pd.testing.assert_frame_equal(before[table], after[table])
+
+
+def test_missing_job_is_named_and_not_dropped_silently(copy: Path) -> None:
+    lost = job_dirs(copy)[1]
+    lost_cell = json.loads((lost / "complete.json").read_text())["overrides"]
+    shutil.rmtree(lost)
+    proc = aggregate_cli(copy)
+    assert proc.returncode == 1
+    meta = json.loads((copy / "sweep.json").read_text())
+    assert meta["cells"] == 3 and meta["broken"] == []
+    assert len(meta["missing"]) == 1
+    swept_value = next(o for o in lost_cell if o.startswith("vendor.sales.overpromise"))
+    assert swept_value in meta["missing"][0]
+    assert f"missing: {meta['missing'][0]}" in proc.stderr
+    assert len(pd.read_parquet(copy / "cells.parquet")) == 3
+
+
+def test_killed_and_corrupt_jobs_are_reported_broken(copy: Path) -> None:
+    jobs = job_dirs(copy)
+    (jobs[0] / "complete.json").unlink()  # as if killed before its marker
+    (jobs[2] / "engagements.parquet").write_bytes(b"not parquet")
+    report = aggregate(copy, progress=False)
+    assert report.cells == 2 and report.missing == []
+    assert len(report.broken) == 2
+    assert any(f"job {jobs[0].name} " in b and "no complete.json" in b for b in report.broken)
+    assert any(f"job {jobs[2].name} " in b and "unreadable" in b for b in report.broken)
+    assert json.loads((copy / "sweep.json").read_text())["broken"] == report.broken
+
+
+def test_not_a_sweep_exits_2_with_one_line(tmp_path: Path) -> None:
+    proc = aggregate_cli(tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not a sweep directory" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [(5, 10, 0.236593, 0.763407), (0, 10, 0.0, 0.277533), (10, 10, 0.722467, 1.0)],
+)
+def test_wilson_interval(k: int, n: int, low: float, high: float) -> None:
+    assert wilson(k, n) == pytest.approx((low, high), abs=1e-6)
