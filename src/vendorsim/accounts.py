@@ -65,9 +65,13 @@ class Accounts:
         moved = vm.scope_to_competitors * c.tension
         sold = 1.0 + model.vendors.oversell[model.vendor_of]
         penalised = 1.0 - esc.penalty_rate * (c.stage >= 2)
-        self.list_revenue = self.markup * (1.0 - moved) * sold * penalised
+        # A bigger promise is a bigger deal: part of the promised extra scope is paid for,
+        # as far as it is delivered.
+        deal = 1.0 + cfg.vendor.sales.scope_price * (t.promise * t.delivered - 1.0).clip(0.0)
+        self.list_revenue = self.markup * deal * (1.0 - moved) * sold * penalised
         self.revenue = self.price * self.list_revenue
-        team_cost = (1.0 - cfg.vendor.base_margin) * t.staff / t.staff_start
+        person_month = (1.0 - cfg.vendor.base_margin) / t.staff_start
+        team_cost = person_month * (t.staff + cfg.vendor.delivery.hiring_cost_months * t.hires)
         self.cost = (
             team_cost * (1.0 - STRANDED_COST * moved)
             + vm.monitoring_overhead * c.monitoring.mean(axis=1)

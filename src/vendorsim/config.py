@@ -93,6 +93,9 @@ class SalesConfig:
     bidder_pressure: float = param(
         0.05, "over-promise added for each competing bidder in a tender", lo=0, hi=1
     )
+    scope_price: float = param(
+        0.2, "share of the promised extra scope the client pays for (a bigger deal)", lo=0, hi=1
+    )
     oversell: float = param(0.0, "share of sold scope the client never uses", lo=0, hi=1)
 
 
@@ -110,7 +113,7 @@ class RMConfig:
         0.0, "d0: monthly price concession with no identification", lo=0, hi=0.1
     )
     advocacy: float = param(
-        0.006,
+        0.01,
         "k: monthly concession per unit identification and client price pressure",
         lo=0,
         hi=0.1,
@@ -145,6 +148,9 @@ class DeliveryConfig:
         0.15, "drop in FCC per unit fatigue above threshold (modest)", lo=0, hi=1
     )
     rework_delay_months: float = param(6.0, "mean delay before hidden rework surfaces", lo=1)
+    rework_compounding: float = param(
+        0.05, "monthly growth of undiscovered rework (errors breed errors)", lo=0, hi=1
+    )
     attrition_monthly: float = param(
         0.015, "baseline monthly attrition per person (about 17%/year)", lo=0, hi=1
     )
@@ -152,6 +158,9 @@ class DeliveryConfig:
         0.15, "extra monthly attrition per unit fatigue above threshold", lo=0, hi=1
     )
     hiring_delay_months: int = param(2, "months to replace a leaver", lo=0)
+    hiring_cost_months: float = param(
+        3.0, "cost of replacing a leaver, in months of that person's pay", lo=0, hi=24
+    )
     onboarding_productivity: float = param(
         0.5, "productivity of a newcomer while learning", lo=0, hi=1, source="[S]"
     )
@@ -175,6 +184,13 @@ class DeliveryConfig:
         hi=1,
         source="[C]",
     )
+    shirker_share: float = param(
+        0.2, "share of teams whose natural effort is low when nobody checks", lo=0, hi=1
+    )
+    shirker_effort: float = param(0.6, "natural effort of those teams", lo=0, hi=1)
+    monitoring_floor_scale: float = param(
+        0.3, "monitoring at which the enforced minimum effort (0.9) is fully applied", lo=0.01, hi=1
+    )
     control_aversion_sd: float = param(0.15, "spread of control aversion across teams", lo=0, hi=1)
 
 
@@ -195,7 +211,7 @@ class VendorConfig:
         0.0, "senior leaders' presence at the client; lowers suspicion", lo=0, hi=1
     )
     base_margin: float = param(
-        0.15, "margin on an engagement before any vendor-management cost", lo=-1, hi=1
+        0.2, "margin on an engagement before any vendor-management cost", lo=-1, hi=1
     )
     margin_floor: float = param(
         -0.05, "monthly margin below which the vendor considers walking away", lo=-1, hi=1
@@ -321,8 +337,8 @@ class ReciprocityConfig:
     cooperator_return: float = param(0.7, "p_type for conditional cooperators", lo=0, hi=1)
     free_rider_return: float = param(0.1, "p_type for free riders", lo=0, hi=1)
     hump_return: float = param(0.5, "p_type peak for hump-shaped reciprocators", lo=0, hi=1)
-    trust_gain: float = param(0.04, "trust gained when a first step is reciprocated", lo=0, hi=1)
-    refusal_loss: float = param(0.03, "trust lost when an odd request is refused", lo=0, hi=1)
+    trust_gain: float = param(0.08, "trust gained when a first step is reciprocated", lo=0, hi=1)
+    refusal_loss: float = param(0.02, "trust lost when an odd request is refused", lo=0, hi=1)
     goodwill_work: float = param(
         0.1, "months of a team's work a granted odd request adds to its backlog", lo=0, hi=5
     )

@@ -30,9 +30,12 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 
 ESCALATION_STEPS = ("complaint", "penalty", "legal_recourse", "exit_with_penalty")
 # Price levels whose crossing the event log reports as a concession milestone.
-CONCESSION_LEVELS = np.array([0.95, 0.9, 0.8, 0.7, 0.6])
-# Months before a vendor that re-planned an engagement can re-plan it again.
-REACTION_COOLDOWN = 6.0
+CONCESSION_LEVELS = np.array([0.98, 0.95, 0.9, 0.8, 0.7, 0.6])
+# People a vendor sends to rescue an engagement, and the months they stay (after which it
+# can rescue it again).
+RESCUE_STAFF, REACTION_COOLDOWN = 2.0, 6.0
+# Rescues a vendor will fund on one engagement before it stops throwing people at it.
+MAX_RESCUES = 2
 # Monthly chance that unused, oversold scope is discovered, per unit oversold share.
 OVERSELL_DISCOVERY = 0.1
 
@@ -79,6 +82,9 @@ class VendorMarket(mesa.Model):
         self.rm_of: list[RelationshipManager | None] = [None] * n
         self._oversell_found = np.zeros(n, dtype=bool)
         self._reaction_cooldown = np.zeros(n)
+        self._rescuers = np.zeros(n)
+        self._rescues = np.zeros(n)
+        self.forced_incidents: tuple[np.ndarray, int] | None = None
         self._open_market()
         self._results: dict[str, pd.DataFrame] | None = None
 
@@ -99,6 +105,19 @@ class VendorMarket(mesa.Model):
         self.month += 1
         if self.month >= self.cfg.months:
             self.running = False
+
+    def inject_incident(self, clients: np.ndarray | list[int], project: int = 0) -> None:
+        """Make ``project`` fail outright next month for ``clients``: a serious incident.
+
+        For experiments and workshops ("what does one incident do to the programme?"); the
+        rest of the month runs as usual.
+        """
+        slots = np.asarray(clients, dtype=np.int64)
+        if not 0 <= project < self.cfg.market.projects:
+            raise ValueError(
+                f"project={project} is out of range; allowed: 0..{self.cfg.market.projects - 1}"
+            )
+        self.forced_incidents = (slots, project)
 
     def months_to_renewal(self) -> np.ndarray:
         """Months until each client's contract renews (1 in its last month)."""
@@ -211,6 +230,8 @@ class VendorMarket(mesa.Model):
         a.margin_trend[idx] = self.cfg.vendor.base_margin
         self._oversell_found[idx] = False
         self._reaction_cooldown[idx] = 0.0
+        self._rescuers[idx] = 0.0
+        self._rescues[idx] = 0.0
         for slot, vendor in zip(idx.tolist(), vendors.tolist(), strict=True):
             for old in (self.team_of[slot], self.rm_of[slot]):
                 if old is not None:
@@ -285,18 +306,28 @@ class VendorMarket(mesa.Model):
         self._log(rotating, "Vendor", "rm_rotated", "rotation policy: a fresh RM takes the account")
 
     def _react_to_bad_news(self) -> None:
-        """The vendor re-plans when the RM's report of trust falls low enough: it descopes half
-        the backlog and lowers the run-rate promise halfway to capacity. A captured RM's
-        softened report delays this.
+        """The vendor rescues an engagement when the RM's report of trust falls low enough:
+        it sends extra people for a while, at its own cost (newcomers, so Brooks's law
+        applies), and re-plans: half the backlog is descoped and the run-rate promise comes
+        halfway back to capacity. A captured RM's softened report delays this.
         """
+        t = self.teams
         self._reaction_cooldown = np.maximum(self._reaction_cooldown - 1.0, 0.0)
+        leaving = np.flatnonzero(self._rescuers * (self._reaction_cooldown == 0))
+        t.staff[leaving] = np.maximum(t.staff[leaving] - self._rescuers[leaving], 1.0)
+        t.novices[leaving] = np.minimum(t.novices[leaving], t.staff[leaving])
+        self._rescuers[leaving] = 0.0
         reported = self.rms.reported_trust
         reacting = np.flatnonzero(
             (reported < self.cfg.vendor.reaction_trust)
             & (reported < self.book.start_trust)
             & (self._reaction_cooldown == 0)
+            & (self._rescues < MAX_RESCUES)
         )
-        t = self.teams
+        self._rescues[reacting] += 1
+        t.staff[reacting] += RESCUE_STAFF
+        t.novices[reacting] += RESCUE_STAFF
+        self._rescuers[reacting] = RESCUE_STAFF
         t.backlog[reacting] *= 0.5
         t.promise[reacting] = 1.0 + 0.5 * (t.promise[reacting] - 1.0)
         self._reaction_cooldown[reacting] = REACTION_COOLDOWN
@@ -362,6 +393,16 @@ class VendorMarket(mesa.Model):
             margin_before=a.margin_before,
             margin_after=a.margin,
             value=value,
+        )
+
+    def log_captive(self, clients: np.ndarray) -> None:
+        """Record clients that renewed with their vendor though an alternative was worth more."""
+        self._log(
+            clients,
+            "Client",
+            "stayed_captive",
+            "an alternative was worth more, but not the switching cost weighed by loss aversion",
+            value=self.clients.value_gap,
         )
 
     def log_goodwill(self, granted: np.ndarray, returned: np.ndarray, refused: np.ndarray) -> None:

@@ -35,6 +35,7 @@ PHRASES: dict[str, str] = {
     "exit_with_penalty": "exited with penalty (trust {value:.2f})",
     "legal_exit": "ended the engagement through the dispute ladder",
     "client_switch": "switched to another vendor",
+    "stayed_captive": "renewed although an alternative was worth {value:.2f} a month more",
     "vendor_walkaway": "walked away from the engagement",
 }
 # Routine events left out of a story unless asked for: they happen most months.

@@ -25,6 +25,8 @@ BACKLOG_HORIZON = 6.0
 DESCOPE = 0.05
 # Measurement noise on delivered quality, as seen by the client.
 QUALITY_NOISE = 0.05
+# The effort a fully applied control can enforce (the contract's minimum).
+ENFORCED_EFFORT = 0.9
 
 
 def effective_hours(hours: np.ndarray) -> np.ndarray:
@@ -44,8 +46,11 @@ class TeamState:
     fatigue: np.ndarray
     peak_fatigue: np.ndarray
     leavers: np.ndarray
+    delivered: np.ndarray
+    hires: np.ndarray
     burnout_losses: np.ndarray
     aversion: np.ndarray
+    natural_effort: np.ndarray
     promise: np.ndarray
     hours: np.ndarray
     hidden_rework: np.ndarray
@@ -68,8 +73,11 @@ class TeamState:
             fatigue=one.copy(),
             peak_fatigue=one.copy(),
             leavers=one.copy(),
+            delivered=one + 1.0,
+            hires=one.copy(),
             burnout_losses=one.copy(),
             aversion=one.copy(),
+            natural_effort=one + 1.0,
             promise=one.copy(),
             hours=one + 40.0,
             hidden_rework=two.copy(),
@@ -109,7 +117,24 @@ class DeliveryTeam(SlotAgent):
         t.promise[idx] = promise
         t.hidden_rework[idx] = 0.0
         t.backlog[idx] = 0.0
-        t.aversion[idx] = model.rng.normal(cfg.control_aversion, cfg.control_aversion_sd, len(idx))
+        draws = model.rng.random((2, len(idx)))
+        t.aversion[idx] = cfg.control_aversion + cfg.control_aversion_sd * _normal(draws)
+        t.natural_effort[idx] = np.where(draws[1] < cfg.shirker_share, cfg.shirker_effort, 1.0)
+
+    @staticmethod
+    def effort_under(
+        monitoring: np.ndarray, natural: np.ndarray, aversion: np.ndarray, floor_scale: float
+    ) -> np.ndarray:
+        """Effort under monitoring m: the hidden cost of control, e = e_nat (1 - c m).
+
+        Control catches teams whose natural effort is below the minimum it enforces and lifts
+        them to it (the minimum reaches its full level once m >= ``floor_scale``); it cannot
+        force the discretionary effort of willing teams, which falls (Falk & Kosfeld 2006).
+        """
+        enforced = ENFORCED_EFFORT * np.minimum(monitoring / max(floor_scale, 1e-9), 1.0)
+        crowded = natural * (1.0 - aversion * monitoring)
+        caught = natural < ENFORCED_EFFORT
+        return np.clip(np.where(caught, np.maximum(crowded, enforced), crowded), 0.2, 1.5)
 
     @staticmethod
     def deliver_month(model: VendorMarket) -> None:
@@ -125,7 +150,9 @@ class DeliveryTeam(SlotAgent):
         capacity = np.maximum(
             (1.0 + cfg.planning_buffer) * productive / t.staff_start * brooks, 0.05
         )
-        t.effort = np.clip(1.0 - t.aversion[:, None] * monitoring, 0.2, 1.5)
+        t.effort = DeliveryTeam.effort_under(
+            monitoring, t.natural_effort[:, None], t.aversion[:, None], cfg.monitoring_floor_scale
+        )
 
         # Hidden rework surfaces faster near renewal and under closer monitoring.
         to_renewal = model.months_to_renewal() / model.cfg.market.contract_months
@@ -133,7 +160,8 @@ class DeliveryTeam(SlotAgent):
         detection = model.cfg.client.vendor_management.detection
         rate = np.clip((1.0 + detection * monitoring) / delay[:, None], 0.0, 1.0)
         t.surfaced = t.hidden_rework * rate
-        t.hidden_rework -= t.surfaced
+        # Undiscovered errors breed more: work built on them must be redone too.
+        t.hidden_rework = (t.hidden_rework - t.surfaced) * (1.0 + cfg.rework_compounding)
 
         backlog_pressure = np.clip(t.backlog / BACKLOG_HORIZON / t.promise[:, None], 0.0, 1.0)
         t.overrun = rng.random(monitoring.shape) < cfg.overrun_probability * backlog_pressure
@@ -168,6 +196,7 @@ class DeliveryTeam(SlotAgent):
         t.hidden_rework += output - correct
         t.backlog = np.maximum((1.0 - DESCOPE) * t.backlog + due - correct, 0.0)
         delivered = np.clip(correct / due, 0.0, 1.0)
+        t.delivered = delivered.mean(axis=1)
 
         noise = rng.normal(0.0, QUALITY_NOISE, monitoring.shape)
         t.quality = np.clip(
@@ -175,6 +204,10 @@ class DeliveryTeam(SlotAgent):
             0.0,
             1.0,
         )
+        if model.forced_incidents is not None:
+            slots, project = model.forced_incidents
+            t.quality[slots, project] = 0.0
+            model.forced_incidents = None
         t.fatigue = np.maximum(
             t.fatigue
             + (t.hours - 40.0) / (40.0 * cfg.fatigue_build_months)
@@ -204,5 +237,13 @@ class DeliveryTeam(SlotAgent):
                 t.pending_hires.astype(np.int64), 1.0 / cfg.hiring_delay_months
             ).astype(float)
         t.pending_hires -= arriving
+        t.hires = arriving
         t.novices = t.novices * (1.0 - 1.0 / cfg.onboarding_months) + arriving
         t.staff += arriving
+
+
+def _normal(draws: np.ndarray) -> np.ndarray:
+    """Standard normal deviates from the first row of uniform ``draws`` (inverse CDF)."""
+    from scipy.special import ndtri
+
+    return ndtri(np.clip(draws[0], 1e-12, 1 - 1e-12))

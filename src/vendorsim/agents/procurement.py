@@ -302,9 +302,13 @@ class ClientProcurement(SlotAgent):
         """Clients review the market at renewal, or now and then between renewals."""
         c, cfg = model.clients, model.cfg.client
         draws = model.rng.random((2, len(c.trust)))
-        reviewing = c.review | (draws[0] < cfg.review_hazard)
+        renewal = c.review.copy()
+        reviewing = renewal | (draws[0] < cfg.review_hazard)
         c.review[:] = False
         c.switch = reviewing & (draws[1] < p_switch) & ~c.escalate
+        # At renewal, a client that stays although an alternative is worth more is captive.
+        captive = renewal & ~c.switch & (c.value_gap > 0.0)
+        model.log_captive(np.flatnonzero(captive))
 
 
 def _adjust(

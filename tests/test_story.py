@@ -1,0 +1,87 @@
+"""Every engagement that did not end in partnership or ongoing has a story naming the
+events that led to its outcome."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from vendorsim import Results, simulate
+
+# Events that tell how each outcome came about; a story must name at least one.
+LEADS_TO = {
+    "organ_rejection": {
+        "suspicion_raised",
+        "monitoring_tightened",
+        "vendor_walkaway",
+        "client_switch",
+        "legal_exit",
+    },
+    "lock_in": {"stayed_captive"},
+    "legal_exit": {"exit_with_penalty"},
+    "burnout_collapse": {"burnout"},
+    "discount_spiral": {"price_concession"},
+    "churn": {"client_switch", "vendor_walkaway", "legal_exit"},
+}
+
+
+@pytest.fixture(scope="module")
+def mixed() -> list[Results]:
+    return [
+        simulate([f"scenario={s}", "market.clients=10"], seeds=2)
+        for s in ("stockholm", "captive", "tall_commitments", "rm_capture", "customer_obsession")
+    ]
+
+
+@pytest.mark.slow
+def test_every_notable_engagement_has_a_story_that_names_its_causes(mixed) -> None:
+    checked = 0
+    for results in mixed:
+        e, ev = results.engagements, results.events
+        notable = e[~e["outcome"].isin(["partnership", "ongoing"])]
+        for _, row in notable.iterrows():
+            mine = ev[(ev["seed"] == row["seed"]) & (ev["engagement"] == row["engagement"])]
+            assert set(mine["event"]) & LEADS_TO[row["outcome"]], (
+                row["outcome"],
+                sorted(set(mine["event"])),
+            )
+            text = results.story(int(row["seed"]), int(row["client"]))
+            assert f"outcome: {row['outcome']}" in text
+            checked += 1
+    assert checked > 50
+
+
+def test_story_lines_show_month_actor_cause_trust_and_margin(small_results: Results) -> None:
+    e = small_results.engagements
+    row = e.sort_values("months").iloc[0]
+    text = small_results.story(int(row["seed"]), int(row["client"]))
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("month"))
+    assert "|" in line and "because" in line and "trust" in line and "margin" in line
+
+
+def test_unknown_client_is_a_clear_error(small_results: Results) -> None:
+    with pytest.raises(KeyError, match="no engagements for seed=0, client=999"):
+        small_results.story(0, 999)
+
+
+def test_story_cli(small_results: Results, tmp_path: Path) -> None:
+    small_results.save(tmp_path)
+    exe = str(Path(sys.executable).with_name("vendorsim-story"))
+    listing = subprocess.run([exe, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert listing.returncode == 0 and "seed" in listing.stdout
+    row = pd.read_parquet(tmp_path / "engagements.parquet").iloc[0]
+    one = subprocess.run(
+        [exe, str(tmp_path), "--seed", str(row["seed"]), "--client", str(row["client"])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert one.returncode == 0 and f"Client {row['client']}" in one.stdout
+    bad = subprocess.run(
+        [exe, str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=120
+    )
+    assert bad.returncode == 2 and "engagements.parquet" in bad.stderr
