@@ -1,0 +1,1 @@
+"""vendorsim's sweeper plugin (Hydra accepts plugins only from the ``hydra_plugins`` package)."""
