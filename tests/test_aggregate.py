@@ -12,6 +12,7 @@ import pytest
 
 from tests.sweep_helpers import GRID, TINY, aggregate_cli, job_dirs, read_aggregate, sweep
 from vendorsim.experiment.aggregate import aggregate, wilson
+from vendorsim.experiment.runner import cell_months
 from vendorsim.outcomes import OUTCOMES
 
 PARAMS = ["vendor.sales.overpromise", "client.vendor_management.monitoring"]
@@ -77,17 +78,33 @@ def test_schema_of_the_sweep_root(swept: Path) -> None:
     assert not months[["cell", "seed", "month"]].duplicated().any()
 
 
-def test_cell_months_average_the_focal_vendors_clients(swept: Path) -> None:
-    from vendorsim import simulate
+def test_cell_months_average_the_focal_vendors_clients(small_results) -> None:
+    ts = small_results.timeseries
+    seed = ts[ts["seed"] == ts["seed"].max()].drop(columns="seed")
+    months = cell_months(seed)
+    focal = seed[seed["vendor"] == 0].groupby("month")
+    expected = focal["trust"].mean().reindex(months["month"])
+    np.testing.assert_allclose(months["trust"], expected.to_numpy())
+    counts = focal.size().reindex(months["month"], fill_value=0)
+    assert months["clients"].tolist() == counts.tolist()
+    # A month without focal clients keeps its row, with NaN means.
+    seed.loc[seed["month"] == 2, "vendor"] = 1
+    gap = cell_months(seed).set_index("month").loc[2]
+    assert gap["clients"] == 0 and np.isnan(gap["trust"])
 
-    months = read_aggregate(swept)["cell_months"]
-    cells = read_aggregate(swept)["cells"]
-    cell = cells.iloc[-1]
-    overrides = [*TINY, *(f"{p}={cell[p]}" for p in PARAMS)]
-    ts = simulate(overrides, seeds=[1], workers=1).timeseries
-    focal = ts[ts["vendor"] == 0].groupby("month")["trust"].mean()
-    row = months[(months["cell"] == cell["cell"]) & (months["seed"] == 1)].set_index("month")
-    np.testing.assert_allclose(row["trust"].reindex(focal.index), focal.to_numpy())
+
+def test_aggregate_rows_are_the_jobs_rows(swept: Path) -> None:
+    agg = read_aggregate(swept)
+    for job in job_dirs(swept):
+        marker = json.loads((job / "complete.json").read_text())
+        cell = agg["cells"]
+        for p in PARAMS:
+            cell = cell[cell[p] == marker["values"][p]]
+        number = int(cell["cell"].iloc[0])
+        for table in ("engagements", "cell_months"):
+            rows = agg[table][agg[table]["cell"] == number].drop(columns=["cell", *PARAMS])
+            own = pd.read_parquet(job / f"{table}.parquet")
+            pd.testing.assert_frame_equal(rows.reset_index(drop=True), own)
 
 
 def test_callback_and_standalone_command_agree(swept: Path, copy: Path) -> None:

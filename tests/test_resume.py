@@ -79,11 +79,12 @@ def test_resume_after_sigkill_matches_uninterrupted_sweep(
     assert agg["sweep"]["cells"] == CELLS
 
 
-def test_resume_reruns_a_cell_whose_config_changed(uninterrupted: Path, tmp_path: Path) -> None:
-    sweep(tmp_path, *SETTINGS, *GRID)
+def test_resume_reruns_a_cell_whose_config_changed(tmp_path: Path) -> None:
+    grid = ["vendor.sales.overpromise=0.0,0.5"]
+    sweep(tmp_path, *SETTINGS, *grid)
     before = json.loads((job_dirs(tmp_path)[0] / "complete.json").read_text())
     # Same job directories, a different horizon: every marker is stale.
-    proc = sweep(tmp_path, *[s.replace("36", "30") for s in SETTINGS], *GRID, "resume=true")
+    proc = sweep(tmp_path, *[s.replace("36", "30") for s in SETTINGS], *grid, "resume=true")
     after = json.loads((job_dirs(tmp_path)[0] / "complete.json").read_text())
     assert "skipped (resume=true)" not in proc.stdout + proc.stderr
     assert after["config_key"] != before["config_key"]

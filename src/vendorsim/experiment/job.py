@@ -97,11 +97,10 @@ def run_cell(
     # Until the new marker lands, this directory is an incomplete cell.
     (out / MARKER).unlink(missing_ok=True)
     (out / ERROR).unlink(missing_ok=True)
-    plain = OmegaConf.create(container)
     seeds = list(range(cfg.seed, cfg.seed + cfg.seeds))
     try:
         tables = run_seeds(
-            plain, seeds, workers=job_workers(cfg.workers, launcher), desc=name, tables=CELL_TABLES
+            cfg, seeds, workers=job_workers(cfg.workers, launcher), desc=name, tables=CELL_TABLES
         )
         for table in CELL_TABLES:
             frame = tables[table]
@@ -110,7 +109,7 @@ def run_cell(
             engagements=tables["engagements"],
             timeseries=pd.DataFrame(),
             events=pd.DataFrame(),
-            config=plain,
+            config=cfg,
         )
         write_atomic(
             out / "summary.json",
