@@ -27,3 +27,14 @@ def pricing_pair():
         p: simulate([*base, f"vendor.pricing={p}"], seeds=4, workers=1)
         for p in ("discretionary", "value")
     }
+
+
+@pytest.fixture(scope="session")
+def demo_sweep(tmp_path_factory):
+    """A real `vendorsim -m experiment=demo` sweep on a tiny 2 x 3 grid, aggregated."""
+    from vendorsim.demo import run_sweep
+
+    out = tmp_path_factory.mktemp("demo_sweep")
+    grid = ["vendor.sales.pushiness=0,1", "client.history.failed_vendors=0,4,8"]
+    run_sweep(out, ["market.clients=8", "months=24", "seeds=2", *grid], progress=False)
+    return out / "sweep"

@@ -6,8 +6,20 @@ import json
 import re
 
 import pytest
+from omegaconf import OmegaConf
 
 from vendorsim import demo
+from vendorsim.settings import compose_with_hydra
+
+
+def test_demo_experiment_declares_its_sweep_in_config():
+    cfg = compose_with_hydra(["experiment=demo"])
+    params = OmegaConf.select(cfg, "hydra.sweeper.params")
+    assert list(params) == ["vendor.sales.pushiness", "client.history.failed_vendors"]
+    assert all(len(str(v).split(",")) >= 3 for v in params.values())
+    assert cfg.meta.scenario == "stockholm" and cfg.figures is False
+    assert demo._expected_cells(["-m", "experiment=demo"]) == 36
+    assert demo._expected_cells(["-m", "experiment=demo", *demo.QUICK_GRID]) == 4
 
 
 @pytest.mark.slow
@@ -24,8 +36,12 @@ def test_quick_demo_writes_results_figures_and_report(tmp_path, capsys):
             assert (out / run["dir"] / "engagements.parquet").is_file()
             assert (out / run["dir"] / "config.yaml").is_file()
             assert set(demo.QUICK_EXTRA) <= set(run["overrides"])
+    # The phase grid is a real Hydra sweep: its multirun.yaml, job folders and aggregate.
+    sweep = out / "sweep"
+    assert (sweep / "multirun.yaml").is_file()
+    assert json.loads((sweep / "sweep.json").read_text())["cells"] == 4
     for table in ("engagements", "cells", "cell_months"):
-        assert (out / "sweep" / f"{table}.parquet").is_file()
+        assert (sweep / f"{table}.parquet").is_file()
     for stem in ("outcomes", "phase", "trust", "story", "margin"):
         assert (out / "figures" / f"{stem}.png").is_file()
         assert (out / "figures" / f"{stem}.svg").is_file()
@@ -33,4 +49,5 @@ def test_quick_demo_writes_results_figures_and_report(tmp_path, capsys):
     assert len(re.findall(r'src="data:image/png;base64,', text)) == 5
     n = len(demo.SCENARIOS)
     assert f"{n} settings × 2 seeds = {2 * n} runs" in text  # the scenario comparison
-    assert "4 cells × 1 seeds = 4 runs" in text
+    assert "4 cells × 1 seed = 4 runs" in text
+    assert "vendorsim -m experiment=demo" in text

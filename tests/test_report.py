@@ -5,15 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
 import struct
 import subprocess
 import sys
 from html import unescape
-from pathlib import Path
 
 import pytest
 
-from vendorsim.demo import run_grid
 from vendorsim.viz.report import build, detect, main
 
 IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
@@ -40,18 +39,11 @@ def run_dir(small_results, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def sweep_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sweep_parent")
-    run_grid(
-        out,
-        seeds=2,
-        workers=1,
-        progress=False,
-        base=("scenario=stockholm", "market.clients=8", "months=24"),
-        x=("vendor.sales.pushiness", (0.0, 1.0)),
-        y=("client.history.failed_vendors", (0, 4, 8)),
-    )
-    return out / "sweep"
+def sweep_dir(demo_sweep, tmp_path_factory):
+    # A copy, so the report's files do not land in the shared sweep.
+    out = tmp_path_factory.mktemp("sweep_copy") / "sweep"
+    shutil.copytree(demo_sweep, out)
+    return out
 
 
 def test_run_report_embeds_every_figure_and_shows_its_config(run_dir, small_results):
@@ -134,13 +126,3 @@ def test_partial_run_dir_is_refused(run_dir, tmp_path):
     (tmp_path / "engagements.parquet").write_bytes((run_dir / "engagements.parquet").read_bytes())
     with pytest.raises(ValueError, match="holds no readable results"):
         detect(tmp_path)
-
-
-def test_report_module_runs_as_script(run_dir):
-    proc = subprocess.run(
-        [sys.executable, "-m", "vendorsim.viz.report", str(run_dir), "--no-progress"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert Path(proc.stdout.strip()) == run_dir / "report.html"

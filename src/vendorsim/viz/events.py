@@ -4,6 +4,8 @@ that no two labels overlap.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -33,20 +35,20 @@ SHORT: dict[str, str] = {
     "exit_with_penalty": "exit with penalty",
     "legal_exit": "legal exit",
     "client_switch": "switched vendor",
-    "vendor_walkaway": "walked away",
+    "vendor_walkaway": "walked away, margin {margin:+.0%}",
 }
 LABEL_FONT = 16
 MAX_LANES = 6
 
 
-def short_label(event: str, actor: str, value: float) -> str:
-    """'Actor: what happened', short enough for a slide."""
+def short_label(event: str, actor: str, value: float, margin: float = math.nan) -> str:
+    """'Actor: what happened', short enough for a slide; a missing number is left out."""
     phrase = SHORT.get(event, event.replace("_", " "))
-    try:
-        what = phrase.format(value=value)
-    except (ValueError, TypeError):
-        what = phrase.split(",")[0]
-    return f"{actor}: {what}"
+    fields = {"value": value, "margin": margin}
+    used = [name for name in fields if "{" + name in phrase]
+    if any(not math.isfinite(fields[name]) for name in used):
+        phrase = phrase.split(",")[0].split(" {")[0]
+    return f"{actor}: {phrase.format(**fields)}"
 
 
 def story_events(events: pd.DataFrame, routine: bool = False) -> pd.DataFrame:
@@ -62,7 +64,9 @@ def story_events(events: pd.DataFrame, routine: bool = False) -> pd.DataFrame:
     rows = []
     for (event, actor), part in ev.groupby(["event", "actor"], sort=False):
         months = sorted(int(m) for m in part["month"])
-        label = short_label(str(event), str(actor), float(part["value"].iloc[0]))
+        first = part.iloc[0]
+        margin = float(first["margin_after"]) if "margin_after" in part else math.nan
+        label = short_label(str(event), str(actor), float(first["value"]), margin)
         if len(months) > 1:
             label += f" ×{len(months)}"
         rows.append(
@@ -97,7 +101,8 @@ def draw_event_lanes(fig: Figure, ax: Axes, marks: pd.DataFrame) -> None:
     x0, x1 = ax.get_xlim()
     to_data = ax.transData.inverted()
     rows = min(MAX_LANES, len(marks))
-    row_y = [0.93 - 0.8 * k / max(rows - 1, 1) for k in range(rows)] if rows > 1 else [0.5]
+    # Rows keep one spacing whatever their number, so the staircase reads the same way.
+    row_y = [0.93 - 0.8 * k / (MAX_LANES - 1) for k in range(rows)]
     right_edge = [float("-inf")] * rows
     gap = 0.01 * (x1 - x0)
     for i, (_, row) in enumerate(marks.iterrows()):

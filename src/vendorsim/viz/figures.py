@@ -9,9 +9,11 @@ import io
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -69,6 +71,7 @@ def outcome_shares(
     *,
     vendor: int | None = tables.FOCAL_VENDOR,
     order: list[Any] | None = None,
+    noun: str | None = None,
 ) -> Figure:
     """Stacked bars of outcome shares, one bar per group (scenario, policy or cell).
 
@@ -77,12 +80,13 @@ def outcome_shares(
         by: the column whose values are compared.
         vendor: count only this vendor's engagements (the focal vendor); None for all.
         order: the groups top to bottom; by default in order of first appearance.
+        noun: what one group is called in the headline ("of any scenario"); default ``by``.
 
     """
     shares = tables.shares_by(engagements, by, vendor)
     if order is not None:
         shares = shares.reindex(order)
-    headline = hl.outcome_shares_headline(shares, by)
+    headline = hl.outcome_shares_headline(shares, noun or by)
     seeds = sorted(set(shares["seeds"]))
     n_min = int(shares["n"].min())
     half = 1.96 * np.sqrt(0.25 / max(n_min, 1))
@@ -92,7 +96,7 @@ def outcome_shares(
     same = " Same seeds in every bar (common random numbers)." if crn else ""
     caption = (
         f"Each bar: outcome shares of {who} at the horizon, pooled over "
-        f"{_seed_text(seeds)} per {by}; n = engagements per bar. With n ≥ {n_min}, a "
+        f"{_seed_text(seeds)} per {noun or by}; n = engagements per bar. With n ≥ {n_min}, a "
         f"share's 95% interval is at most ±{100 * half:.0f} percentage points.{same}"
     )
     with workshop():
@@ -220,36 +224,27 @@ def phase_diagram(
         ax.set_xlabel(hl.param_name(x))
         ax.set_ylabel(hl.param_name(y))
         ax.spines[:].set_visible(False)
+        cmap = matplotlib.colormaps[SEQUENTIAL_CMAP]
         numbered = []
         for (i, j), v in np.ndenumerate(z):
             if _in_transition(z, i, j, threshold):
                 numbered.append((j, i))
                 ax.text(
-                    j,
-                    i,
-                    f"{v:.0%}",
-                    ha="center",
-                    va="center",
-                    fontsize=17,
-                    color="black" if v > 0.6 else "white",
+                    j, i, f"{v:.0%}", ha="center", va="center", fontsize=17, color=_ink(cmap(v))
                 )
         crosses = bool(np.nanmin(z) < threshold <= np.nanmax(z))
-        contour = None
-        if crosses and min(z.shape) >= 2:
-            contour = ax.contour(
-                np.arange(z.shape[1]),
-                np.arange(z.shape[0]),
-                z,
-                levels=[threshold],
-                colors=[OKABE_ITO["vermillion"]],
-                linewidths=4,
+        edges = _tipping_edges(z, threshold) if crosses else []
+        if edges:
+            ax.add_collection(
+                LineCollection(edges, colors=OKABE_ITO["vermillion"], linewidths=5, zorder=3)
             )
         bar = fig.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0), pad=0.02)
         bar.set_label(f"share: {OUTCOME_NAMES[outcome]}")
         seeds = sorted(set(cells["seeds"])) if "seeds" in cells else []
         half = _typical_half_width(cells, outcome)
         contour_text = (
-            f"The line marks where {OUTCOME_NAMES[outcome]} reaches {threshold:.0%}"
+            f"The line separates cells where {OUTCOME_NAMES[outcome]} reaches {threshold:.0%} "
+            "from cells below it"
             if crosses
             else f"No cell crosses {threshold:.0%}, so there is no tipping line"
         )
@@ -260,21 +255,48 @@ def phase_diagram(
             f"it. A cell's 95% interval is about ±{100 * half:.0f} percentage points."
         )
         finish(fig, headline.text, caption)
-        if contour is not None:
-            _label_contour(fig, ax, contour, numbered, f"{threshold:.0%}")
+        if edges:
+            _label_edges(fig, ax, edges, numbered, f"{threshold:.0%}")
     return fig
 
 
-def _label_contour(
-    fig: Figure, ax: Axes, contour: Any, numbered: list[tuple[int, int]], text: str
+def _ink(rgba: tuple[float, ...]) -> str:
+    """Black or white, whichever reads better on this background (WCAG relative luminance)."""
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    # Contrast with black is (L + 0.05) / 0.05, with white 1.05 / (L + 0.05); equal at ~0.18.
+    return "black" if luminance > 0.179 else "white"
+
+
+def _tipping_edges(z: np.ndarray, threshold: float) -> list[list[tuple[float, float]]]:
+    """Cell edges between a cell at or above the threshold and a neighbour below it.
+
+    The boundary follows the grid rather than interpolating between cells: a sweep knows
+    the share only at its cells, and the line never runs through a printed number.
+    """
+    above = z >= threshold
+    edges = []
+    rows, cols = z.shape
+    for i in range(rows):
+        for j in range(cols):
+            if j + 1 < cols and above[i, j] != above[i, j + 1]:
+                edges.append([(j + 0.5, i - 0.5), (j + 0.5, i + 0.5)])
+            if i + 1 < rows and above[i, j] != above[i + 1, j]:
+                edges.append([(j - 0.5, i + 0.5), (j + 0.5, i + 0.5)])
+    return edges
+
+
+def _label_edges(
+    fig: Figure,
+    ax: Axes,
+    edges: list[list[tuple[float, float]]],
+    numbered: list[tuple[int, int]],
+    text: str,
 ) -> None:
-    """Label the tipping line where it is farthest from the printed cell numbers."""
+    """Label the tipping line at the edge midpoint farthest from the printed cell numbers."""
     fig.canvas.draw()
-    paths = [p.vertices for p in contour.get_paths() if len(p.vertices)]
-    if not paths:
-        return
-    points = np.concatenate(paths)
-    px = ax.transData.transform(points)
+    mids = np.asarray([((a[0] + b[0]) / 2, (a[1] + b[1]) / 2) for a, b in edges])
+    px = ax.transData.transform(mids)
     if numbered:
         centres = ax.transData.transform(np.asarray(numbered, dtype=float))
         # Distance in units of a label's half-size: wide text, short lines.
@@ -282,18 +304,24 @@ def _label_contour(
         dy = np.abs(px[:, None, 1] - centres[None, :, 1]) / 35.0
         clearance = np.maximum(dx, dy).min(axis=1)
     else:
-        clearance = np.zeros(len(points))
+        clearance = np.zeros(len(mids))
     # Keep clear of the plot's edges, where the label would be cut.
     x0, y0, x1, y1 = ax.get_window_extent().extents
-    inside = (px[:, 0] > x0 + 60) & (px[:, 0] < x1 - 60)
+    inside = (px[:, 0] > x0 + 50) & (px[:, 0] < x1 - 50)
     inside &= (px[:, 1] > y0 + 25) & (px[:, 1] < y1 - 25)
-    best = points[int(np.argmax(np.where(inside, clearance, -1.0)))]
-    labels = ax.clabel(
-        contour, fmt={contour.levels[0]: text}, fontsize=18, inline=True, manual=[tuple(best)]
+    best = mids[int(np.argmax(np.where(inside, clearance, -1.0)))]
+    ax.text(
+        best[0],
+        best[1],
+        text,
+        ha="center",
+        va="center",
+        fontsize=18,
+        fontweight="bold",
+        color=OKABE_ITO["vermillion"],
+        bbox={"facecolor": "white", "edgecolor": OKABE_ITO["vermillion"], "pad": 3, "lw": 2},
+        zorder=4,
     )
-    for label in labels:
-        label.set_fontweight("bold")
-        label.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 1.5})
 
 
 def _in_transition(z: np.ndarray, i: int, j: int, threshold: float) -> bool:
@@ -344,7 +372,9 @@ def trust_trajectories(
         ax.set_ylim(0, 1)
         ax.set_ylabel(hl.VALUE_NAMES.get(value, value) + " (0–1)")
         ax.set_xlabel("month")
-        caption = _band_caption(seed_month, band, by, value, fmt=lambda v: f"{v:+.2f}")
+        # The paired difference is given for the comparison the headline makes.
+        month = headline.facts.get("peak_month", headline.facts.get("month"))
+        caption = _band_caption(seed_month, band, by, value, fmt=hl.signed, month=month)
         finish(fig, headline.text, caption)
         _end_labels(ax, band, by, fmt=lambda v: f"{v:.2f}")
     return fig
@@ -381,7 +411,7 @@ def margin_erosion(
         ax.set_ylabel("vendor margin per month")
         ax.set_xlabel("month")
         caption = _band_caption(
-            seed_month, band, by, "margin", fmt=lambda v: f"{100 * v:+.1f} points"
+            seed_month, band, by, "margin", fmt=lambda v: hl.signed(v, 1, 100), unit=" points"
         )
         finish(fig, headline.text, caption)
         _end_labels(ax, band, by, fmt=lambda v: f"{v:.1%}")
@@ -403,7 +433,7 @@ def _end_labels(ax: Axes, band: pd.DataFrame, by: str, fmt: Any) -> None:
         last = part.sort_values("month").iloc[-1]
         labels.append(
             (
-                f"{hl.group_name(g)} {fmt(last['mean'])}",
+                f"{hl.group_name(g)}: {fmt(last['mean'])}",
                 last["month"],
                 last["mean"],
                 series_colour(i),
@@ -413,7 +443,13 @@ def _end_labels(ax: Axes, band: pd.DataFrame, by: str, fmt: Any) -> None:
 
 
 def _band_caption(
-    seed_month: pd.DataFrame, band: pd.DataFrame, by: str, value: str, fmt: Any
+    seed_month: pd.DataFrame,
+    band: pd.DataFrame,
+    by: str,
+    value: str,
+    fmt: Any,
+    unit: str = "",
+    month: int | None = None,
 ) -> str:
     n = int(band["n"].max())
     what = hl.VALUE_NAMES.get(value, value)
@@ -423,14 +459,17 @@ def _band_caption(
     )
     groups = list(dict.fromkeys(band[by]))
     if len(groups) >= 2 and tables.common_seeds(seed_month, by):
-        month = int(band.groupby(by)["month"].max().min())
+        if month is None:
+            month = int(band.groupby(by)["month"].max().min())
         last = band[band["month"] == month].set_index(by)["mean"]
         a, b = last.idxmax(), last.idxmin()
+        text += " Every line ran on the same seeds (common random numbers)"
+        if a == b:
+            return text + "."
         d, lo, hi, _ = tables.paired_difference(seed_month, by, value, a, b, month)
         text += (
-            f" Every policy ran on the same seeds (common random numbers): at month {month}, "
-            f"{hl.group_name(a)} minus {hl.group_name(b)} = {fmt(d)} "
-            f"(paired 95% CI {fmt(lo)} to {fmt(hi)})."
+            f": at month {month}, {hl.group_name(a)} minus {hl.group_name(b)} = "
+            f"{fmt(d)}{unit} (paired 95% CI {fmt(lo)} to {fmt(hi)})."
         )
     return text
 

@@ -44,6 +44,8 @@ PARAM_NAMES: dict[str, str] = {
     "client.vendor_management.monitoring": "monitoring",
     "client.vendor_management.competitive_tension": "competitive tension",
 }
+# A gap on the way must be this many times the final gap to become the headline.
+PEAK_GAP_RATIO = 2.0
 VALUE_NAMES: dict[str, str] = {
     "trust": "client trust",
     "monitoring": "monitoring",
@@ -76,6 +78,12 @@ def margin_pct(x: float) -> str:
 def level(x: float) -> str:
     """A trust or monitoring level on its 0-1 scale."""
     return f"{x:.2f}"
+
+
+def signed(x: float, digits: int = 2, scale: float = 1.0) -> str:
+    """A difference with its sign, never "-0.00" (a rounded zero has no sign)."""
+    text = f"{scale * x:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text
 
 
 def fmt_value(x: Any) -> str:
@@ -258,11 +266,29 @@ def trajectory_headline(band: pd.DataFrame, by: str, value: str = "trust") -> He
         return Headline(text, {"month": month, "start": float(first["mean"]), "end": end})
     best, worst = last["mean"].idxmax(), last["mean"].idxmin()
     hi, lo = float(last.loc[best, "mean"]), float(last.loc[worst, "mean"])
-    text = (
-        f"By month {month}, {name} is {level(hi)} under {group_name(best)} "
-        f"and {level(lo)} under {group_name(worst)}"
-    )
-    return Headline(text, {"month": month, "best": best, "high": hi, "worst": worst, "low": lo})
+    facts: dict[str, Any] = {"month": month, "best": best, "high": hi, "worst": worst, "low": lo}
+    if level(hi) == level(lo):
+        text = f"By month {month}, {name} is {level(hi)} whichever the policy"
+    else:
+        text = (
+            f"By month {month}, {name} is {level(hi)} with {group_name(best)} "
+            f"and {level(lo)} with {group_name(worst)}"
+        )
+    # When the policies differ most on the way and converge later, that is the point.
+    wide = band[band["month"] <= month].pivot_table(index="month", columns=by, values="mean")
+    gaps = (wide.max(axis=1) - wide.min(axis=1)).dropna()
+    widest = int(gaps.idxmax())
+    if widest != month and gaps[widest] > PEAK_GAP_RATIO * (hi - lo):
+        at = wide.loc[widest]
+        b, w = at.idxmax(), at.idxmin()
+        facts.update(peak_month=widest, peak_best=b, peak_high=float(at[b]))
+        facts.update(peak_worst=w, peak_low=float(at[w]))
+        text = (
+            f"At month {widest}, {name} is {level(at[b])} with {group_name(b)} and "
+            f"{level(at[w])} with {group_name(w)}; by month {month} the gap is "
+            f"{level(hi - lo)}"
+        )
+    return Headline(text, facts)
 
 
 def margin_headline(band: pd.DataFrame, by: str) -> Headline:

@@ -17,10 +17,12 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from omegaconf import OmegaConf
@@ -71,12 +73,14 @@ class NotResultsError(ValueError):
 
 @dataclass
 class Section:
-    """One figure of the report."""
+    """One figure of the report, drawn when the page is written (under a progress bar)."""
 
     key: str
     kind: str
     title: str
-    figure: Figure
+    make: Callable[[], Figure]
+    headline: str = ""
+    caption: str = ""
 
 
 @dataclass
@@ -158,12 +162,15 @@ def run_sections(path: Path) -> Report:
     report = Report(f"vendorsim results: {scenario}", path, "run")
     months = T.seed_months(results.timeseries).assign(scenario=scenario)
     report.sections += [
-        Section("outcomes", "outcomes", "Outcomes", F.outcome_shares(eng, "scenario")),
-        Section("trust", "trust", "Trust over time", F.trust_trajectories(months, "scenario")),
+        Section("outcomes", "outcomes", "Outcomes", partial(F.outcome_shares, eng, "scenario")),
+        Section(
+            "trust", "trust", "Trust over time", partial(F.trust_trajectories, months, "scenario")
+        ),
     ]
     if len(results.events):
         seed, client, engagement = F.pick_story(results.engagements, results.events)
-        fig = F.engagement_story(
+        fig = partial(
+            F.engagement_story,
             results.timeseries,
             results.events,
             results.engagements,
@@ -177,7 +184,7 @@ def run_sections(path: Path) -> Report:
             "margin",
             "margin",
             "Vendor margin",
-            F.margin_erosion(months, "scenario", floor=_floor(results.config)),
+            partial(F.margin_erosion, months, "scenario", floor=_floor(results.config)),
         )
     )
     report.facts += [
@@ -209,37 +216,51 @@ def sweep_sections(path: Path) -> Report:
     report = Report(f"vendorsim sweep: {name}", path, "sweep")
     if not params:
         raise NotResultsError(f"{str(path / 'sweep.json')!r} names no swept params")
-    label = _cell_labeller(params)
-    eng["setting"] = [label(r) for r in eng[params].itertuples(index=False)]
-    order = [label(r) for r in cells.sort_values(params)[params].itertuples(index=False)]
-    if len(order) <= 10:
-        fig = F.outcome_shares(eng, "setting", order=list(dict.fromkeys(order)))
+    label = _cell_labeller(params, sep="\n")
+    along, fixed = _slice(cells, params)
+    where = ", ".join(f"{hl.param_name(k)} {hl.fmt_value(v)}" for k, v in fixed.items())
+    at = f" ({where})" if where else ""
+    if len(cells) <= 10:
+        eng["setting"] = [label(r) for r in eng[params].itertuples(index=False)]
+        order = [label(r) for r in cells.sort_values(params)[params].itertuples(index=False)]
+        fig = partial(
+            F.outcome_shares, eng, "setting", order=list(dict.fromkeys(order)), noun="setting"
+        )
         report.sections.append(Section("outcomes", "outcomes", "Outcomes by setting", fig))
     else:
-        by = hl.param_name(params[0])
-        eng[by] = eng[params[0]].map(hl.fmt_value)
-        values = [hl.fmt_value(v) for v in sorted(eng[params[0]].unique())]
-        fig = F.outcome_shares(eng, by, order=values)
-        report.sections.append(Section("outcomes", "outcomes", f"Outcomes by {by}", fig))
+        by = _axis_name(along)
+        part = _at(eng, fixed).copy()
+        part[by] = part[along].map(_value_labeller(along))
+        order = [_value_labeller(along)(v) for v in sorted(part[along].unique())]
+        noun = "scenario" if along == "scenario" else "level"
+        fig = partial(F.outcome_shares, part, by, order=order, noun=noun)
+        report.sections.append(Section("outcomes", "outcomes", f"Outcomes by {by}{at}", fig))
     if len(params) >= 2:
         outcome = focus_outcome(cells)
-        fig = F.phase_diagram(cells, params[0], params[1], outcome)
+        fig = partial(F.phase_diagram, cells, params[0], params[1], outcome)
         report.sections.append(Section("phase", "phase", "Phase diagram", fig))
     if months is not None and len(months):
-        chosen = _contrast_cells(cells, params)
-        sub = months[months["cell"].isin(chosen)].copy()
-        labels = {
-            c: label(r)
-            for c, r in zip(cells["cell"], cells[params].itertuples(index=False), strict=True)
-        }
-        sub["setting"] = sub["cell"].map(labels)
-        sub = sub.sort_values(["cell", "seed", "month"])
-        report.sections.append(
-            Section("trust", "trust", "Trust over time", F.trust_trajectories(sub, "setting"))
-        )
-        report.sections.append(
-            Section("margin", "margin", "Vendor margin", F.margin_erosion(sub, "setting"))
-        )
+        by = _axis_name(along)
+        chosen = _at(cells, fixed)
+        values = _spread_values(sorted(chosen[along].unique()))
+        chosen = chosen[chosen[along].isin(values)]
+        sub = months[months["cell"].isin(chosen["cell"])].copy()
+        sub[by] = sub[along].map(_value_labeller(along))
+        sub = sub.sort_values([along, "seed", "month"])
+        report.sections += [
+            Section(
+                "trust",
+                "trust",
+                f"Trust over time, by {by}{at}",
+                partial(F.trust_trajectories, sub, by),
+            ),
+            Section(
+                "margin",
+                "margin",
+                f"Vendor margin, by {by}{at}",
+                partial(F.margin_erosion, sub, by),
+            ),
+        ]
     report.notes.append(
         "Sweep jobs keep no event log, so this report has no engagement story; run one cell "
         "on its own (`vendorsim` with its overrides) to see one."
@@ -274,15 +295,60 @@ def _typed(frame: pd.DataFrame, params: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
-def _cell_labeller(params: Sequence[str]) -> Callable[[Sequence[Any]], str]:
+def _cell_labeller(params: Sequence[str], sep: str = ", ") -> Callable[[Sequence[Any]], str]:
     def label(values: Sequence[Any]) -> str:
-        if len(params) == 1 and params[0] == "scenario":
-            return str(values[0])
-        return ", ".join(
-            f"{hl.param_name(p)} {hl.fmt_value(v)}" for p, v in zip(params, values, strict=True)
+        return sep.join(
+            _value_labeller(p)(v) if len(params) == 1 else f"{hl.param_name(p)} {hl.fmt_value(v)}"
+            for p, v in zip(params, values, strict=True)
         )
 
     return label
+
+
+def _value_labeller(param: str) -> Callable[[Any], str]:
+    """A swept value as a label: a scenario by its name, a number with its parameter."""
+    if param == "scenario":
+        return str
+    return lambda v: f"{hl.param_name(param)} {hl.fmt_value(v)}"
+
+
+def _axis_name(param: str) -> str:
+    return "scenario" if param == "scenario" else hl.param_name(param)
+
+
+def _slice(cells: pd.DataFrame, params: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    """The parameter that moves final trust most, and a middle value for each of the others.
+
+    Lines and bars then compare the levels of one parameter, the others held fixed: one
+    point per figure, rather than every corner of the grid at once.
+    """
+
+    def effect(p: str) -> float:
+        means = cells.groupby(p)["mean_final_trust"].mean()
+        return float(means.max() - means.min()) if len(means) > 1 else 0.0
+
+    along = max(params, key=effect) if "mean_final_trust" in cells else params[0]
+    fixed = {}
+    for p in params:
+        if p != along:
+            values = sorted(cells[p].unique())
+            fixed[p] = values[(len(values) - 1) // 2]
+    return along, fixed
+
+
+def _at(frame: pd.DataFrame, fixed: dict[str, Any]) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    for k, v in fixed.items():
+        mask &= frame[k] == v
+    return frame[mask]
+
+
+def _spread_values(values: list[Any], limit: int = 4) -> list[Any]:
+    """At most ``limit`` values, always the lowest and the highest, evenly between."""
+    if len(values) <= limit:
+        return values
+    picks = np.linspace(0, len(values) - 1, limit).round().astype(int)
+    return [values[i] for i in dict.fromkeys(picks)]
 
 
 def focus_outcome(cells: pd.DataFrame) -> str:
@@ -293,24 +359,6 @@ def focus_outcome(cells: pd.DataFrame) -> str:
         if f"share_{o}" in cells
     }
     return max(spread, key=lambda o: spread[o]) if spread else "partnership"
-
-
-def _contrast_cells(cells: pd.DataFrame, params: Sequence[str], limit: int = 4) -> list[int]:
-    """A few cells to compare: every cell if few; else the corners of the first two params."""
-    if len(cells) <= limit:
-        return cells["cell"].tolist()
-    lo_hi = []
-    for p in params[:2]:
-        vals = sorted(cells[p].unique())
-        lo_hi.append((vals[0], vals[-1]))
-    chosen = []
-    for corner in pd.MultiIndex.from_product(lo_hi):
-        mask = pd.Series(True, index=cells.index)
-        for p, v in zip(params[:2], corner, strict=False):
-            mask &= cells[p] == v
-        if mask.any():
-            chosen.append(int(cells.loc[mask, "cell"].iloc[0]))
-    return list(dict.fromkeys(chosen))[:limit]
 
 
 def _sweep_configs(path: Path) -> list[tuple[str, str]]:
@@ -375,9 +423,13 @@ def write_report(report: Report, out_path: Path, progress: bool | None = None) -
         disable=None if progress is None else not progress,
         leave=False,
     ):
-        F.save(section.figure, fig_dir / section.key)
+        fig = section.make()
+        try:
+            F.save(fig, fig_dir / section.key)
+        finally:
+            plt.close(fig)
+        section.headline, section.caption = headline_of(fig), caption_of(fig)
         images[section.key] = (fig_dir / f"{section.key}.png").read_bytes()
-        plt.close(section.figure)
     page = render_html(report, images)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out_path, lambda p: p.write_text(page, encoding="utf-8"))
@@ -418,15 +470,15 @@ def render_html(report: Report, images: dict[str, bytes]) -> str:
         *(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in report.facts),
         "</table>",
         "<h2>Takeaways</h2><ol>",
-        *(f"<li>{e(headline_of(s.figure))}</li>" for s in report.sections),
+        *(f"<li>{e(s.headline)}</li>" for s in report.sections),
         "</ol>",
     ]
     for s in report.sections:
         data = base64.b64encode(images[s.key]).decode("ascii")
         parts += [
             f'<section id="{e(s.key)}"><h2>{e(s.title)}</h2>',
-            f'<figure><img alt="{e(headline_of(s.figure))}" src="data:image/png;base64,{data}">',
-            f"<figcaption>{e(caption_of(s.figure))}</figcaption></figure>",
+            f'<figure><img alt="{e(s.headline)}" src="data:image/png;base64,{data}">',
+            f"<figcaption>{e(s.caption)}</figcaption></figure>",
             f'<p class="read"><strong>How to read it.</strong> {e(HOW_TO_READ[s.kind])}</p>',
             f'<p class="muted">Also saved as <code>figures/{e(s.key)}.png</code> and '
             f"<code>figures/{e(s.key)}.svg</code>.</p></section>",
