@@ -62,8 +62,9 @@ class VendorMarket(mesa.Model):
         elif params:
             raise TypeError("pass either a config or keyword parameters, not both")
         self.cfg: VendorsimConfig
-        self.trust_rule: TrustRule
-        self.cfg, self.trust_rule = resolve(config)
+        self.behaviours: dict[str, Any]
+        self.cfg, self.behaviours = resolve(config)
+        self.trust_rule: TrustRule = self.behaviours["trust"]
         super().__init__(rng=self.cfg.seed if rng is None else rng)
         n, cfg = self.cfg.market.clients, self.cfg
         self.month = 0

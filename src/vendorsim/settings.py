@@ -30,9 +30,11 @@ from vendorsim.config import PARAMS, ParamSpec, VendorsimConfig, register
 CONFIG_MODULE = "vendorsim.configs"
 CONFIG_NAME = "config"
 # Config groups a user may pick an option of, and the folder holding their options.
-GROUPS = {"scenario": "scenario", "experiment": "experiment", "behaviour/trust": "behaviour/trust"}
 # Behaviour kinds: ``behaviour.trust=beta`` picks an option of the behaviour/trust group.
-BEHAVIOURS = ("trust",)
+BEHAVIOURS = ("trust", "pricing", "vendor_management", "switching", "effort")
+GROUPS = {"scenario": "scenario", "experiment": "experiment"} | {
+    f"behaviour/{kind}": f"behaviour/{kind}" for kind in BEHAVIOURS
+}
 # Short names accepted as keyword arguments by VendorMarket (for batch_run and dashboards).
 ALIASES = {
     "overpromise": "vendor.sales.overpromise",
@@ -112,12 +114,15 @@ def check_overrides(overrides: Sequence[str]) -> list[Override]:
                 f"malformed override '{text}': {_first_line(exc)}; "
                 "allowed: key=value, e.g. client.readiness=0.2"
             ) from None
+    # With a user config folder on the search path, group options may live there: let
+    # composition judge them.
+    extra_path = any(o.key_or_group == "hydra.searchpath" for o in parsed)
     for o in parsed:
-        _check_override(o)
+        _check_override(o, known_groups=not extra_path)
     return parsed
 
 
-def _check_override(o: Override) -> None:
+def _check_override(o: Override, known_groups: bool = True) -> None:
     key = o.key_or_group
     if o.is_delete() or key.startswith("hydra") or key.startswith("behaviour."):
         return  # Hydra's own settings; behaviour parameters are checked by the behaviour.
@@ -125,6 +130,8 @@ def _check_override(o: Override) -> None:
         list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
     )
     if key in GROUPS:
+        if not known_groups:
+            return
         known = options(key)
         for v in values:
             if v not in known and v != "null":
@@ -235,15 +242,20 @@ def make_behaviours(cfg: DictConfig) -> dict[str, Any]:
         raise ConfigError(str(exc)) from None
 
 
-def resolve(cfg: DictConfig) -> tuple[VendorsimConfig, Any]:
-    """The typed config object the engine reads, and the trust rule it uses."""
-    behaviours = make_behaviours(cfg)
+def resolve(cfg: DictConfig) -> tuple[VendorsimConfig, dict[str, Any]]:
+    """The typed config object the engine reads, and its behaviour rules by kind."""
     plain = OmegaConf.to_container(cfg, resolve=True)
     plain.pop("hydra", None)  # type: ignore[union-attr]
-    # The typed merge costs ~16 ms, a third of a small run, and every seed of a sweep cell
-    # has the same config: build it once and give each model its own copy.
-    typed = copy.deepcopy(_typed(json.dumps(plain, sort_keys=True)))
-    return typed, behaviours["trust"]
+    # The typed merge and the instantiation cost a third of a small run, and every seed of a
+    # sweep cell has the same config: build them once and give each model its own copies
+    # (a researcher's rule may keep state).
+    key = json.dumps(plain, sort_keys=True)
+    return copy.deepcopy(_typed(key)), copy.deepcopy(_behaviours(key))
+
+
+@functools.lru_cache(maxsize=16)
+def _behaviours(plain_json: str) -> dict[str, Any]:
+    return make_behaviours(OmegaConf.create(json.loads(plain_json)))
 
 
 @functools.lru_cache(maxsize=16)

@@ -25,8 +25,6 @@ BACKLOG_HORIZON = 6.0
 DESCOPE = 0.05
 # Measurement noise on delivered quality, as seen by the client.
 QUALITY_NOISE = 0.05
-# The effort a fully applied control can enforce (the contract's minimum).
-ENFORCED_EFFORT = 0.9
 
 
 def effective_hours(hours: np.ndarray) -> np.ndarray:
@@ -122,21 +120,6 @@ class DeliveryTeam(SlotAgent):
         t.natural_effort[idx] = np.where(draws[1] < cfg.shirker_share, cfg.shirker_effort, 1.0)
 
     @staticmethod
-    def effort_under(
-        monitoring: np.ndarray, natural: np.ndarray, aversion: np.ndarray, floor_scale: float
-    ) -> np.ndarray:
-        """Effort under monitoring m: the hidden cost of control, e = e_nat (1 - c m).
-
-        Control catches teams whose natural effort is below the minimum it enforces and lifts
-        them to it (the minimum reaches its full level once m >= ``floor_scale``); it cannot
-        force the discretionary effort of willing teams, which falls (Falk & Kosfeld 2006).
-        """
-        enforced = ENFORCED_EFFORT * np.minimum(monitoring / max(floor_scale, 1e-9), 1.0)
-        crowded = natural * (1.0 - aversion * monitoring)
-        caught = natural < ENFORCED_EFFORT
-        return np.clip(np.where(caught, np.maximum(crowded, enforced), crowded), 0.2, 1.5)
-
-    @staticmethod
     def deliver_month(model: VendorMarket) -> None:
         """Every team works one month: capacity, pressure, overtime, errors, rework, attrition."""
         t, cfg, rng = model.teams, model.cfg.vendor.delivery, model.rng
@@ -150,8 +133,8 @@ class DeliveryTeam(SlotAgent):
         capacity = np.maximum(
             (1.0 + cfg.planning_buffer) * productive / t.staff_start * brooks, 0.05
         )
-        t.effort = DeliveryTeam.effort_under(
-            monitoring, t.natural_effort[:, None], t.aversion[:, None], cfg.monitoring_floor_scale
+        t.effort = model.behaviours["effort"].effort(
+            monitoring, t.natural_effort[:, None], t.aversion[:, None]
         )
 
         # Hidden rework surfaces faster near renewal and under closer monitoring.

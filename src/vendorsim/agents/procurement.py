@@ -220,48 +220,31 @@ class ClientProcurement(SlotAgent):
 
     @staticmethod
     def lever_targets(model: VendorMarket) -> tuple[np.ndarray, ...]:
-        """Where each lever is heading: its base plus the reaction to distrust and suspicion."""
-        c, cfg = model.clients, model.cfg.client
-        vm = cfg.vendor_management
-        if not vm.reactive:
-            base = np.zeros_like(c.trust)
-            return (
-                base + vm.monitoring,
-                base + vm.competitive_tension,
-                base + vm.legal_doctrine,
-                base + vm.insurance,
-            )
-        distrust = vm.max_reaction * (
-            1.0 - vm.trust_weight * c.trust - (1.0 - vm.trust_weight) * c.generalised_trust
-        )
-        reaction = np.clip(distrust + cfg.suspicion.to_monitoring * c.suspicion, 0.0, 1.0)
-        return (
-            np.clip(vm.monitoring + reaction + c.contagion, 0.0, 1.0),
-            np.clip(vm.competitive_tension + reaction, 0.0, 1.0),
-            np.clip(vm.legal_doctrine + reaction, 0.0, 1.0),
-            np.clip(vm.insurance + reaction, 0.0, 1.0),
+        """Where each lever is heading, by the rule ``behaviour.vendor_management``."""
+        c = model.clients
+        return model.behaviours["vendor_management"].targets(
+            c.trust, c.generalised_trust, c.suspicion, c.contagion
         )
 
     @staticmethod
     def _move_levers(model: VendorMarket) -> None:
-        """Reactive levers move toward their targets at the client's readiness eta."""
+        """Levers move toward their targets at the pace the rule sets."""
         c, vm = model.clients, model.cfg.client.vendor_management
+        rule = model.behaviours["vendor_management"]
+        spike = 0.0
         if vm.reactive:
             # One serious incident raises monitoring on every project of the programme.
             c.contagion = np.minimum(
                 c.contagion * (1.0 - CONTAGION_DECAY) + vm.contagion * c.incident.any(axis=1), 1.0
             )
+            spike = vm.contagion * c.incident
         monitoring, tension, legal, insurance = ClientProcurement.lever_targets(model)
-        if not vm.reactive:
-            c.monitoring[:] = monitoring[:, None]
-            c.tension, c.legal, c.insurance = tension, legal, insurance
-            return
-        target = np.clip(monitoring[:, None] + vm.contagion * c.incident, 0.0, 1.0)
-        eta, reflex = c.readiness, vm.reflex_speed
-        c.monitoring += _adjust(c.monitoring, target, reflex, eta[:, None])
-        c.tension += _adjust(c.tension, tension, reflex, eta)
-        c.legal += _adjust(c.legal, legal, reflex, eta)
-        c.insurance += _adjust(c.insurance, insurance, reflex, eta)
+        target = np.clip(monitoring[:, None] + spike, 0.0, 1.0)
+        eta = c.readiness
+        c.monitoring += rule.step(c.monitoring, target, eta[:, None])
+        c.tension += rule.step(c.tension, tension, eta)
+        c.legal += rule.step(c.legal, legal, eta)
+        c.insurance += rule.step(c.insurance, insurance, eta)
 
     @staticmethod
     def _weigh_disputes(model: VendorMarket, seen: np.ndarray, p_switch: np.ndarray) -> None:
@@ -286,16 +269,15 @@ class ClientProcurement(SlotAgent):
 
     @staticmethod
     def _switch_probability(model: VendorMarket) -> np.ndarray:
-        """Logit choice: switch when the alternative's value beats the incumbent's by more
-        than the loss-weighted switching cost (V = value x trust - price).
+        """The chance a reviewing client leaves, by the switching rule (``behaviour.switching``),
+        from each option's value V = value x trust - price.
         """
-        c, cfg = model.clients, model.cfg.client
+        c = model.clients
         c.alternative_quality = model.alternative_quality()
         incumbent = c.seen_quality * c.trust - model.accounts.price * model.accounts.markup
         alternative = c.alternative_quality * c.generalised_trust - 1.0
         c.value_gap = alternative - incumbent
-        hurdle = cfg.loss_aversion * cfg.switching_cost + cfg.status_quo_premium
-        return 1.0 / (1.0 + np.exp(-(c.value_gap - hurdle) / cfg.switch_temperature))
+        return model.behaviours["switching"].probability(incumbent, alternative)
 
     @staticmethod
     def _weigh_switching(model: VendorMarket, p_switch: np.ndarray) -> None:
@@ -309,12 +291,3 @@ class ClientProcurement(SlotAgent):
         # At renewal, a client that stays although an alternative is worth more is captive.
         captive = renewal & ~c.switch & (c.value_gap > 0.0)
         model.log_captive(np.flatnonzero(captive))
-
-
-def _adjust(
-    level: np.ndarray, target: np.ndarray, reflex: float, readiness: np.ndarray
-) -> np.ndarray:
-    """The step a lever takes toward its target: tightening is a reflex, fast; relaxing
-    takes readiness for change, eta.
-    """
-    return np.where(target > level, reflex, readiness) * (target - level)

@@ -81,9 +81,8 @@ class RelationshipManager(SlotAgent):
 
         # Competing vendors in the room add to the client's price pressure.
         pressure = np.minimum(c.price_pressure + c.tension, 1.0)
-        wanted = cfg.concession_base + cfg.advocacy * r.identification * pressure
-        r.concession = np.where(
-            v.discretionary[vendor], wanted, np.minimum(wanted, cfg.value_pricing_cap)
+        r.concession = model.behaviours["pricing"].concession(
+            r.identification, pressure, v.discretionary[vendor]
         )
         model.accounts.price *= 1.0 - r.concession
         r.reported_trust = c.trust + cfg.softening * r.identification * (1.0 - c.trust)

@@ -173,18 +173,12 @@ def hidden_cost_of_control(seeds: int = 20) -> PatternResult:
 
 
 def _willing_effort(monitoring: float, seeds: int) -> float:
-    """Mean effort of teams that work fully when unobserved, under fixed monitoring."""
-    from vendorsim.agents.delivery import DeliveryTeam
-
-    cfg = load_config([*FOCAL_BOOK, "market.clients=400"])
-    model = VendorMarket(cfg, rng=seeds)
+    """Mean effort, by the configured effort rule, of teams that work fully when unobserved."""
+    model = VendorMarket(load_config([*FOCAL_BOOK, "market.clients=400"]), rng=seeds)
     t = model.teams
     willing = t.natural_effort >= 1.0
-    effort = DeliveryTeam.effort_under(
-        np.full(len(t.aversion), monitoring),
-        t.natural_effort,
-        t.aversion,
-        cfg.vendor.delivery.monitoring_floor_scale,
+    effort = model.behaviours["effort"].effort(
+        np.full(len(t.aversion), monitoring), t.natural_effort, t.aversion
     )
     return float(effort[willing].mean())
 
