@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing as mp
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -123,6 +124,13 @@ def get_pool(size: int) -> ProcessPoolExecutor:
         method = "fork" if "fork" in mp.get_all_start_methods() else None
         _pool = ProcessPoolExecutor(max_workers=size, mp_context=mp.get_context(method))
         _pool_size = size
+        with warnings.catch_warnings():
+            # Python warns when forking a process with threads. Ours are the idle pools of
+            # OpenBLAS and Arrow, which re-initialise in the child (pthread_atfork).
+            warnings.filterwarnings(
+                "ignore", "This process .* is multi-threaded", DeprecationWarning
+            )
+            _pool.submit(int).result()  # the workers are forked on the first submit
     return _pool
 
 
@@ -179,13 +187,16 @@ def run_seeds(
         leave=False,
     )
     results: dict[int, dict[str, pd.DataFrame]] = {}
+    # Resolve interpolations once: the behaviour nodes point at parameters, and resolving
+    # them again for every seed cost more than some of the months.
+    container = OmegaConf.to_container(cfg, resolve=True)
     with bar:
         if n == 1:
+            plain = OmegaConf.create(container)
             for seed in seeds:
-                results[seed] = run_seed(cfg, seed, tables)
+                results[seed] = run_seed(plain, seed, tables)
                 bar.update()
         else:
-            container = OmegaConf.to_container(cfg, resolve=True)
             key = config_key(container)  # type: ignore[arg-type]
             _run_in_pool(n, [(s, (key, container, s, tables)) for s in seeds], bar.update, results)
     return {t: pd.concat([results[s][t] for s in seeds], ignore_index=True) for t in tables}
