@@ -1,0 +1,199 @@
+"""The workshop phase diagram end to end: `vendorsim -m experiment=...`, aggregation, figure.
+
+Measures, in one run on this machine: the sweep's wall time (Hydra, every cell's seeds, the
+aggregation callback), the peak memory of the whole process tree (the Hydra process and its
+pool workers), the standalone aggregation time, and the phase-diagram figure. It also times
+one cell's seeds in this process, serially, to give the floor the engine sets: every run of
+the sweep at that speed, spread over the cores, with no Hydra and no files.
+
+Targets (issue 4): <= 60 s and <= 1 GiB on a 2-core laptop.
+
+Run: ``make bench`` or ``.venv/bin/python benchmarks/sweep.py [--experiment NAME]
+[--keep DIR] [extra overrides ...]``, e.g. ``seeds=5`` for a quick look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from vendorsim.experiment.runner import cores, run_seeds
+from vendorsim.settings import load_config
+
+BIN = Path(sys.executable).parent
+TARGET_SECONDS = 60.0
+TARGET_BYTES = 1 << 30
+
+
+def tree(root: int) -> list[int]:
+    """``root`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def memory(pids: list[int]) -> tuple[int, int]:
+    """Summed RSS and PSS in bytes (PSS splits pages that forked workers share)."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return rss, pss
+
+
+class Sampler(threading.Thread):
+    """Samples the memory of a process tree until stopped; keeps the peaks."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_rss = self.peak_pss = self.peak_procs = 0
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            pids = tree(self.pid)
+            rss, pss = memory(pids)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self.peak_procs = max(self.peak_procs, len(pids))
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.join()
+
+
+def engine_floor(experiment: str, extra: list[str], runs: int) -> tuple[float, float]:
+    """Seconds per seed of one cell run serially here, and the whole sweep at that speed."""
+    cfg = load_config([f"experiment={experiment}", *extra])
+    seeds = list(range(cfg.seed, cfg.seed + min(cfg.seeds, 30)))
+    run_seeds(cfg, seeds[:2], workers=1, tables=("engagements", "cell_months"))  # warm up
+    start = time.perf_counter()
+    run_seeds(cfg, seeds, workers=1, tables=("engagements", "cell_months"))
+    per_seed = (time.perf_counter() - start) / len(seeds)
+    return per_seed, per_seed * runs / cores()
+
+
+def figure(cells: pd.DataFrame, params: list[str], out: Path) -> tuple[str, Path]:
+    """The phase diagram of the outcome whose share varies most across cells."""
+    shares = cells[[c for c in cells.columns if c.startswith("share_")]]
+    outcome = str(shares.std().idxmax())[len("share_") :]
+    x, y = params[0], params[1]
+    try:
+        from vendorsim.viz.figures import phase_diagram, save
+
+        paths = save(phase_diagram(cells, x, y, outcome), out / f"phase_{outcome}")
+        return outcome, paths[0]
+    except ImportError:  # the workshop figures are optional here
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        grid = cells.pivot_table(index=y, columns=x, values=f"share_{outcome}")
+        fig, ax = plt.subplots(figsize=(8, 6))
+        image = ax.imshow(grid.to_numpy(), origin="lower", vmin=0, vmax=1, aspect="auto")
+        ax.set(xlabel=x, ylabel=y, title=f"share of {outcome}")
+        fig.colorbar(image)
+        path = out / f"phase_{outcome}.png"
+        fig.savefig(path, dpi=120)
+        return outcome, path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--experiment", default="phase_overpromise_monitoring")
+    parser.add_argument("--keep", type=Path, help="sweep dir to keep (default: a temp dir)")
+    parser.add_argument("overrides", nargs="*", help="extra overrides, e.g. seeds=5")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="vendorsim-bench-") as tmp:
+        out = (args.keep or Path(tmp) / "sweep").absolute()
+        command = [
+            str(BIN / "vendorsim"),
+            "-m",
+            f"experiment={args.experiment}",
+            *args.overrides,
+            f"hydra.sweep.dir={out}",
+        ]
+        print(f"cores: {cores()}  command: {' '.join(command[1:])}", flush=True)
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        sampler = Sampler(proc.pid)
+        sampler.start()
+        _, err = proc.communicate()
+        wall = time.perf_counter() - start
+        sampler.stop()
+        if proc.returncode:
+            sys.exit(f"sweep failed:\n{err.decode()[-2000:]}")
+
+        meta = json.loads((out / "sweep.json").read_text())
+        cells = pd.read_parquet(out / "cells.parquet")
+        runs = int(cells["seeds"].sum())
+
+        start = time.perf_counter()
+        subprocess.run(
+            [str(BIN / "vendorsim-aggregate"), "--no-progress", str(out)],
+            check=True,
+            capture_output=True,
+        )
+        aggregate_s = time.perf_counter() - start
+
+        start = time.perf_counter()
+        outcome, path = figure(cells, meta["params"], out)
+        figure_s = time.perf_counter() - start
+        per_seed, floor = engine_floor(args.experiment, args.overrides, runs)
+
+        total = wall + figure_s
+        print(f"cells: {meta['cells']} x {meta['seeds_per_cell']} seeds = {runs} runs")
+        print(f"sweep incl. aggregation callback: {wall:7.1f} s  ({runs / wall:6.0f} runs/s)")
+        print(f"  standalone vendorsim-aggregate:  {aggregate_s:7.1f} s")
+        print(f"  phase-diagram figure:            {figure_s:7.1f} s  ({outcome}) -> {path.name}")
+        print(
+            f"end to end:                        {total:7.1f} s  (target {TARGET_SECONDS:.0f} s: "
+            f"{total / TARGET_SECONDS:.1f}x the target)"
+        )
+        print(
+            f"engine floor: {per_seed * 1e3:.1f} ms per seed serially; all runs on {cores()} "
+            f"cores at that speed: {floor:.1f} s  (sweep / floor = {wall / floor:.2f})"
+        )
+        print(
+            f"peak memory, whole process tree ({sampler.peak_procs} processes): "
+            f"PSS {sampler.peak_pss / 2**20:.0f} MiB, RSS {sampler.peak_rss / 2**20:.0f} MiB "
+            f"(target 1024 MiB: PSS is {sampler.peak_pss / TARGET_BYTES:.2f}x)"
+        )
+        if args.keep:
+            print(f"kept: {out}")
+
+
+if __name__ == "__main__":
+    main()
