@@ -35,6 +35,7 @@ class Accounts:
     revenue: np.ndarray
     list_revenue: np.ndarray
     cost: np.ndarray
+    profit: np.ndarray
     margin: np.ndarray
     margin_before: np.ndarray
     goodwill_spent: np.ndarray
@@ -51,6 +52,7 @@ class Accounts:
             revenue=z.copy(),
             list_revenue=z.copy(),
             cost=z.copy(),
+            profit=z.copy(),
             margin=z.copy(),
             margin_before=z.copy(),
             goodwill_spent=z.copy(),
@@ -82,7 +84,8 @@ class Accounts:
             + self.goodwill_spent
         )
         self.margin_before = self.margin
-        self.margin = (self.revenue - self.cost) / np.maximum(self.revenue, 1e-9)
+        self.profit = self.revenue - self.cost
+        self.margin = self.profit / np.maximum(self.revenue, 1e-9)
         # The vendor judges an account on its recent trend, not on one noisy month.
         self.margin_trend += TREND_RATE * (self.margin - self.margin_trend)
         below = self.margin_trend < cfg.vendor.margin_floor

@@ -32,6 +32,7 @@ SERIES: dict[str, str] = {
     "price": "accounts.price",
     "revenue": "accounts.revenue",
     "cost": "accounts.cost",
+    "profit": "accounts.profit",
     "margin": "accounts.margin",
 }
 
