@@ -59,7 +59,7 @@ def value_strategy(spec: ParamSpec) -> st.SearchStrategy:
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
 
-TUNABLE = [p for k, p in PARAMS.items() if k not in FIXED and p.type is not str or p.choices]
+TUNABLE = [p for k, p in PARAMS.items() if (k not in FIXED and p.type is not str) or p.choices]
 TUNABLE = [p for p in TUNABLE if p.key not in FIXED]
 
 
