@@ -12,9 +12,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -118,6 +115,14 @@ def workshop() -> Iterator[None]:
 def series_colour(i: int) -> str:
     """The colour of the i-th compared series."""
     return SERIES_COLOURS[i % len(SERIES_COLOURS)]
+
+
+def seed_count_text(seeds: Sequence[int]) -> str:
+    """How many seeds each group ran: "20 seeds", or a range when they differ."""
+    seeds = sorted(seeds)
+    if not seeds:
+        return "no seeds"
+    return f"{seeds[0]} seeds" if seeds[0] == seeds[-1] else f"{seeds[0]}–{seeds[-1]} seeds"
 
 
 def slide(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
