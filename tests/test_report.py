@@ -15,7 +15,7 @@ import pytest
 
 from vendorsim.viz.report import build, detect, main
 
-IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
+IMG = re.compile(r'<img alt="([^"]*)" title="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
 
 
 def embedded_pngs(page: str) -> list[tuple[str, tuple[int, int]]]:
@@ -62,8 +62,11 @@ def test_run_report_embeds_every_figure_and_shows_its_config(run_dir, small_resu
     # Each figure's headline is its alt text and appears in the takeaways list.
     for alt, _ in images:
         assert f"<li>{alt}</li>" in unescape(page)
-    # The config that produced the figures, the seeds and the run count.
+    # Captions say what the shading means, and each figure says how to read it.
     text = unescape(page)
+    assert "shading: 95% confidence interval" in text
+    assert text.count("How to read it.") == len(stems)
+    # The config that produced the figures, the seeds and the run count.
     cfg = (run_dir / "config.yaml").read_text()
     for line in (
         "overpromise:",
@@ -71,7 +74,7 @@ def test_run_report_embeds_every_figure_and_shows_its_config(run_dir, small_resu
         f"clients: {small_results.config.market.clients}",
     ):
         assert line in cfg and line in text
-    assert "<th>seeds</th><td>0–2 (3 seeds)</td>" in text
+    assert "<th>seeds</th><td>0–2</td>" in text
     assert "<th>runs</th><td>3</td>" in text
 
 

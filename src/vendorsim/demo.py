@@ -198,7 +198,7 @@ def demo_report(path: Path) -> Any:
     from vendorsim.api import Results
     from vendorsim.viz import figures as F
     from vendorsim.viz import tables as T
-    from vendorsim.viz.report import Report, Section, _config_text, _seeds_text, _sweep_configs
+    from vendorsim.viz.report import Report, Section, config_text, seeds_text, sweep_configs
 
     meta = json.loads((path / "demo.json").read_text())
     report = Report("vendorsim demo: vendors, clients and the trust between them", path, "demo")
@@ -232,7 +232,7 @@ def demo_report(path: Path) -> Any:
         runs, n = meta[part]["runs"], meta[part]["seeds"]
         seeds = next(iter(scen.values())).seeds if part == "scenarios" else None
         text = f"{len(runs)} settings × {_count(n, 'seed')} = {len(runs) * n} runs"
-        return (what, text + (f" (seeds {_seeds_text(seeds)})" if seeds else ""))
+        return (what, text + (f" (seeds {seeds_text(seeds)})" if seeds else ""))
 
     grid = pd.read_parquet(path / phase["dir"] / "engagements.parquet", columns=["seed"])
     sweep = json.loads((path / phase["dir"] / "sweep.json").read_text())
@@ -242,7 +242,7 @@ def demo_report(path: Path) -> Any:
             "phase grid (Hydra sweep)",
             f"{sweep['cells']} cells × {_count(sweep['seeds_per_cell'], 'seed')} = "
             f"{int(cells['seeds'].sum())} runs (seeds "
-            f"{_seeds_text(sorted(grid['seed'].unique()))}), by `{phase['command']}`",
+            f"{seeds_text(sorted(grid['seed'].unique()))}), by `{phase['command']}`",
         ),
         runs_fact("policies", "vendor policies"),
         runs_fact("pricing", "pricing under RM capture"),
@@ -258,11 +258,11 @@ def demo_report(path: Path) -> Any:
     baseline = meta["scenarios"]["runs"]["baseline"]["dir"]
     report.configs += [
         ("overrides of every run (on top of the defaults below)", OmegaConf.to_yaml(overrides)),
-        *_sweep_configs(path / phase["dir"])[:1],
+        *sweep_configs(path / phase["dir"])[:1],
         (
             f"the full config of {baseline} (each run's own config.yaml sits beside its "
             "tables; the sweep's is its multirun.yaml)",
-            _config_text(path / baseline),
+            config_text(path / baseline),
         ),
     ]
     return report

@@ -129,7 +129,8 @@ def _config_path(path: Path) -> Path | None:
     return None
 
 
-def _config_text(path: Path) -> str:
+def config_text(path: Path) -> str:
+    """The config a run directory was made with, as YAML (without Hydra's own node)."""
     cfg_path = _config_path(path)
     if cfg_path is None:
         return "(no config.yaml)"
@@ -139,12 +140,13 @@ def _config_text(path: Path) -> str:
     return OmegaConf.to_yaml(cfg)
 
 
-def _seeds_text(seeds: Sequence[int]) -> str:
+def seeds_text(seeds: Sequence[int]) -> str:
+    """Seeds as a range ("0–19") when they are consecutive, else listed."""
     seeds = sorted(int(s) for s in seeds)
     if not seeds:
         return "none"
     if seeds == list(range(seeds[0], seeds[-1] + 1)) and len(seeds) > 2:
-        return f"{seeds[0]}–{seeds[-1]} ({len(seeds)} seeds)"
+        return f"{seeds[0]}–{seeds[-1]}"
     return ", ".join(map(str, seeds))
 
 
@@ -189,13 +191,13 @@ def run_sections(path: Path) -> Report:
     )
     report.facts += [
         ("scenario", scenario),
-        ("seeds", _seeds_text(results.seeds)),
+        ("seeds", seeds_text(results.seeds)),
         ("runs", str(len(results.seeds))),
         ("months", str(summary.get("months", results.config.months))),
         ("clients per market", str(summary.get("clients", results.config.market.clients))),
         ("engagements", str(len(results.engagements))),
     ]
-    report.configs.append(("config.yaml", _config_text(path)))
+    report.configs.append(("config.yaml", config_text(path)))
     return report
 
 
@@ -274,14 +276,14 @@ def sweep_sections(path: Path) -> Report:
         ("swept parameters", ", ".join(params)),
         ("cells", f"{meta.get('cells', len(cells))} of {meta.get('cells_expected', len(cells))}"),
         ("seeds per cell", str(meta.get("seeds_per_cell"))),
-        ("seeds", _seeds_text(seeds)),
+        ("seeds", seeds_text(seeds)),
         ("runs", str(int(cells["seeds"].sum()) if "seeds" in cells else "?")),
         (
             "missing / broken cells",
             f"{len(meta.get('missing') or [])} / {len(meta.get('broken') or [])}",
         ),
     ]
-    report.configs += _sweep_configs(path)
+    report.configs += sweep_configs(path)
     return report
 
 
@@ -361,7 +363,7 @@ def focus_outcome(cells: pd.DataFrame) -> str:
     return max(spread, key=lambda o: spread[o]) if spread else "partnership"
 
 
-def _sweep_configs(path: Path) -> list[tuple[str, str]]:
+def sweep_configs(path: Path) -> list[tuple[str, str]]:
     """The sweep's own config: what was swept, and the settings every cell shares."""
     multirun = path / "multirun.yaml"
     if not multirun.is_file():
@@ -443,7 +445,6 @@ h1 { font-size: 1.9rem; margin-bottom: 0.2rem; }
 h2 { font-size: 1.35rem; margin-top: 2.5rem; }
 figure { margin: 0; }
 img { width: 100%; height: auto; border: 1px solid #ddd; }
-figcaption { font-size: 0.95rem; color: #444; margin-top: 0.4rem; }
 .read { background: #f4f6f8; padding: 0.6rem 0.9rem; border-left: 4px solid #0072B2; }
 table { border-collapse: collapse; margin: 1rem 0; }
 td, th { padding: 0.25rem 0.8rem; border-bottom: 1px solid #e3e3e3; text-align: left;
@@ -477,8 +478,9 @@ def render_html(report: Report, images: dict[str, bytes]) -> str:
         data = base64.b64encode(images[s.key]).decode("ascii")
         parts += [
             f'<section id="{e(s.key)}"><h2>{e(s.title)}</h2>',
-            f'<figure><img alt="{e(s.headline)}" src="data:image/png;base64,{data}">',
-            f"<figcaption>{e(s.caption)}</figcaption></figure>",
+            # The caption is drawn in the image; as the title it is also there as text.
+            f'<figure><img alt="{e(s.headline)}" title="{e(s.caption)}" '
+            f'src="data:image/png;base64,{data}"></figure>',
             f'<p class="read"><strong>How to read it.</strong> {e(HOW_TO_READ[s.kind])}</p>',
             f'<p class="muted">Also saved as <code>figures/{e(s.key)}.png</code> and '
             f"<code>figures/{e(s.key)}.svg</code>.</p></section>",
