@@ -95,8 +95,9 @@ def outcome_shares(
     same = " Same seeds in every bar (common random numbers)." if crn else ""
     caption = (
         f"Each bar: outcome shares of {who} at the horizon, pooled over "
-        f"{seed_count_text(seeds)} per {noun or by}; n = engagements per bar. With n ≥ {n_min}, a "
-        f"share's 95% interval is at most ±{100 * half:.0f} percentage points.{same}"
+        f"{seed_count_text(seeds)} per {noun or by}; n = engagements per bar. With "
+        f"n ≥ {n_min}, a share's 95% interval is at most ±{100 * half:.0f} percentage "
+        f"points (engagements counted as independent).{same}"
     )
     with workshop():
         fig, ax = slide()

@@ -89,7 +89,7 @@ def phase_diagram(
             f"Colour: share of the focal vendor's engagements ending in "
             f"{OUTCOME_NAMES[outcome]}, per parameter cell{runs if seeds else ''}. "
             f"{contour_text}; numbers are printed near it. A cell's 95% interval is about "
-            f"±{100 * half:.0f} percentage points."
+            f"±{100 * half:.0f} percentage points (Wilson, engagements counted as independent)."
         )
         finish(fig, headline.text, caption)
         if edges:
