@@ -1,0 +1,117 @@
+"""The workshop dashboard: Mesa's SolaraViz over the vendor market, served with no internet.
+
+Run ``vendorsim-dashboard`` (or ``make dashboard``) and open http://127.0.0.1:8765. A
+facilitator picks a scenario, moves a lever ("what if Sales over-promise less?"), presses
+Reset and Play, and the room watches trust, monitoring, outcomes and margin respond; the
+compare switch runs a second policy on the same seed beside the first. See docs/dashboard.md.
+
+``solara run vendorsim.viz.app`` serves the same page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import warnings
+from collections.abc import Sequence
+
+# Solara's server reports usage to an analytics service by default. A workshop room may
+# have no internet, and nothing should leave the machine: switch it off before Solara
+# reads its settings.
+os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+
+import solara
+from mesa.visualization import SolaraViz
+
+from vendorsim.viz.dashboard_model import Controls, DashboardMarket
+from vendorsim.viz.dashboard_views import SettingsSidebar, make_views
+
+TITLE = "vendorsim: workshop dashboard"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+# Milliseconds between months while playing: slow enough for a room to follow.
+PLAY_INTERVAL = 400
+# SolaraViz's "Model Parameters" card stays empty (the settings are ours, below it): hide
+# any sidebar card with nothing in it.
+CSS = ".v-navigation-drawer .v-card:has(> .v-card__text > .d-flex:empty) { display: none; }"
+# Where Solara's asset proxy would fetch a file missing from solara-assets: nowhere. A
+# missing asset then fails at once and visibly, instead of reaching for a CDN.
+NO_CDN = "http://127.0.0.1:9/"
+
+
+@solara.component
+def Page() -> None:
+    """One browser tab: its own settings and its own market."""
+    controls = solara.use_reactive(solara.use_memo(Controls, []))
+    first = solara.use_memo(lambda: DashboardMarket(controls.value), [])
+    model = solara.use_reactive(first)
+    selected = solara.use_reactive(0)
+    solara.Title(TITLE)
+    solara.Style(CSS)
+    SolaraViz(
+        model,
+        components=make_views(selected),
+        # Mesa's Reset builds DashboardMarket(controls=...): passing the getter makes it
+        # read the sidebar's settings as they are at the moment Reset is pressed.
+        model_params={"controls": controls.get},
+        name=TITLE,
+        play_interval=PLAY_INTERVAL,
+    )
+    SettingsSidebar(controls, model)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line of ``vendorsim-dashboard``."""
+    parser = argparse.ArgumentParser(
+        prog="vendorsim-dashboard",
+        description="Serve the vendorsim workshop dashboard (works with no internet).",
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help="address to listen on (default 127.0.0.1: this machine only; "
+        "0.0.0.0 shares it with the room's network)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument("--open", action="store_true", help="open a browser tab once serving")
+    args = parser.parse_args(argv)
+    if not 0 < args.port < 65536:
+        parser.error(f"--port={args.port} is out of range; allowed: 1-65535")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve the dashboard with Solara's server until interrupted."""
+    args = parse_args(argv)
+    import solara.server.settings
+    import solara.settings
+    from solara.__main__ import cli
+
+    solara.server.settings.telemetry.mixpanel_enable = False
+    # The "runs on Solara" banner would sit over the story panel's corner.
+    solara.server.settings.theme.show_banner = False
+    solara.server.settings.theme.title = TITLE
+    solara.settings.assets.cdn = os.environ.get("SOLARA_ASSETS_CDN", NO_CDN)
+    # Plain http on a workshop laptop: Solara's fallback to samesite=lax cookies is right.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
+    cli(
+        [
+            "run",
+            "vendorsim.viz.app:Page",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--production",
+            "--open" if args.open else "--no-open",
+            # The version check asks PyPI; a workshop room may be offline.
+            "--no-check-version",
+        ],
+        prog_name="vendorsim-dashboard",
+    )
+
+
+if __name__ == "__main__":
+    main()
