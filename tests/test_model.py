@@ -53,3 +53,15 @@ def test_same_seed_same_run_different_seed_different_run() -> None:
     ]
     assert np.array_equal(runs[0], runs[1])
     assert not np.array_equal(runs[0], runs[2])
+
+
+def test_engagements_so_far_leaves_the_model_unchanged_and_matches_the_end() -> None:
+    m = VendorMarket(clients=8, rng=5)
+    m.run_for(24)
+    before = len(m.book._closed)
+    first = m.engagements_so_far()
+    assert len(m.book._closed) == before
+    assert first["client"].nunique() == 8
+    m.run_for(36)
+    final = m.engagements_so_far()
+    assert final["outcome"].tolist() == m.results()["engagements"]["outcome"].tolist()

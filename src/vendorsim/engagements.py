@@ -89,57 +89,66 @@ class EngagementBook:
 
     def close(self, model: VendorMarket, idx: np.ndarray, month: int, reason: str) -> None:
         """Turn the engagements at ``idx`` into rows; ``reason`` is '' if still running."""
-        if len(idx) == 0:
-            return
+        if len(idx):
+            self._closed.append(self._rows(model, idx, month, reason))
+
+    def snapshot(self, model: VendorMarket, month: int) -> pd.DataFrame:
+        """Every engagement so far, the running ones as if they ended now; changes nothing."""
+        running = self._rows(model, np.arange(len(self.id)), month, "")
+        return self._frame([*self._closed, running])
+
+    def _rows(
+        self, model: VendorMarket, idx: np.ndarray, month: int, reason: str
+    ) -> dict[str, np.ndarray]:
         s, c, t, a = self.sums, model.clients, model.teams, model.accounts
         months = np.maximum(self.months[idx], 1.0)
         revenue, cost = s["revenue"][idx], s["cost"][idx]
         list_revenue = s["list_revenue"][idx]
-        self._closed.append(
-            {
-                "client": idx.copy(),
-                "engagement": self.id[idx].copy(),
-                "vendor": model.vendor_of[idx].copy(),
-                "start_month": self.start[idx].copy(),
-                "end_month": np.full(len(idx), month),
-                "months": self.months[idx].copy(),
-                "ended": np.full(len(idx), reason != ""),
-                "end_reason": np.full(len(idx), reason, dtype=object),
-                "final_trust": c.trust[idx].copy(),
-                "mean_trust": s["trust"][idx] / months,
-                "mean_quality": s["quality"][idx] / months,
-                "recent_quality": self.recent_quality[idx].copy(),
-                "final_reference": c.reference[idx].copy(),
-                "alt_quality": s["alternative"][idx] / months,
-                "mean_monitoring": s["monitoring"][idx] / months,
-                "peak_suspicion": self.peak_suspicion[idx].copy(),
-                "max_stage": self.max_stage[idx].copy(),
-                "vendor_revenue": revenue.copy(),
-                "vendor_value": revenue - cost,
-                "vendor_margin": (revenue - cost) / np.maximum(revenue, 1e-9),
-                "margin_before_concessions": (list_revenue - cost) / np.maximum(list_revenue, 1e-9),
-                "concession_share": 1.0 - revenue / np.maximum(list_revenue, 1e-9),
-                "final_margin": a.margin[idx].copy(),
-                "final_margin_before_concessions": (a.list_revenue[idx] - a.cost[idx])
-                / np.maximum(a.list_revenue[idx], 1e-9),
-                "underperforming_share": s["underperforming"][idx] / months,
-                "better_alternative_share": s["better_alternative"][idx] / months,
-                "staff_start": t.staff_start[idx].copy(),
-                "leavers": t.leavers[idx].copy(),
-                "burnout_losses": t.burnout_losses[idx].copy(),
-                "peak_fatigue": t.peak_fatigue[idx].copy(),
-                "overpromise": self.overpromise[idx].copy(),
-                "bidders": self.bidders[idx].copy(),
-                "segment": np.asarray(SEGMENTS, dtype=object)[c.segment[idx]],
-                "client_type": np.asarray(TYPES, dtype=object)[c.kind[idx]],
-            }
-        )
+        return {
+            "client": idx.copy(),
+            "engagement": self.id[idx].copy(),
+            "vendor": model.vendor_of[idx].copy(),
+            "start_month": self.start[idx].copy(),
+            "end_month": np.full(len(idx), month),
+            "months": self.months[idx].copy(),
+            "ended": np.full(len(idx), reason != ""),
+            "end_reason": np.full(len(idx), reason, dtype=object),
+            "final_trust": c.trust[idx].copy(),
+            "mean_trust": s["trust"][idx] / months,
+            "mean_quality": s["quality"][idx] / months,
+            "recent_quality": self.recent_quality[idx].copy(),
+            "final_reference": c.reference[idx].copy(),
+            "alt_quality": s["alternative"][idx] / months,
+            "mean_monitoring": s["monitoring"][idx] / months,
+            "peak_suspicion": self.peak_suspicion[idx].copy(),
+            "max_stage": self.max_stage[idx].copy(),
+            "vendor_revenue": revenue.copy(),
+            "vendor_value": revenue - cost,
+            "vendor_margin": (revenue - cost) / np.maximum(revenue, 1e-9),
+            "margin_before_concessions": (list_revenue - cost) / np.maximum(list_revenue, 1e-9),
+            "concession_share": 1.0 - revenue / np.maximum(list_revenue, 1e-9),
+            "final_margin": a.margin[idx].copy(),
+            "final_margin_before_concessions": (a.list_revenue[idx] - a.cost[idx])
+            / np.maximum(a.list_revenue[idx], 1e-9),
+            "underperforming_share": s["underperforming"][idx] / months,
+            "better_alternative_share": s["better_alternative"][idx] / months,
+            "staff_start": t.staff_start[idx].copy(),
+            "leavers": t.leavers[idx].copy(),
+            "burnout_losses": t.burnout_losses[idx].copy(),
+            "peak_fatigue": t.peak_fatigue[idx].copy(),
+            "overpromise": self.overpromise[idx].copy(),
+            "bidders": self.bidders[idx].copy(),
+            "segment": np.asarray(SEGMENTS, dtype=object)[c.segment[idx]],
+            "client_type": np.asarray(TYPES, dtype=object)[c.kind[idx]],
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """All closed engagements, ordered by client then engagement."""
-        frame = pd.DataFrame(
-            {k: np.concatenate([b[k] for b in self._closed]) for k in self._closed[0]}
-        )
+        return self._frame(self._closed)
+
+    @staticmethod
+    def _frame(batches: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+        frame = pd.DataFrame({k: np.concatenate([b[k] for b in batches]) for k in batches[0]})
         frame["months"] = frame["months"].astype("int64")
         for column in ("end_reason", "segment", "client_type"):
             frame[column] = frame[column].astype("str")

@@ -142,19 +142,28 @@ class VendorMarket(mesa.Model):
         """The run's tables; engagements still running are closed at the horizon."""
         if self._results is None:
             self.book.close(self, np.arange(self.cfg.market.clients), self.month, reason="")
-            engagements = self.book.to_frame()
-            engagements["outcome"] = classify(
-                engagements,
-                horizon=self.cfg.months,
-                partnership_trust=self.cfg.client.partnership_trust,
-                margin_floor=self.cfg.vendor.margin_floor,
-            )
             self._results = {
-                "engagements": engagements,
+                "engagements": self._labelled(self.book.to_frame(), horizon=self.cfg.months),
                 "timeseries": self.recorder.to_frame(self.month),
                 "events": self.events.to_frame(),
             }
         return self._results
+
+    def engagements_so_far(self) -> pd.DataFrame:
+        """Every engagement so far, labelled as if the run stopped this month.
+
+        For dashboards and notebooks that watch a running market; the model is not changed.
+        """
+        return self._labelled(self.book.snapshot(self, self.month), horizon=max(self.month, 1))
+
+    def _labelled(self, engagements: pd.DataFrame, horizon: int) -> pd.DataFrame:
+        engagements["outcome"] = classify(
+            engagements,
+            horizon=horizon,
+            partnership_trust=self.cfg.client.partnership_trust,
+            margin_floor=self.cfg.vendor.margin_floor,
+        )
+        return engagements
 
     # ------------------------------------------------------------ engagements
     def _open_market(self) -> None:

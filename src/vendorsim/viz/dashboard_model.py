@@ -6,7 +6,6 @@ tested, and reused in a notebook, without a browser or a widget tree.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from vendorsim.model import VendorMarket
-from vendorsim.outcomes import OUTCOMES, classify
+from vendorsim.outcomes import OUTCOMES
 from vendorsim.settings import ALIASES, load_config, options
 from vendorsim.story import tell
 
@@ -215,22 +214,8 @@ def focal_margin(model: VendorMarket) -> tuple[np.ndarray, np.ndarray]:
 
 
 def engagements_so_far(model: VendorMarket) -> pd.DataFrame:
-    """Every engagement so far, each labelled as if the run stopped this month.
-
-    ``VendorMarket.results()`` closes the running engagements for good, so this closes them
-    on a shallow copy of the engagement book instead; the model is not changed.
-    """
-    book = copy.copy(model.book)
-    book._closed = list(model.book._closed)  # the copy appends its rows to its own list
-    book.close(model, np.arange(model.cfg.market.clients), model.month, reason="")
-    engagements = book.to_frame()
-    engagements["outcome"] = classify(
-        engagements,
-        horizon=max(model.month, 1),
-        partnership_trust=model.cfg.client.partnership_trust,
-        margin_floor=model.cfg.vendor.margin_floor,
-    )
-    return engagements
+    """Every engagement so far, each labelled as if the run stopped this month."""
+    return model.engagements_so_far()
 
 
 def outcome_counts_so_far(model: VendorMarket) -> pd.Series:
