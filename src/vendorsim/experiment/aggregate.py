@@ -24,7 +24,7 @@ import json
 import logging
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,10 +32,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from vendorsim.experiment.identity import cell_name, override_key
-from vendorsim.experiment.job import CELL_TABLES
 from vendorsim.experiment.sweepdir import Job, Sweep, job_tables_problem, load_sweep
 from vendorsim.io import write_atomic
 from vendorsim.outcomes import OUTCOMES
@@ -83,6 +84,9 @@ class Report:
 def aggregate(sweep_dir: str | Path, progress: bool | None = None) -> Report:
     """Aggregate the sweep at ``sweep_dir`` into the tables at its root.
 
+    The cells' tables are streamed into the root tables a few at a time, so memory stays
+    near one chunk of cells whatever the size of the sweep.
+
     Args:
         sweep_dir: the sweep's ``hydra.sweep.dir``.
         progress: show a progress bar; None shows it only on a terminal.
@@ -95,18 +99,42 @@ def aggregate(sweep_dir: str | Path, progress: bool | None = None) -> Report:
     chosen, missing, broken, ignored = match_jobs(sweep)
     expected = sweep.expected if sweep.expected is not None else list(chosen)
     numbers = number_cells(expected, sweep.params)
-    cells = sorted(chosen, key=numbers.__getitem__)
-    frames = _read_cells(
-        [(numbers[c], chosen[c]) for c in cells], sweep.params, progress, sweep.root.name
+    cells = [(numbers[c], chosen[c]) for c in sorted(chosen, key=numbers.__getitem__)]
+    root, params = sweep.root, sweep.params
+    rows: list[dict[str, Any]] = []
+    bar = tqdm(
+        total=2 * len(cells),
+        desc=f"aggregate {root.name}",
+        unit="table",
+        disable=None if progress is None else not progress,
+        leave=False,
     )
-    engagements = _concat([f["engagements"] for f in frames])
-    months = _concat([f["cell_months"] for f in frames])
-    summary = cell_table(engagements, sweep.params, {numbers[c]: chosen[c] for c in cells})
-    seeds = sorted({len(chosen[c].marker["seeds"]) for c in cells})  # type: ignore[index]
+    with bar:
+        write_atomic(
+            root / "engagements.parquet",
+            lambda p: _stream(
+                p,
+                cells,
+                "engagements",
+                params,
+                bar,
+                lambda n, j, t: rows.append(_row(n, j, t, params)),
+            ),
+        )
+        write_atomic(
+            root / "cell_months.parquet",
+            lambda p: _stream(p, cells, "cell_months", params, bar),
+        )
+    columns = ["cell", *params, "seeds", "n"]
+    columns += [f"{p}_{o}" for o in OUTCOMES for p in ("share", "ci_low", "ci_high")]
+    columns += ["mean_final_trust", "mean_vendor_margin"]
+    summary = pd.DataFrame(rows, columns=columns)
+    write_atomic(root / "cells.parquet", lambda p: summary.to_parquet(p, index=False))
+    seeds = sorted({len(job.marker["seeds"]) for _, job in cells})  # type: ignore[index]
     report = Report(
-        root=sweep.root,
+        root=root,
         experiment=sweep.experiment,
-        params=sweep.params,
+        params=params,
         cells=len(cells),
         cells_expected=len(expected),
         seeds_per_cell=seeds[0] if len(seeds) == 1 else None,
@@ -114,17 +142,84 @@ def aggregate(sweep_dir: str | Path, progress: bool | None = None) -> Report:
         broken=broken,
         ignored=ignored,
     )
-    root = sweep.root
-    for name, frame in (
-        ("engagements", engagements),
-        ("cells", summary),
-        ("cell_months", months),
-    ):
-        write_atomic(root / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     write_atomic(
         root / "sweep.json", lambda p: p.write_text(json.dumps(report.to_json(), indent=2) + "\n")
     )
     return report
+
+
+def _stream(
+    path: Path,
+    cells: list[tuple[int, Job]],
+    table: str,
+    params: Sequence[str],
+    bar: tqdm,
+    visit: Callable[[int, Job, pa.Table], object] | None = None,
+) -> None:
+    """Write every cell's ``table``, with its cell columns in front, into one parquet file."""
+    writer: pq.ParquetWriter | None = None
+    try:
+        for number, job, t in _read(cells, table):
+            if visit is not None:
+                visit(number, job, t)
+            t = with_cell_columns(t, number, job.marker["values"], params)  # type: ignore[index]
+            if writer is None:
+                writer = pq.ParquetWriter(path, t.schema)
+            elif not t.schema.equals(writer.schema):
+                t = t.cast(writer.schema)  # e.g. a column that is all null in one cell
+            writer.write_table(t)
+            bar.update()
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        pd.DataFrame(columns=["cell", *params]).to_parquet(path, index=False)
+
+
+def _read(cells: list[tuple[int, Job]], table: str, chunk: int = 16) -> Iterator:
+    """Yield (cell number, job, Arrow table), reading a chunk at a time in threads."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for i in range(0, len(cells), chunk):
+            part = cells[i : i + chunk]
+            tables = pool.map(lambda c: pq.read_table(c[1].path / f"{table}.parquet"), part)
+            for (number, job), t in zip(part, tables, strict=True):
+                yield number, job, t
+
+
+def with_cell_columns(
+    t: pa.Table, number: int, values: dict[str, Any], params: Sequence[str]
+) -> pa.Table:
+    """``t`` with ``cell`` and one column per swept parameter in front.
+
+    A parameter named like one of the table's own columns (``seed``) is left to the table.
+    """
+    n = t.num_rows
+    names = ["cell", *(k for k in params if k not in t.column_names)]
+    lead = [pa.array(np.full(n, number, dtype=np.int64))]
+    lead += [pa.array([values.get(k)] * n) for k in names[1:]]
+    # The cell files' pandas metadata describes their own columns only.
+    t = t.replace_schema_metadata(None)
+    return pa.Table.from_arrays([*lead, *t.columns], names=[*names, *t.column_names])
+
+
+def _row(number: int, job: Job, t: pa.Table, params: Sequence[str]) -> dict[str, Any]:
+    """A cell's row of ``cells.parquet``, from its engagement rows."""
+    marker = job.marker or {}
+    e = t.select(["vendor", "outcome", "final_trust", "vendor_margin"]).to_pandas()
+    e = e[e["vendor"] == 0]
+    n = len(e)
+    row: dict[str, Any] = {"cell": number}
+    row |= {k: marker.get("values", {}).get(k) for k in params}
+    row["seeds"] = len(marker.get("seeds", []))
+    row["n"] = n
+    counts = e["outcome"].value_counts()
+    for o in OUTCOMES:
+        k = int(counts.get(o, 0))
+        row[f"share_{o}"] = k / n if n else math.nan
+        row[f"ci_low_{o}"], row[f"ci_high_{o}"] = wilson(k, n)
+    row["mean_final_trust"] = float(e["final_trust"].mean()) if n else math.nan
+    row["mean_vendor_margin"] = float(e["vendor_margin"].mean()) if n else math.nan
+    return row
 
 
 def match_jobs(
@@ -182,71 +277,6 @@ def _order(text: str) -> tuple[int, float, str]:
         return (0, float(text), "")
     except ValueError:
         return (1, 0.0, text)
-
-
-def _read_cells(
-    cells: list[tuple[int, Job]], params: Sequence[str], progress: bool | None, desc: str
-) -> list[dict[str, pd.DataFrame]]:
-    """Read every cell's tables (in threads: parquet reading releases the GIL)."""
-
-    def read(item: tuple[int, Job]) -> dict[str, pd.DataFrame]:
-        number, job = item
-        values = job.marker["values"]  # type: ignore[index]
-        out = {}
-        for table in CELL_TABLES:
-            frame = pd.read_parquet(job.path / f"{table}.parquet")
-            columns = {"cell": number} | {k: values.get(k) for k in params}
-            lead = pd.DataFrame(columns, index=frame.index)
-            out[table] = pd.concat([lead, frame], axis=1)
-        return out
-
-    bar = tqdm(
-        total=len(cells),
-        desc=f"aggregate {desc}",
-        unit="cell",
-        disable=None if progress is None else not progress,
-        leave=False,
-    )
-    with bar, ThreadPoolExecutor(max_workers=4) as pool:
-        frames = []
-        for frame in pool.map(read, cells):
-            frames.append(frame)
-            bar.update()
-    return frames
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def cell_table(
-    engagements: pd.DataFrame, params: Sequence[str], jobs: dict[int, Job]
-) -> pd.DataFrame:
-    """One row per cell: seeds, focal engagements, outcome shares with Wilson 95% intervals."""
-    rows = []
-    focal = engagements[engagements["vendor"] == 0] if len(engagements) else engagements
-    groups = dict(iter(focal.groupby("cell", sort=True))) if len(focal) else {}
-    for number, job in sorted(jobs.items()):
-        marker = job.marker or {}
-        row: dict[str, Any] = {"cell": number}
-        row |= {k: marker.get("values", {}).get(k) for k in params}
-        e = groups.get(number, focal.iloc[:0])
-        n = len(e)
-        row["seeds"] = len(marker.get("seeds", []))
-        row["n"] = n
-        counts = e["outcome"].value_counts() if n else pd.Series(dtype=int)
-        for o in OUTCOMES:
-            k = int(counts.get(o, 0))
-            low, high = wilson(k, n)
-            row[f"share_{o}"] = k / n if n else math.nan
-            row[f"ci_low_{o}"], row[f"ci_high_{o}"] = low, high
-        row["mean_final_trust"] = float(e["final_trust"].mean()) if n else math.nan
-        row["mean_vendor_margin"] = float(e["vendor_margin"].mean()) if n else math.nan
-        rows.append(row)
-    columns = ["cell", *params, "seeds", "n"]
-    columns += [f"{p}_{o}" for o in OUTCOMES for p in ("share", "ci_low", "ci_high")]
-    columns += ["mean_final_trust", "mean_vendor_margin"]
-    return pd.DataFrame(rows, columns=columns)
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:

@@ -11,6 +11,7 @@ one process, so the workers are forked once per sweep rather than once per cell.
 from __future__ import annotations
 
 import atexit
+import logging
 import multiprocessing as mp
 import os
 import warnings
@@ -122,7 +123,9 @@ def get_pool(size: int) -> ProcessPoolExecutor:
     if _pool is None:
         # fork: workers inherit the imported engine instead of importing it again (~1 s each).
         method = "fork" if "fork" in mp.get_all_start_methods() else None
-        _pool = ProcessPoolExecutor(max_workers=size, mp_context=mp.get_context(method))
+        _pool = ProcessPoolExecutor(
+            max_workers=size, mp_context=mp.get_context(method), initializer=_worker_logging
+        )
         _pool_size = size
         with warnings.catch_warnings():
             # Python warns when forking a process with threads. Ours are the idle pools of
@@ -132,6 +135,19 @@ def get_pool(size: int) -> ProcessPoolExecutor:
             )
             _pool.submit(int).result()  # the workers are forked on the first submit
     return _pool
+
+
+def _worker_logging() -> None:
+    """Send a worker's log records to stderr, not to the job log it was forked with.
+
+    Under Hydra the pool is forked while the first job's log file is open; later jobs'
+    records from the workers would otherwise land in that first job's log.
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.addHandler(logging.StreamHandler())
+    root.setLevel(logging.WARNING)
 
 
 def _broken(pool: ProcessPoolExecutor) -> bool:
