@@ -159,3 +159,18 @@ def test_not_a_sweep_exits_2_with_one_line(tmp_path: Path) -> None:
 )
 def test_wilson_interval(k: int, n: int, low: float, high: float) -> None:
     assert wilson(k, n) == pytest.approx((low, high), abs=1e-6)
+
+
+def test_failed_job_is_reported_broken_with_its_error(tmp_path: Path) -> None:
+    # range() sweeps are checked as each job composes its config: 6 is out of range.
+    proc = sweep(tmp_path, *TINY, "vendor.sales.overpromise=range(4,7)", "workers=1", check=False)
+    assert proc.returncode != 0
+    assert not (tmp_path / "sweep.json").exists()  # Hydra skips callbacks after a failure
+    agg = aggregate_cli(tmp_path)
+    assert agg.returncode == 1
+    meta = json.loads((tmp_path / "sweep.json").read_text())
+    assert meta["cells"] == 2 and meta["missing"] == []
+    [broken] = meta["broken"]
+    assert broken.startswith("job 2 ") and "vendor.sales.overpromise=6" in broken
+    assert "failed:" in broken and "out of range" in broken
+    assert f"broken: {broken}" in agg.stderr

@@ -43,7 +43,13 @@ def run_job(cfg: DictConfig, out: Path) -> Results | None:
 
     hydra = _hydra_config()
     if hydra is not None and hydra.mode == RunMode.MULTIRUN:
-        run_cell(cfg, out, list(hydra.overrides.task), launcher=hydra.launcher)
+        run_cell(
+            cfg,
+            out,
+            list(hydra.overrides.task),
+            launcher=hydra.launcher,
+            desc=f"cell {hydra.job.num}",
+        )
         return None
     return run_single(cfg, out)
 
@@ -72,6 +78,7 @@ def run_cell(
     out: Path,
     overrides: list[str],
     launcher: DictConfig | None = None,
+    desc: str = "seeds",
 ) -> dict[str, Any]:
     """Run one cell of a sweep into ``out`` and return its completion marker.
 
@@ -82,10 +89,17 @@ def run_cell(
         out: the job's output directory.
         overrides: the job's task overrides, which name the cell.
         launcher: Hydra's launcher config, to share the cores with parallel jobs.
+        desc: the label of the seeds' progress bar.
 
     """
-    validate(cfg)
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        validate(cfg)
+    except Exception:
+        # A cell whose config is refused is broken, and says why, like one that crashed.
+        (out / MARKER).unlink(missing_ok=True)
+        _record_error(out)
+        raise
     container = OmegaConf.to_container(cfg, resolve=True)
     container.pop("hydra", None)  # type: ignore[union-attr]
     key = config_key(container)  # type: ignore[arg-type]
@@ -100,7 +114,7 @@ def run_cell(
     seeds = list(range(cfg.seed, cfg.seed + cfg.seeds))
     try:
         tables = run_seeds(
-            cfg, seeds, workers=job_workers(cfg.workers, launcher), desc=name, tables=CELL_TABLES
+            cfg, seeds, workers=job_workers(cfg.workers, launcher), desc=desc, tables=CELL_TABLES
         )
         for table in CELL_TABLES:
             frame = tables[table]
@@ -120,7 +134,7 @@ def run_cell(
 
             save_outcome_figure(results, out)
     except Exception:
-        write_atomic(out / ERROR, lambda p: p.write_text(traceback.format_exc()))
+        _record_error(out)
         raise
     marker = {
         "cell": name,
@@ -133,6 +147,12 @@ def run_cell(
     write_atomic(out / MARKER, lambda p: p.write_text(json.dumps(marker, indent=1) + "\n"))
     log.info("cell %s, %d seeds: focal outcomes %s", name, len(seeds), _top(results))
     return marker
+
+
+def _record_error(out: Path) -> None:
+    """Keep the traceback of the exception being handled, for the aggregate to report."""
+    text = traceback.format_exc()
+    write_atomic(out / ERROR, lambda p: p.write_text(text))
 
 
 def read_marker(out: Path) -> dict[str, Any] | None:
