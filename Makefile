@@ -22,6 +22,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/sweep.py
 	$(BIN)/python benchmarks/batch_run.py
+	$(BIN)/python benchmarks/memory.py
 
 dashboard: $(STAMP)
 	$(BIN)/vendorsim-dashboard
