@@ -35,6 +35,14 @@ BAD_INPUTS = [
     ),
     ("readiness", ["readiness", "allowed"]),
     ("workers=lots", ["workers", "lots", "auto"]),
+    ("market.clients=-3", ["market.clients", "-3", ">= 1"]),
+    ("market.projects=0", ["market.projects", "0", ">= 1"]),
+    ("seeds=0", ["seeds", "0", ">= 1"]),
+    ("client.readiness=[0.1", ["client.readiness=[0.1", "key=value"]),
+    ("client.vendor_management.monitoring=1.01", ["monitoring", "1.01", "[0, 1]"]),
+    ("vendor.sales.overpromise=-0.5", ["overpromise", "-0.5", "[0, 5]"]),
+    ("behaviour.switching._target_=os.system", ["os.system", "not a class"]),
+    ("months=1.5", ["months", "1.5", "integer"]),
 ]
 
 
