@@ -93,6 +93,9 @@ def preflight(argv: Sequence[str]) -> list[str]:
     first = [_first_choice(o) for o in parsed] if multirun else list(overrides)
     cfg = compose_with_hydra(first)
     validate(cfg)
+    from vendorsim.analysis.checks import check_analysis
+
+    check_analysis(cfg, overrides)
     if multirun:
         swept = [
             f"{k}={v}" for k, v in (OmegaConf.select(cfg, "hydra.sweeper.params") or {}).items()
@@ -127,10 +130,11 @@ def _check_writable(directory: str) -> None:
 
 
 @hydra.main(config_path="configs", config_name="config", version_base="1.3")
-def _app(cfg: DictConfig) -> None:
+def _app(cfg: DictConfig) -> object:
     from vendorsim.experiment.job import run_job
 
-    run_job(cfg, Path(HydraConfig.get().runtime.output_dir))
+    # The return value is the job's: a sweeper such as Optuna's reads it as the objective.
+    return run_job(cfg, Path(HydraConfig.get().runtime.output_dir))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -423,6 +423,10 @@ class VendorsimConfig:
     vendor: VendorConfig = group(VendorConfig)
     client: ClientConfig = group(ClientConfig)
     behaviour: dict[str, Any] = field(default_factory=dict)
+    # Settings of analyses run over a sweep, read and checked by vendorsim.analysis (never by
+    # the model): a sensitivity analysis's problem, a policy search's objective.
+    sensitivity: dict[str, Any] = field(default_factory=dict)
+    objective: dict[str, Any] = field(default_factory=dict)
 
 
 def register() -> None:

@@ -124,8 +124,10 @@ def check_overrides(overrides: Sequence[str]) -> list[Override]:
 
 def _check_override(o: Override, known_groups: bool = True) -> None:
     key = o.key_or_group
-    if o.is_delete() or key.startswith("hydra") or key.startswith("behaviour."):
-        return  # Hydra's own settings; behaviour parameters are checked by the behaviour.
+    if o.is_delete() or key.startswith(("hydra", "behaviour.", "sensitivity.", "objective.")):
+        # Hydra's own settings; behaviour parameters are checked by the behaviour, analysis
+        # settings by vendorsim.analysis.
+        return
     values = (
         list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
     )

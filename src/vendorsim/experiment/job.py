@@ -33,23 +33,29 @@ ERROR = "error.txt"
 CELL_TABLES = ("engagements", "cell_months")
 
 
-def run_job(cfg: DictConfig, out: Path) -> Results | None:
+def run_job(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | None:
     """Run ``cfg.seeds`` seeds from ``cfg.seed`` and write the results into ``out``.
 
     Inside a Hydra multirun this is one cell of a sweep (see :func:`run_cell`) and returns
     None; otherwise it is a single run that writes every table and returns its Results.
+    Analysis sweeps (:mod:`vendorsim.analysis`) differ: a sensitivity job runs a chunk of
+    design points and returns its marker; a policy-search trial returns its objective, which
+    the Optuna sweeper reads.
     """
     from hydra.types import RunMode
 
     hydra = _hydra_config()
     if hydra is not None and hydra.mode == RunMode.MULTIRUN:
-        run_cell(
-            cfg,
-            out,
-            list(hydra.overrides.task),
-            launcher=hydra.launcher,
-            desc=f"cell {hydra.job.num}",
-        )
+        task = list(hydra.overrides.task)
+        if OmegaConf.select(cfg, "sensitivity.chunk", default=None) is not None:
+            from vendorsim.analysis.chunk import run_chunk
+
+            return run_chunk(cfg, out, task, Path(hydra.sweep.dir), launcher=hydra.launcher)
+        run_cell(cfg, out, task, launcher=hydra.launcher, desc=f"cell {hydra.job.num}")
+        if OmegaConf.select(cfg, "objective", default=None):
+            from vendorsim.analysis.policy import objective_value
+
+            return objective_value(cfg, out)
         return None
     return run_single(cfg, out)
 

@@ -19,7 +19,7 @@ from vendorsim.experiment.job import CELL_TABLES, ERROR, MARKER, read_marker
 
 MULTIRUN = "multirun.yaml"
 # Sweepers whose expansion of the grid is the basic sweeper's (so expected cells are known).
-BASIC_SWEEPERS = ("BasicSweeper", "VendorsimSweeper")
+BASIC_SWEEPERS = ("BasicSweeper", "VendorsimSweeper", "SensitivitySweeper")
 
 
 class NotASweepError(ValueError):
