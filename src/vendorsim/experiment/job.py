@@ -187,6 +187,8 @@ def job_workers(workers: str | int, launcher: DictConfig | None) -> int | str:
     if str(workers) != "auto" or launcher is None:
         return workers
     target = str(launcher.get("_target_", ""))
+    if target.endswith("submitit_launcher.LocalLauncher"):
+        return 1  # submitit runs every local job at once, each in its own process
     if "joblib" in target.lower():
         n_jobs = launcher.get("n_jobs", -1) or -1
         parallel = cores() if n_jobs < 0 else int(n_jobs)
