@@ -16,6 +16,8 @@ Run: ``make bench`` or ``.venv/bin/python benchmarks/batch_run.py [--grid 5 --se
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -58,8 +60,22 @@ def grid(n: int) -> tuple[list[float], list[float]]:
     return overpromise, monitoring
 
 
-def with_batch_run(overpromise, monitoring, seeds, months) -> tuple[float, dict]:
+def cpu() -> float:
+    """CPU seconds of this process and its finished children (pool workers, subprocesses)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def measured(run, *args) -> tuple[float, float, dict]:
+    """Wall seconds, CPU seconds and the outcomes of ``run(*args)``."""
+    before = cpu()
     start = time.perf_counter()
+    outcomes = run(*args)
+    return time.perf_counter() - start, cpu() - before, outcomes
+
+
+def with_batch_run(overpromise, monitoring, seeds, months) -> dict:
     rows = batch_run(
         BatchMarket,
         parameters={"overpromise": overpromise, "monitoring": monitoring},
@@ -69,12 +85,10 @@ def with_batch_run(overpromise, monitoring, seeds, months) -> tuple[float, dict]
         data_collection_period=-1,
         display_progress=False,
     )
-    seconds = time.perf_counter() - start
-    return seconds, {(r["overpromise"], r["monitoring"], r["rng"]): r["outcomes"] for r in rows}
+    return {(r["overpromise"], r["monitoring"], r["rng"]): r["outcomes"] for r in rows}
 
 
-def with_runner(overpromise, monitoring, seeds) -> tuple[float, dict]:
-    start = time.perf_counter()
+def with_runner(overpromise, monitoring, seeds) -> dict:
     out = {}
     for o in overpromise:
         for m in monitoring:
@@ -84,12 +98,11 @@ def with_runner(overpromise, monitoring, seeds) -> tuple[float, dict]:
             e = run_seeds(cfg, seeds, workers="auto", tables=("engagements",))["engagements"]
             for seed, rows in e.groupby("seed", sort=False):
                 out[(o, m, seed)] = tuple(rows["outcome"])
-    seconds = time.perf_counter() - start
-    shutdown_pool()
-    return seconds, out
+    shutdown_pool()  # joins the workers, so their CPU time is counted
+    return out
 
 
-def with_sweep(overpromise, monitoring, seeds) -> tuple[float, dict]:
+def with_sweep(overpromise, monitoring, seeds) -> dict:
     with tempfile.TemporaryDirectory(prefix="vendorsim-bench-") as tmp:
         command = [
             str(BIN / "vendorsim"),
@@ -101,16 +114,14 @@ def with_sweep(overpromise, monitoring, seeds) -> tuple[float, dict]:
             "client.vendor_management.monitoring=" + ",".join(map(str, monitoring)),
             f"hydra.sweep.dir={tmp}",
         ]
-        start = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
-        seconds = time.perf_counter() - start
         e = pd.read_parquet(Path(tmp) / "engagements.parquet")
     keys = ["vendor.sales.overpromise", "client.vendor_management.monitoring", "seed"]
     out = {
         (float(o), float(m), int(s)): tuple(rows["outcome"])
         for (o, m, s), rows in e.groupby(keys, sort=False)
     }
-    return seconds, out
+    return out
 
 
 def mismatches(reference: dict, other: dict) -> int:
@@ -133,24 +144,25 @@ def main() -> None:
         flush=True,
     )
 
+    load = os.getloadavg()[0]
     # Ours first: batch_run forces the spawn start method for the whole process.
-    runner_s, ours = with_runner(overpromise, monitoring, seeds)
-    sweep_s, swept = with_sweep(overpromise, monitoring, seeds)
-    batch_s, theirs = with_batch_run(overpromise, monitoring, seeds, months)
+    runner_s, runner_cpu, ours = measured(with_runner, overpromise, monitoring, seeds)
+    sweep_s, sweep_cpu, swept = measured(with_sweep, overpromise, monitoring, seeds)
+    batch_s, batch_cpu, theirs = measured(with_batch_run, overpromise, monitoring, seeds, months)
 
+    print(f"{'':46s}{'wall':>8s}{'CPU':>9s}   batch_run / ours (wall, CPU)")
+    print(f"{f'mesa.batch_run ({cores()} spawned processes)':46s}{batch_s:7.1f}s{batch_cpu:8.1f}s")
+    for name, wall, used in (
+        ("vendorsim runner (fork pool, in process)", runner_s, runner_cpu),
+        ("vendorsim -m sweep (Hydra, files, aggregate)", sweep_s, sweep_cpu),
+    ):
+        ratios = f"{batch_s / wall:5.2f}x {batch_cpu / used:6.2f}x"
+        print(f"{name:46s}{wall:7.1f}s{used:8.1f}s   {ratios}")
     print(
-        f"mesa.batch_run ({cores()} spawned processes): {batch_s:7.1f} s  "
-        f"({runs / batch_s:5.0f} runs/s)"
+        f"target: ours >= {TARGET_RATIO:.0f}x faster. Load average {load:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end (the CPU ratio holds when other work shares "
+        "the cores)"
     )
-    print(
-        f"vendorsim runner (fork pool, in process):     {runner_s:7.1f} s  "
-        f"({runs / runner_s:5.0f} runs/s)  batch_run / runner = {batch_s / runner_s:.2f}x"
-    )
-    print(
-        f"vendorsim -m sweep (Hydra, files, aggregate):  {sweep_s:7.1f} s  "
-        f"({runs / sweep_s:5.0f} runs/s)  batch_run / sweep  = {batch_s / sweep_s:.2f}x"
-    )
-    print(f"target: ours >= {TARGET_RATIO:.0f}x faster")
     bad_runner, bad_sweep = mismatches(theirs, ours), mismatches(theirs, swept)
     print(
         f"identical outcomes for identical seeds: runner {runs - bad_runner}/{runs}, "

@@ -4,7 +4,10 @@ Measures, in one run on this machine: the sweep's wall time (Hydra, every cell's
 aggregation callback), the peak memory of the whole process tree (the Hydra process and its
 pool workers), the standalone aggregation time, and the phase-diagram figure. It also times
 one cell's seeds in this process, serially, to give the floor the engine sets: every run of
-the sweep at that speed, spread over the cores, with no Hydra and no files.
+the sweep at that speed, spread over the cores, with no Hydra and no files. On a machine
+shared with other work the wall time stretches, so it also reports the CPU time of the
+sweep's processes, and that divided by the cores: a lower bound on the wall time on
+otherwise idle cores (Hydra's own work in the main process does not spread).
 
 Targets (issue 4): <= 60 s and <= 1 GiB on a 2-core laptop.
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -92,9 +96,16 @@ class Sampler(threading.Thread):
         self.join()
 
 
+def cpu_children() -> float:
+    """User + system CPU seconds of this process's finished children (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def engine_floor(experiment: str, extra: list[str], runs: int) -> tuple[float, float]:
     """Seconds per seed of one cell run serially here, and the whole sweep at that speed."""
-    cfg = load_config([f"experiment={experiment}", *extra])
+    fixed = [o for o in extra if not any(c in o.partition("=")[2] for c in ",(")]  # no sweeps
+    cfg = load_config([f"experiment={experiment}", *fixed])
     seeds = list(range(cfg.seed, cfg.seed + min(cfg.seeds, 30)))
     run_seeds(cfg, seeds[:2], workers=1, tables=("engagements", "cell_months"))  # warm up
     start = time.perf_counter()
@@ -146,12 +157,16 @@ def main() -> None:
             f"hydra.sweep.dir={out}",
         ]
         print(f"cores: {cores()}  command: {' '.join(command[1:])}", flush=True)
+        load_before = os.getloadavg()[0]
+        cpu_before = cpu_children()
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         sampler = Sampler(proc.pid)
         sampler.start()
         _, err = proc.communicate()
         wall = time.perf_counter() - start
+        cpu = cpu_children() - cpu_before
+        load_after = os.getloadavg()[0]
         sampler.stop()
         if proc.returncode:
             sys.exit(f"sweep failed:\n{err.decode()[-2000:]}")
@@ -181,6 +196,11 @@ def main() -> None:
         print(
             f"end to end:                        {total:7.1f} s  (target {TARGET_SECONDS:.0f} s: "
             f"{total / TARGET_SECONDS:.1f}x the target)"
+        )
+        print(
+            f"CPU time of the sweep's processes: {cpu:.0f} s, so on {cores()} otherwise idle "
+            f"cores at least {cpu / cores():.0f} s of wall time (load average "
+            f"{load_before:.1f} before, {load_after:.1f} after: other work shared the cores)"
         )
         print(
             f"engine floor: {per_seed * 1e3:.1f} ms per seed serially; all runs on {cores()} "
