@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,8 @@ from vendorsim.settings import (
 )
 
 log = logging.getLogger("vendorsim")
+# Below this much free space even Hydra's own config files may not fit: refuse at once.
+MIN_FREE_BYTES = 2**20
 # Command-line flags that ask Hydra for information rather than a run.
 INFO_FLAGS = {
     "--help",
@@ -126,6 +129,12 @@ def _check_writable(directory: str) -> None:
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         raise ConfigError(
             f"hydra.run.dir={str(path)!r} is not writable; allowed: a directory you can write to"
+        )
+    free = shutil.disk_usage(existing).free
+    if free < MIN_FREE_BYTES:
+        raise ConfigError(
+            f"hydra.run.dir={str(path)!r} has only {free // 1024} kB free; allowed: a directory "
+            f"on a disk with at least {MIN_FREE_BYTES // 2**20} MB free"
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import traceback
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.api import Results
 from vendorsim.experiment.identity import cell_name, cell_overrides, config_key, override_key
-from vendorsim.experiment.runner import cores, run_seeds
+from vendorsim.experiment.runner import WorkerDied, cores, run_seeds
 from vendorsim.io import write_atomic
 from vendorsim.settings import GROUPS, validate
 
@@ -42,6 +43,16 @@ def run_job(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | No
     design points and returns its marker; a policy-search trial returns its objective, which
     the Optuna sweeper reads.
     """
+    try:
+        return _run(cfg, out)
+    except (WorkerDied, OSError) as exc:
+        # The traceback is already in the job's error file; the user gets one line.
+        reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+        print(f"vendorsim: error: {reason}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _run(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | None:
     from hydra.types import RunMode
 
     hydra = _hydra_config()

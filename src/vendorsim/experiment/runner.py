@@ -37,6 +37,12 @@ CELL_MONTH_SERIES = ("trust", "monitoring", "margin", "suspicion")
 POOL_THRESHOLD = 2_400
 
 _pool: ProcessPoolExecutor | None = None
+
+
+class WorkerDied(RuntimeError):
+    """A pool worker was killed while it ran seeds: the cell cannot complete this time."""
+
+
 _pool_size = 0
 # Worker side: configs rebuilt from their container once, then reused for every seed.
 _configs: dict[str, DictConfig] = {}
@@ -236,6 +242,12 @@ def _run_in_pool(
         for fut in as_completed(futures):
             results[futures[fut]] = fut.result()
             tick()
+    except BrokenProcessPool:
+        shutdown_pool()
+        raise WorkerDied(
+            "a worker process died while running this cell's seeds (killed, or out of memory); "
+            "the cell is recorded as broken: run the sweep again with resume=true to complete it"
+        ) from None
     except BaseException:
         for fut in futures:
             fut.cancel()
