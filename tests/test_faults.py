@@ -82,14 +82,14 @@ def small_disk(tmp_path: Path):
         subprocess.run(["umount", str(mount)], check=False)
 
 
-def _previous_results(folder: Path) -> dict[str, bytes]:
+def _previous_results(disk: Path) -> dict[str, bytes]:
     run = subprocess.run(
         [
             VENDORSIM,
             "market.clients=3",
             "months=6",
             "figures=false",
-            f"hydra.run.dir={folder / 'earlier'}",
+            f"hydra.run.dir={disk / 'earlier'}",
         ],
         capture_output=True,
         text=True,
@@ -97,7 +97,21 @@ def _previous_results(folder: Path) -> dict[str, bytes]:
         env=env(),
     )
     assert run.returncode == 0, run.stderr
-    return {p.name: p.read_bytes() for p in (folder / "earlier").glob("*.parquet")}
+    return _earlier(disk)
+
+
+def _earlier(disk: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (disk / "earlier").glob("*.parquet")}
+
+
+def _run_into(disk: Path, *overrides: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [VENDORSIM, *overrides, f"hydra.run.dir={disk / 'later'}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env(),
+    )
 
 
 def _fill(disk: Path, leave: int) -> None:
@@ -111,17 +125,11 @@ def _fill(disk: Path, leave: int) -> None:
 def test_nearly_full_disk_is_refused_before_any_work(small_disk: Path) -> None:
     before = _previous_results(small_disk)
     _fill(small_disk, 100_000)
-    proc = subprocess.run(
-        [VENDORSIM, f"hydra.run.dir={small_disk / 'later'}"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env(),
-    )
+    proc = _run_into(small_disk)
     assert proc.returncode == 2
     assert "kB free" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (small_disk / "later").exists()
-    assert {p.name: p.read_bytes() for p in (small_disk / "earlier").glob("*.parquet")} == before
+    assert _earlier(small_disk) == before
 
 
 @pytest.mark.slow
@@ -130,22 +138,10 @@ def test_disk_filling_up_mid_run_is_a_clear_error_and_earlier_results_survive(
 ) -> None:
     before = _previous_results(small_disk)
     _fill(small_disk, 1_300_000)  # passes the check, too small for this run's tables
-    proc = subprocess.run(
-        [
-            VENDORSIM,
-            "market.clients=300",
-            "months=60",
-            "seeds=2",
-            f"hydra.run.dir={small_disk / 'later'}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env(),
-    )
+    proc = _run_into(small_disk, "market.clients=300", "months=60", "seeds=2")
     assert proc.returncode == 1
     assert "No space left on device" in proc.stderr and "Traceback" not in proc.stderr
-    assert {p.name: p.read_bytes() for p in (small_disk / "earlier").glob("*.parquet")} == before
+    assert _earlier(small_disk) == before
     assert not list(small_disk.rglob("*.tmp")), "no half-written file is left"
 
 
@@ -153,14 +149,7 @@ def test_disk_filling_up_mid_run_is_a_clear_error_and_earlier_results_survive(
 def test_read_only_output_dir_is_refused_and_earlier_results_survive(small_disk: Path) -> None:
     before = _previous_results(small_disk)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    proc = subprocess.run(
-        [VENDORSIM, f"hydra.run.dir={small_disk / 'later'}"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env(),
-    )
+    proc = _run_into(small_disk)
     assert proc.returncode == 2
     assert "not writable" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
-    after = {p.name: p.read_bytes() for p in (small_disk / "earlier").glob("*.parquet")}
-    assert after == before
+    assert _earlier(small_disk) == before
