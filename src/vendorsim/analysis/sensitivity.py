@@ -49,14 +49,14 @@ INDEX_NAMES = {"mu_star": "mu*", "ST": "total Sobol index"}
 ALL = "all"
 
 
-def indices(settings: Settings, x: np.ndarray, y: np.ndarray, seed: int = 0) -> pd.DataFrame:
+def indices(settings: Settings, x: np.ndarray, y: np.ndarray, seed: int = 1) -> pd.DataFrame:
     """Sensitivity indices of output ``y`` over design ``x``, one row per parameter.
 
     Args:
         settings: the analysis settings (method, factors, confidence level, resamples).
         x: the design, one row per point (as drawn by :meth:`Settings.sample`).
         y: the output at each point.
-        seed: seed of the bootstrap.
+        seed: seed of the bootstrap (not 0: SALib's Sobol analyser ignores a zero seed).
 
     Returns:
         Columns ``parameter``, then for Morris ``mu_star``, ``mu_star_conf``, ``mu_star_low``,
@@ -65,6 +65,8 @@ def indices(settings: Settings, x: np.ndarray, y: np.ndarray, seed: int = 0) -> 
         influential by the main index). ``*_conf`` is the interval's half-width.
 
     """
+    if seed == 0:
+        raise ValueError("seed=0 is not allowed; allowed: a seed >= 1 (SALib ignores 0)")
     y = np.asarray(y, dtype=float)
     if len(y) != len(x) or not np.isfinite(y).all():
         raise ValueError(f"need one finite output per design point ({len(x)}), got {len(y)}")
@@ -184,17 +186,7 @@ def indices_figure(
             ax.set_xlabel(INDEX_NAMES[main])
             if len(levels) > 1 or level != ALL:
                 ax.set_title(level)
-    best = top(table, method, 1)
-    name = METRIC_NAMES.get(outcome, outcome)
-    if len(best):
-        b = best.iloc[0]
-        where = f" (at {b['level']})" if len(levels) > 1 else ""
-        headline = (
-            f"{b['parameter']} moves the {name} most{where}: {INDEX_NAMES[main]} "
-            f"{b[main]:.2f} [{b[f'{main}_low']:.2f}, {b[f'{main}_high']:.2f}]"
-        )
-    else:
-        headline = f"No indices for the {name}"
+    headline = _headline(table, method, outcome, levels)
     pct = f"{conf_level:.0%}"
     if method == "sobol":
         caption = (
@@ -209,6 +201,28 @@ def indices_figure(
             f"{pct} bootstrap intervals of mu*."
         )
     return finish(fig, headline, f"{caption} {note}".strip())
+
+
+def _headline(table: pd.DataFrame, method: str, outcome: str, levels: list[str]) -> str:
+    """The takeaway: the parameter that matters most, in words, with its index and interval."""
+    main = MAIN_INDEX[method]
+    name = METRIC_NAMES.get(outcome, outcome)
+    best = top(table, method, 1)
+    if not len(best):
+        return f"No indices for the {name}"
+    b = best.iloc[0]
+    # Name the level only when the levels disagree on which parameter matters most.
+    leaders = (
+        {top(t, method, 1)["parameter"].iloc[0] for _, t in table.groupby("level")}
+        if ("level" in table)
+        else {b["parameter"]}
+    )
+    where = f" at {b['level']}" if len(leaders) > 1 and len(levels) > 1 else ""
+    words = b["parameter"].rsplit(".", 1)[-1].replace("_", " ")
+    return (
+        f"{words.capitalize()} moves the {name} most{where}: {INDEX_NAMES[main]} "
+        f"{b[main]:.2f} [{b[f'{main}_low']:.2f}, {b[f'{main}_high']:.2f}]"
+    )
 
 
 @dataclass
@@ -359,7 +373,7 @@ def analyse_sweep(
             else f"N = {settings.base_samples} base samples"
         )
         note = (
-            f"{size}, {len(samples)} points x {seeds} seeds (the same seeds at every point) "
+            f"{size}, {len(samples):,} points x {seeds} seeds (the same seeds at every point) "
             f"per level."
         )
         fig = indices_figure(
