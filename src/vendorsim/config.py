@@ -138,7 +138,7 @@ class DeliveryConfig:
         hi=2,
     )
     fraction_correct: float = param(
-        0.9, "FCC0: share of work done right first time", lo=0, hi=1, source="[S]"
+        0.9, "FCC0: share of work done right first time", lo=0.01, hi=1, source="[S]"
     )
     max_overtime: float = param(0.575, "largest overtime as a share of a 40 h week", lo=0, hi=1)
     fatigue_build_months: float = param(2.0, "tau_F: months of overtime to build fatigue", lo=0.1)

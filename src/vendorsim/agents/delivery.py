@@ -156,9 +156,11 @@ class DeliveryTeam(SlotAgent):
         pressure = np.clip(demand / (capacity[:, None] * t.effort) - 1.0, 0.0, 1.0)
         team_pressure = pressure.mean(axis=1)
         # Overtime answers schedule pressure one for one at first, saturating at the limit.
-        t.hours = 40.0 * (
-            1.0 + cfg.max_overtime * (1.0 - np.exp(-team_pressure / cfg.max_overtime))
+        limit = cfg.max_overtime
+        overtime = (
+            limit * (1.0 - np.exp(-team_pressure / limit)) if limit > 0 else 0 * team_pressure
         )
+        t.hours = 40.0 * (1.0 + overtime)
 
         excess_fatigue = np.maximum(t.fatigue - cfg.fatigue_threshold, 0.0)
         right_first_time = (
