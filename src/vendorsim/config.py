@@ -9,7 +9,7 @@ cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -427,6 +427,29 @@ class VendorsimConfig:
     # the model): a sensitivity analysis's problem, a policy search's objective.
     sensitivity: dict[str, Any] = field(default_factory=dict)
     objective: dict[str, Any] = field(default_factory=dict)
+
+
+def build[T](cls: type[T], data: Mapping[str, Any]) -> T:
+    """The schema dataclass ``cls`` filled from a plain, resolved config such as
+    ``OmegaConf.to_container(cfg, resolve=True)`` of a composed config.
+
+    The composed config is already checked against the schema, so this only assembles the
+    objects; OmegaConf's typed merge does the same in ~35 ms, which every sweep cell paid.
+    """
+    unknown = set(data) - {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    if unknown:
+        raise KeyError(f"{cls.__name__} has no field(s) {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if dataclasses.is_dataclass(f.default_factory):  # type: ignore[arg-type]
+            value = build(f.default_factory, value)  # type: ignore[arg-type]
+        elif f.type in ("float", float) and type(value) is int:
+            value = float(value)
+        values[f.name] = value
+    return cls(**values)
 
 
 def register() -> None:

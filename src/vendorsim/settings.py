@@ -25,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from vendorsim.behaviours.base import BehaviourError
-from vendorsim.config import PARAMS, ParamSpec, VendorsimConfig, register
+from vendorsim.config import PARAMS, ParamSpec, VendorsimConfig, build, register
 
 CONFIG_MODULE = "vendorsim.configs"
 CONFIG_NAME = "config"
@@ -235,11 +235,22 @@ def compose_with_hydra(overrides: Sequence[str]) -> DictConfig:
 
 
 def make_behaviours(cfg: DictConfig) -> dict[str, Any]:
-    """Instantiate the behaviour rules named by ``_target_``, refusing ones that do not fit."""
+    """Instantiate the behaviour rules named by ``_target_``, refusing ones that do not fit.
+
+    Each call returns new rule objects (a researcher's rule may keep state).
+    """
+    nodes = OmegaConf.to_container(cfg.behaviour, resolve=True)
+    return copy.deepcopy(_behaviours(json.dumps(nodes, sort_keys=True)))
+
+
+@functools.lru_cache(maxsize=16)
+def _behaviours(nodes_json: str) -> dict[str, Any]:
+    """The rules of one ``behaviour`` node, built once: every cell of a grid shares them."""
     from vendorsim.behaviours.registry import instantiate_behaviour
 
+    nodes = OmegaConf.create(json.loads(nodes_json))
     try:
-        return {kind: instantiate_behaviour(kind, cfg.behaviour[kind]) for kind in BEHAVIOURS}
+        return {kind: instantiate_behaviour(kind, nodes[kind]) for kind in BEHAVIOURS}
     except BehaviourError as exc:
         raise ConfigError(str(exc)) from None
 
@@ -252,18 +263,13 @@ def resolve(cfg: DictConfig) -> tuple[VendorsimConfig, dict[str, Any]]:
     # sweep cell has the same config: build them once and give each model its own copies
     # (a researcher's rule may keep state).
     key = json.dumps(plain, sort_keys=True)
-    return copy.deepcopy(_typed(key)), copy.deepcopy(_behaviours(key))
-
-
-@functools.lru_cache(maxsize=16)
-def _behaviours(plain_json: str) -> dict[str, Any]:
-    return make_behaviours(OmegaConf.create(json.loads(plain_json)))
+    behaviours = json.dumps(plain["behaviour"], sort_keys=True)  # type: ignore[index]
+    return copy.deepcopy(_typed(key)), copy.deepcopy(_behaviours(behaviours))
 
 
 @functools.lru_cache(maxsize=16)
 def _typed(plain_json: str) -> VendorsimConfig:
-    schema = OmegaConf.structured(VendorsimConfig)
-    return OmegaConf.to_object(OmegaConf.merge(schema, json.loads(plain_json)))  # type: ignore[return-value]
+    return build(VendorsimConfig, json.loads(plain_json))
 
 
 def _first_line(exc: BaseException) -> str:
