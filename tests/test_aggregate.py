@@ -80,7 +80,7 @@ def test_schema_of_the_sweep_root(swept: Path) -> None:
 
 def test_cell_months_average_the_focal_vendors_clients(small_results) -> None:
     ts = small_results.timeseries
-    seed = ts[ts["seed"] == ts["seed"].max()].drop(columns="seed")
+    seed = ts[ts["seed"] == ts["seed"].max()].copy()
     months = cell_months(seed)
     focal = seed[seed["vendor"] == 0].groupby("month")
     expected = focal["trust"].mean().reindex(months["month"])

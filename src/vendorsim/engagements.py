@@ -35,7 +35,9 @@ _SUMS = (
 class EngagementBook:
     """Running totals of every client's current engagement, and the closed rows."""
 
-    def __init__(self, clients: int) -> None:
+    def __init__(self, clients: int, per_market: int | None = None) -> None:
+        # Engagement ids count within each market (``per_market`` client slots each).
+        self.per_market = per_market or clients
         self.id = np.full(clients, -1, dtype=np.int64)
         self.start = np.zeros(clients, dtype=np.int64)
         self.months = np.zeros(clients)
@@ -46,16 +48,19 @@ class EngagementBook:
         self.start_trust = np.zeros(clients)
         self.bidders = np.zeros(clients, dtype=np.int64)
         self.sums = {k: np.zeros(clients) for k in _SUMS}
-        self._next_id = 0
+        self._next_id = np.zeros(clients // self.per_market, dtype=np.int64)
         self._closed: list[dict[str, np.ndarray]] = []
 
     def open(
         self, idx: np.ndarray, month: int, overpromise: np.ndarray, bidders: np.ndarray
     ) -> None:
         """Start new engagements at slots ``idx``."""
-        n = len(idx)
-        self.id[idx] = np.arange(self._next_id, self._next_id + n)
-        self._next_id += n
+        market = idx // self.per_market
+        for m in np.unique(market).tolist():
+            mine = market == m
+            n = int(np.count_nonzero(mine))
+            self.id[idx[mine]] = np.arange(self._next_id[m], self._next_id[m] + n)
+            self._next_id[m] += n
         self.start[idx] = month
         self.months[idx] = 0.0
         self.recent_quality[idx] = 0.0
@@ -87,8 +92,12 @@ class EngagementBook:
         np.maximum(self.peak_suspicion, c.suspicion, out=self.peak_suspicion)
         np.maximum(self.max_stage, c.stage, out=self.max_stage)
 
-    def close(self, model: VendorMarket, idx: np.ndarray, month: int, reason: str) -> None:
-        """Turn the engagements at ``idx`` into rows; ``reason`` is '' if still running."""
+    def close(
+        self, model: VendorMarket, idx: np.ndarray, month: int, reason: str | np.ndarray
+    ) -> None:
+        """Turn the engagements at ``idx`` into rows; ``reason`` (one, or one per engagement)
+        is '' if still running.
+        """
         if len(idx):
             self._closed.append(self._rows(model, idx, month, reason))
 
@@ -98,9 +107,10 @@ class EngagementBook:
         return self._frame([*self._closed, running])
 
     def _rows(
-        self, model: VendorMarket, idx: np.ndarray, month: int, reason: str
+        self, model: VendorMarket, idx: np.ndarray, month: int, reason: str | np.ndarray
     ) -> dict[str, np.ndarray]:
         s, c, t, a = self.sums, model.clients, model.teams, model.accounts
+        reasons = np.broadcast_to(np.asarray(reason, dtype=object), (len(idx),))
         months = np.maximum(self.months[idx], 1.0)
         revenue, cost = s["revenue"][idx], s["cost"][idx]
         list_revenue = s["list_revenue"][idx]
@@ -111,8 +121,8 @@ class EngagementBook:
             "start_month": self.start[idx].copy(),
             "end_month": np.full(len(idx), month),
             "months": self.months[idx].copy(),
-            "ended": np.full(len(idx), reason != ""),
-            "end_reason": np.full(len(idx), reason, dtype=object),
+            "ended": reasons != "",
+            "end_reason": reasons.copy(),
             "final_trust": c.trust[idx].copy(),
             "mean_trust": s["trust"][idx] / months,
             "mean_quality": s["quality"][idx] / months,

@@ -23,6 +23,8 @@ EVENT_COLUMNS = [
     "margin_before",
     "margin_after",
 ]
+# Columns with one value per batch (a kind of event in a month).
+SCALAR_COLUMNS = ("month", "actor", "event", "cause")
 
 
 class EventLog:
@@ -76,17 +78,16 @@ class EventLog:
         """Every event so far, ordered by month, then client (stable within a month)."""
         if not self._batches:
             return pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in EVENT_COLUMNS})
-        parts = {c: [] for c in EVENT_COLUMNS}
-        for b in self._batches:
-            n = len(b["client"])  # type: ignore[arg-type]
-            for c in EVENT_COLUMNS:
-                v = b[c]
-                parts[c].append(
-                    np.full(n, v, dtype=object if isinstance(v, str) else None)
-                    if np.ndim(v) == 0
-                    else np.asarray(v)
-                )
-        frame = pd.DataFrame({c: np.concatenate(parts[c]) for c in EVENT_COLUMNS})
+        batches = self._batches
+        sizes = [len(b["client"]) for b in batches]  # type: ignore[arg-type]
+        columns: dict[str, np.ndarray] = {}
+        for c in EVENT_COLUMNS:
+            if c in SCALAR_COLUMNS:
+                kinds = np.array([b[c] for b in batches], dtype=object if c != "month" else None)
+                columns[c] = np.repeat(kinds, sizes)
+            else:
+                columns[c] = np.concatenate([np.asarray(b[c]) for b in batches])
+        frame = pd.DataFrame(columns)
         for c in ("month", "client", "vendor", "engagement"):
             frame[c] = frame[c].astype("int64")
         for c in ("actor", "event", "cause"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import mesa
@@ -22,6 +23,7 @@ from vendorsim.engagements import EngagementBook
 from vendorsim.events import EventLog
 from vendorsim.outcomes import classify
 from vendorsim.recorder import Recorder
+from vendorsim.replicates import Replicates
 from vendorsim.settings import load_config, params_to_overrides, resolve
 from vendorsim.vendors import VendorTable
 
@@ -38,6 +40,12 @@ RESCUE_STAFF, REACTION_COOLDOWN = 2.0, 6.0
 MAX_RESCUES = 2
 # Monthly chance that unused, oversold scope is discovered, per unit oversold share.
 OVERSELL_DISCOVERY = 0.1
+# Why an engagement ended, as the event log says it.
+END_CAUSES = {
+    "client_switch": "an alternative looked worth more, net of the switching cost",
+    "legal_exit": "the dispute ladder reached exit with penalty",
+    "vendor_walkaway": "the margin stayed below the floor for too long",
+}
 
 
 class VendorMarket(mesa.Model):
@@ -47,37 +55,74 @@ class VendorMarket(mesa.Model):
     holds one engagement at a time with one vendor; a delivery team and a relationship
     manager serve it, and the vendor's Sales agent won it in a tender.
 
+    With ``seeds``, one model holds one independent market per seed (see
+    :mod:`vendorsim.replicates`): a sweep's seeds then share each month's numpy calls, and each
+    seed's results are identical to its market run alone. Slots and vendors are then numbered
+    across the markets; the result tables number them within each market and add a ``seed``
+    column.
+
     Args:
         config: a composed and validated config (see :func:`vendorsim.settings.load_config`).
             If omitted, one is composed from ``params``.
         rng: seed or generator; defaults to ``config.seed``.
+        seeds: run one market per seed instead (not with ``rng``).
         **params: parameters by short name or dotted key with ``__`` for dots, e.g.
             ``overpromise=0.5`` or ``client__readiness=0.3``; used only without ``config``.
 
     """
 
-    def __init__(self, config: DictConfig | None = None, *, rng: Any = None, **params: Any) -> None:
+    def __init__(
+        self,
+        config: DictConfig | None = None,
+        *,
+        rng: Any = None,
+        seeds: Sequence[int] | None = None,
+        **params: Any,
+    ) -> None:
         if config is None:
             config = load_config(params_to_overrides(params))
         elif params:
             raise TypeError("pass either a config or keyword parameters, not both")
+        if seeds is not None:
+            if rng is not None:
+                raise TypeError("pass either rng or seeds, not both")
+            seeds = [int(s) for s in seeds]
+            if not seeds:
+                raise ValueError("seeds=[] is empty; allowed: one seed or more")
+            rng = seeds[0]
         self.cfg: VendorsimConfig
         self.behaviours: dict[str, Any]
         self.cfg, self.behaviours = resolve(config)
         self.trust_rule: TrustRule = self.behaviours["trust"]
         super().__init__(rng=self.cfg.seed if rng is None else rng)
-        n, cfg = self.cfg.market.clients, self.cfg
+        cfg = self.cfg
+        self.replicates = Replicates.build(
+            seeds or [self._seed],
+            cfg.market.clients,
+            cfg.market.vendors,
+            first=(self.rng, self.random),
+            tagged=seeds is not None,
+        )
+        n = self.replicates.slots
         self.month = 0
-        self.vendors = VendorTable.draw(cfg, self.rng)
+        self.vendors = VendorTable.draw(cfg, self.replicates.rngs)
         self.vendor_of = np.zeros(n, dtype=np.int64)
         self.teams = TeamState.empty(n, cfg.market.projects)
         self.rms = RMState.empty(n)
         self.accounts = Accounts.empty(n)
         self.clients = ClientState.populate(self)
-        self.book = EngagementBook(n)
+        self.book = EngagementBook(n, per_market=cfg.market.clients)
         self.events = EventLog()
         self.recorder = Recorder(cfg.months, n)
-        self.sales = [Sales(self, v) for v in range(cfg.market.vendors)]
+        self.sales = [Sales(self, v) for v in range(len(self.vendors.capability))]
+        v = cfg.market.vendors
+        # Each market's Sales agents shuffle with that market's own stream.
+        self.sales_by_market = [
+            AgentSet(self.sales[r * v : (r + 1) * v], random=self.replicates.randoms[r])
+            for r in range(self.replicates.count)
+        ]
+        self.clients_held = np.zeros(len(self.sales), dtype=np.int64)
+        self._vendors_by_market = np.arange(len(self.sales)).reshape(-1, v)
         self.procurement = [ClientProcurement(self, i) for i in range(n)]
         self.team_of: list[DeliveryTeam | None] = [None] * n
         self.rm_of: list[RelationshipManager | None] = [None] * n
@@ -86,13 +131,17 @@ class VendorMarket(mesa.Model):
         self._rescuers = np.zeros(n)
         self._rescues = np.zeros(n)
         self.forced_incidents: tuple[np.ndarray, int] | None = None
+        # Engagements ended by this month's choices; they are replaced when the choices are done.
+        self._ending: list[tuple[int, str, int, float, int, np.ndarray]] = []
         self._open_market()
         self._results: dict[str, pd.DataFrame] | None = None
 
     # ----------------------------------------------------------------- the month
     def step(self) -> None:
         """One month: sell, deliver, assess, manage, settle, then act on the choices made."""
-        self.agents_by_type[Sales].shuffle_do("step")
+        self.clients_held = np.bincount(self.vendor_of, minlength=len(self.sales))
+        for sales in self.sales_by_market:
+            sales.shuffle_do("step")
         DeliveryTeam.deliver_month(self)
         ClientProcurement.assess_month(self)
         self._discover_overselling()
@@ -131,7 +180,7 @@ class VendorMarket(mesa.Model):
 
     def alternative_quality(self) -> np.ndarray:
         """Each client's realistic alternative quality: the other vendors' mean reputation."""
-        return self.vendors.alternatives_for(self.vendor_of)
+        return self.vendors.alternatives_for(self.vendor_of, self.cfg.market.vendors)
 
     def run(self) -> dict[str, pd.DataFrame]:
         """Run to the horizon and return the engagements, timeseries and events tables."""
@@ -141,11 +190,13 @@ class VendorMarket(mesa.Model):
     def results(self) -> dict[str, pd.DataFrame]:
         """The run's tables; engagements still running are closed at the horizon."""
         if self._results is None:
-            self.book.close(self, np.arange(self.cfg.market.clients), self.month, reason="")
+            reps = self.replicates
+            self.book.close(self, np.arange(reps.slots), self.month, reason="")
+            engagements = reps.localise(self.book.to_frame())
             self._results = {
-                "engagements": self._labelled(self.book.to_frame(), horizon=self.cfg.months),
-                "timeseries": self.recorder.to_frame(self.month),
-                "events": self.events.to_frame(),
+                "engagements": self._labelled(engagements, horizon=self.cfg.months),
+                "timeseries": self.recorder.to_frame(self.month, reps),
+                "events": reps.localise(self.events.to_frame(), regroup=True),
             }
         return self._results
 
@@ -154,7 +205,8 @@ class VendorMarket(mesa.Model):
 
         For dashboards and notebooks that watch a running market; the model is not changed.
         """
-        return self._labelled(self.book.snapshot(self, self.month), horizon=max(self.month, 1))
+        engagements = self.replicates.localise(self.book.snapshot(self, self.month))
+        return self._labelled(engagements, horizon=max(self.month, 1))
 
     def _labelled(self, engagements: pd.DataFrame, horizon: int) -> pd.DataFrame:
         engagements["outcome"] = classify(
@@ -168,23 +220,26 @@ class VendorMarket(mesa.Model):
     # ------------------------------------------------------------ engagements
     def _open_market(self) -> None:
         """Month 0: clients start with the focal vendor, or tender among competitors."""
-        c, n = self.clients, self.cfg.market.clients
+        c, reps = self.clients, self.replicates
+        n, v = reps.clients, reps.vendors
         c.trust[:] = c.generalised_trust
-        focal = self.rng.random(n) < self.cfg.market.focal_share
-        for sales in self.sales:
-            sales.target_clients = max(n / self.cfg.market.vendors, 1.0)
-        self.sales[0].target_clients = max(float(focal.sum()), 1.0)
-        direct = np.flatnonzero(focal)
-        self._start(
-            direct,
-            np.zeros(len(direct), dtype=np.int64),
-            np.full(len(direct), self.sales[0].offer(1)),
-            np.ones(len(direct), dtype=np.int64),
-        )
-        tendered = np.flatnonzero(~focal)
-        self._start(
-            tendered, *self._tender(tendered, exclude=np.zeros(len(tendered), dtype=np.int64))
-        )
+        for r, rng in enumerate(reps.rngs):
+            first_slot, focal_vendor = r * n, r * v
+            focal = rng.random(n) < self.cfg.market.focal_share
+            for sales in self.sales[focal_vendor : focal_vendor + v]:
+                sales.target_clients = max(n / v, 1.0)
+            self.sales[focal_vendor].target_clients = max(float(focal.sum()), 1.0)
+            direct = first_slot + np.flatnonzero(focal)
+            self._start(
+                direct,
+                np.full(len(direct), focal_vendor),
+                np.full(len(direct), self.sales[focal_vendor].offer(1)),
+                np.ones(len(direct), dtype=np.int64),
+                DeliveryTeam.draw_traits(rng, len(direct)),
+            )
+            tendered = first_slot + np.flatnonzero(~focal)
+            won = self._tender(tendered, exclude=np.full(len(tendered), focal_vendor))
+            self._start(tendered, *won, DeliveryTeam.draw_traits(rng, len(tendered)))
         # Month-0 engagements are incumbents already: their price holds the client's switching cost.
         self.accounts.markup[:] = self.incumbent_markup()
 
@@ -192,33 +247,49 @@ class VendorMarket(mesa.Model):
         """Each client in ``idx`` invites bidders (more under competitive tension) and picks the
         best-looking bid. Returns winners, their over-promises and the bidder counts.
         """
-        n_vendors = self.cfg.market.vendors
-        tension = ClientProcurement.lever_targets(self)[1]
+        reps = self.replicates
+        tension = self._lever_targets_at(idx)[1]
         winners = np.zeros(len(idx), dtype=np.int64)
         promises = np.zeros(len(idx))
         counts = np.zeros(len(idx), dtype=np.int64)
-        for k, slot in enumerate(idx):
-            eligible = np.array([v for v in range(n_vendors) if v != exclude[k]])
-            count = min(len(eligible), 2 + round(3 * tension[slot]))
-            bidders = self.rng.choice(eligible, size=count, replace=False)
-            offers = np.array([self.sales[v].offer(count) for v in bidders])
+        for k, slot in enumerate(idx.tolist()):
+            r = reps.of_slot(slot)
+            rng, market = reps.rngs[r], self._vendors_by_market[r]
+            eligible = market[market != exclude[k]]
+            count = min(len(eligible), 2 + round(3 * tension[k]))
+            bidders = rng.choice(eligible, size=count, replace=False)
+            offers = np.array([self.sales[w].offer(count) for w in bidders])
             scores = np.array(
-                [self.sales[v].pitch(o) for v, o in zip(bidders, offers, strict=True)]
+                [self.sales[w].pitch(o) for w, o in zip(bidders, offers, strict=True)]
             )
-            best = int(np.argmax(scores + self.rng.gumbel(0.0, BID_NOISE, count)))
+            best = int(np.argmax(scores + rng.gumbel(0.0, BID_NOISE, count)))
             winners[k], promises[k], counts[k] = bidders[best], offers[best], count
         return winners, promises, counts
 
+    def _lever_targets_at(self, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The vendor-management lever targets of the clients at ``idx`` only."""
+        c = self.clients
+        return self.behaviours["vendor_management"].targets(
+            c.trust[idx], c.generalised_trust[idx], c.suspicion[idx], c.contagion[idx]
+        )
+
     def _start(
-        self, idx: np.ndarray, vendors: np.ndarray, overpromise: np.ndarray, bidders: np.ndarray
+        self,
+        idx: np.ndarray,
+        vendors: np.ndarray,
+        overpromise: np.ndarray,
+        bidders: np.ndarray,
+        traits: np.ndarray,
     ) -> None:
-        """Begin engagements at client slots ``idx`` with ``vendors``."""
+        """Begin engagements at client slots ``idx`` with ``vendors``; ``traits`` are the new
+        teams' draws (see :meth:`DeliveryTeam.draw_traits`).
+        """
         if len(idx) == 0:
             return
         c, a = self.clients, self.accounts
         self.vendor_of[idx] = vendors
         self.book.open(idx, self.month, overpromise, bidders)
-        DeliveryTeam.staff_up(self, idx, 1.0 + overpromise)
+        DeliveryTeam.staff_up(self, idx, 1.0 + overpromise, traits)
         RelationshipManager.assign(self, idx)
         c.trust[idx] = c.generalised_trust[idx] * (1.0 - SEGMENT_TRUST_DISCOUNT[c.segment[idx]])
         c.trust_before[idx] = c.trust[idx]
@@ -229,9 +300,9 @@ class VendorMarket(mesa.Model):
         c.shortfall[idx] = 0.0
         c.contagion[idx] = 0.0
         c.seen_quality[idx] = self.vendors.reputation[vendors]
-        monitoring, tension, legal, insurance = ClientProcurement.lever_targets(self)
-        c.monitoring[idx] = monitoring[idx, None]
-        c.tension[idx], c.legal[idx], c.insurance[idx] = tension[idx], legal[idx], insurance[idx]
+        monitoring, tension, legal, insurance = self._lever_targets_at(idx)
+        c.monitoring[idx] = monitoring[:, None]
+        c.tension[idx], c.legal[idx], c.insurance[idx] = tension, legal, insurance
         a.price[idx] = 1.0
         a.markup[idx] = 1.0
         a.margin[idx] = 0.0  # no month booked yet
@@ -260,17 +331,35 @@ class VendorMarket(mesa.Model):
         )
 
     def end_engagement(self, slot: int, reason: str) -> None:
-        """End the engagement at ``slot`` for ``reason``; the client tenders for a new vendor."""
+        """End the engagement at ``slot`` for ``reason``; the client tenders for a new vendor.
+
+        The tender is held at once (its draws come in the order of the month's choices); the
+        books are closed and the new engagement begins when the month's choices are all made
+        (:meth:`_replace_ended`), which no other client's choice can see.
+        """
         idx = np.array([slot])
-        actor = "Vendor" if reason == "vendor_walkaway" else "Client"
-        cause = {
-            "client_switch": "an alternative looked worth more, net of the switching cost",
-            "legal_exit": "the dispute ladder reached exit with penalty",
-            "vendor_walkaway": "the margin stayed below the floor for too long",
-        }[reason]
-        self._log(idx, actor, reason, cause)
-        self.book.close(self, idx, self.month + 1, reason)
-        self._start(idx, *self._tender(idx, exclude=self.vendor_of[idx]))
+        winners, promises, counts = self._tender(idx, exclude=self.vendor_of[idx])
+        traits = DeliveryTeam.draw_traits(self.replicates.rngs[self.replicates.of_slot(slot)], 1)
+        self._ending.append((slot, reason, int(winners[0]), promises[0], int(counts[0]), traits))
+
+    def _replace_ended(self) -> None:
+        """Close the engagements this month's choices ended and begin their successors."""
+        if not self._ending:
+            return
+        slots, reasons, vendors, promises, counts, traits = zip(*self._ending, strict=True)
+        self._ending = []
+        idx, why = np.array(slots), np.array(reasons, dtype=object)
+        for reason, cause in END_CAUSES.items():
+            actor = "Vendor" if reason == "vendor_walkaway" else "Client"
+            self._log(idx[why == reason], actor, reason, cause)
+        self.book.close(self, idx, self.month + 1, why)
+        self._start(
+            idx,
+            np.array(vendors),
+            np.array(promises),
+            np.array(counts),
+            np.concatenate(traits, axis=1),
+        )
 
     def escalate(self, slot: int) -> None:
         """The client climbs one rung of the dispute ladder."""
@@ -300,10 +389,10 @@ class VendorMarket(mesa.Model):
         for slot in walking.tolist():
             self.end_engagement(slot, reason="vendor_walkaway")
         deciding = np.flatnonzero(c.escalate | c.switch)
-        if len(deciding):
-            AgentSet([self.procurement[i] for i in deciding], random=self.random).shuffle_do(
-                "decide"
-            )
+        for r, slots in self.replicates.split(deciding):
+            clients = [self.procurement[i] for i in slots.tolist()]
+            AgentSet(clients, random=self.replicates.randoms[r]).shuffle_do("decide")
+        self._replace_ended()
 
     def _rotate_rms(self) -> None:
         rotating = np.flatnonzero(self.rms.rotate)
@@ -353,7 +442,7 @@ class VendorMarket(mesa.Model):
         """Oversold, unused scope is found in time and read as a breach of trust."""
         c = self.clients
         share = self.vendors.oversell[self.vendor_of]
-        found = ~self._oversell_found & (self.rng.random(len(share)) < OVERSELL_DISCOVERY * share)
+        found = ~self._oversell_found & (self.replicates.uniform() < OVERSELL_DISCOVERY * share)
         self._oversell_found |= found
         c.trust = np.where(found, c.trust * (1.0 - share), c.trust)
         c.suspicion = np.where(found, np.minimum(c.suspicion + share, 1.0), c.suspicion)

@@ -11,6 +11,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from vendorsim.model import VendorMarket
+    from vendorsim.replicates import Replicates
 
 SERIES: dict[str, str] = {
     "trust": "clients.trust",
@@ -56,18 +57,26 @@ class Recorder:
         self.vendor[m] = model.vendor_of
         self.engagement[m] = model.book.id
 
-    def to_frame(self, months_run: int) -> pd.DataFrame:
-        """One row per (month, client), months counted from 1."""
-        n, c = months_run, self.clients
-        frame = pd.DataFrame(
-            {
-                "month": np.repeat(np.arange(1, n + 1), c),
-                "client": np.tile(np.arange(c), n),
-                "vendor": self.vendor[:n].ravel(),
-                "engagement": self.engagement[:n].ravel(),
-            }
-        )
+    def to_frame(self, months_run: int, replicates: Replicates) -> pd.DataFrame:
+        """One row per (month, client) of each market, months counted from 1; with tagged
+        replicates, one market after another, each with its ``seed``.
+        """
+        n, r, c = months_run, replicates.count, replicates.clients
+
+        def by_market(arr: np.ndarray) -> np.ndarray:
+            return arr[:n].reshape(n, r, c).transpose(1, 0, 2).ravel()
+
+        columns = {
+            "month": np.tile(np.repeat(np.arange(1, n + 1), c), r),
+            "client": np.tile(np.arange(c), n * r),
+            "vendor": by_market(self.vendor) % replicates.vendors,
+            "engagement": by_market(self.engagement),
+        }
+        if replicates.tagged:
+            seeds = np.asarray(replicates.seeds, dtype=np.int64)
+            columns = {"seed": np.repeat(seeds, n * c), **columns}
+        frame = pd.DataFrame(columns)
         for key, arr in self.data.items():
-            frame[key] = arr[:n].ravel()
+            frame[key] = by_market(arr)
         frame["stage"] = frame["stage"].astype("int64")
         return frame

@@ -6,7 +6,8 @@ because the industry has a bad reputation; their policies are drawn around commo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -20,7 +21,9 @@ REPUTATION_START = 0.8
 
 @dataclass
 class VendorTable:
-    """One row per vendor; index 0 is the focal vendor."""
+    """One row per vendor; index 0 is the focal vendor (with replicate markets, each market's
+    vendors follow the previous market's, its focal vendor first).
+    """
 
     capability: np.ndarray
     overpromise: np.ndarray
@@ -34,7 +37,17 @@ class VendorTable:
     reputation: np.ndarray
 
     @classmethod
-    def draw(cls, cfg: VendorsimConfig, rng: np.random.Generator) -> VendorTable:
+    def draw(cls, cfg: VendorsimConfig, rngs: Sequence[np.random.Generator]) -> VendorTable:
+        """Each market's vendors, drawn from its own stream (see :meth:`draw_market`)."""
+        markets = [cls.draw_market(cfg, rng) for rng in rngs]
+        if len(markets) == 1:
+            return markets[0]
+        return cls(
+            **{f.name: np.concatenate([getattr(m, f.name) for m in markets]) for f in fields(cls)}
+        )
+
+    @classmethod
+    def draw_market(cls, cfg: VendorsimConfig, rng: np.random.Generator) -> VendorTable:
         """The focal vendor from ``cfg.vendor``; the others from the industry distribution."""
         n, m, v = cfg.market.vendors, cfg.market, cfg.vendor
         k = n - 1
@@ -69,7 +82,9 @@ class VendorTable:
         has = count > 0
         self.reputation[has] += REPUTATION_RATE * (total[has] / count[has] - self.reputation[has])
 
-    def alternatives_for(self, vendor_of: np.ndarray) -> np.ndarray:
-        """Each client's realistic alternative: the mean reputation of the other vendors."""
-        n = len(self.reputation)
-        return (self.reputation.sum() - self.reputation[vendor_of]) / (n - 1)
+    def alternatives_for(self, vendor_of: np.ndarray, per_market: int) -> np.ndarray:
+        """Each client's realistic alternative: the mean reputation of the other vendors in
+        its market (``per_market`` vendors each).
+        """
+        totals = self.reputation.reshape(-1, per_market).sum(axis=1)
+        return (totals[vendor_of // per_market] - self.reputation[vendor_of]) / (per_market - 1)

@@ -100,8 +100,17 @@ class DeliveryTeam(SlotAgent):
     quality = slot_view("quality", "delivered quality last month, mean over projects")
 
     @staticmethod
-    def staff_up(model: VendorMarket, idx: np.ndarray, promise: np.ndarray) -> None:
-        """Staff new engagements at ``idx`` to the promise Sales made."""
+    def draw_traits(rng: np.random.Generator, teams: int) -> np.ndarray:
+        """The draws that give ``teams`` new teams their control aversion and natural effort."""
+        return rng.random((2, teams)) if teams else np.zeros((2, 0))
+
+    @staticmethod
+    def staff_up(
+        model: VendorMarket, idx: np.ndarray, promise: np.ndarray, traits: np.ndarray
+    ) -> None:
+        """Staff new engagements at ``idx`` to the promise Sales made; ``traits`` from
+        :meth:`draw_traits`.
+        """
         t, cfg = model.teams, model.cfg.vendor.delivery
         t.staff[idx] = cfg.staff
         t.staff_start[idx] = cfg.staff
@@ -115,15 +124,15 @@ class DeliveryTeam(SlotAgent):
         t.promise[idx] = promise
         t.hidden_rework[idx] = 0.0
         t.backlog[idx] = 0.0
-        draws = model.rng.random((2, len(idx)))
-        t.aversion[idx] = cfg.control_aversion + cfg.control_aversion_sd * _normal(draws)
-        t.natural_effort[idx] = np.where(draws[1] < cfg.shirker_share, cfg.shirker_effort, 1.0)
+        t.aversion[idx] = cfg.control_aversion + cfg.control_aversion_sd * _normal(traits)
+        t.natural_effort[idx] = np.where(traits[1] < cfg.shirker_share, cfg.shirker_effort, 1.0)
 
     @staticmethod
     def deliver_month(model: VendorMarket) -> None:
         """Every team works one month: capacity, pressure, overtime, errors, rework, attrition."""
-        t, cfg, rng = model.teams, model.cfg.vendor.delivery, model.rng
+        t, cfg, reps = model.teams, model.cfg.vendor.delivery, model.replicates
         monitoring = model.clients.monitoring
+        shape = (reps.clients, model.cfg.market.projects)
         capability = model.vendors.capability[model.vendor_of]
 
         productive = t.staff - t.novices * (1.0 - cfg.onboarding_productivity)
@@ -147,10 +156,11 @@ class DeliveryTeam(SlotAgent):
         t.hidden_rework = (t.hidden_rework - t.surfaced) * (1.0 + cfg.rework_compounding)
 
         backlog_pressure = np.clip(t.backlog / BACKLOG_HORIZON / t.promise[:, None], 0.0, 1.0)
-        t.overrun = rng.random(monitoring.shape) < cfg.overrun_probability * backlog_pressure
-        shock = np.where(
-            t.overrun, np.minimum(rng.pareto(cfg.overrun_tail, monitoring.shape), 10.0), 0.0
+        t.overrun = reps.draw(lambda g, _: g.random(shape)) < (
+            cfg.overrun_probability * backlog_pressure
         )
+        tail = reps.draw(lambda g, _: g.pareto(cfg.overrun_tail, shape))
+        shock = np.where(t.overrun, np.minimum(tail, 10.0), 0.0)
         due = t.promise[:, None] + t.surfaced + shock
         demand = due + t.backlog / BACKLOG_HORIZON
         pressure = np.clip(demand / (capacity[:, None] * t.effort) - 1.0, 0.0, 1.0)
@@ -183,7 +193,7 @@ class DeliveryTeam(SlotAgent):
         delivered = np.clip(correct / due, 0.0, 1.0)
         t.delivered = delivered.mean(axis=1)
 
-        noise = rng.normal(0.0, QUALITY_NOISE, monitoring.shape)
+        noise = reps.draw(lambda g, _: g.normal(0.0, QUALITY_NOISE, shape))
         t.quality = np.clip(
             capability[:, None] * t.effort * right_first_time[:, None] * np.sqrt(delivered) + noise,
             0.0,
@@ -205,12 +215,13 @@ class DeliveryTeam(SlotAgent):
     @staticmethod
     def _turn_over(model: VendorMarket, excess_fatigue: np.ndarray) -> None:
         """Attrition (rising with burn-out), delayed hiring, and newcomers learning."""
-        t, cfg, rng = model.teams, model.cfg.vendor.delivery, model.rng
+        t, cfg, reps = model.teams, model.cfg.vendor.delivery, model.replicates
         burnout_rate = np.clip(cfg.burnout_attrition * excess_fatigue, 0.0, 1.0)
         quit_rate = np.clip(cfg.attrition_monthly + burnout_rate, 0.0, 1.0)
         # The expected leavers beyond ordinary attrition: the hollowing burn-out causes.
         t.burnout_losses += t.staff * burnout_rate
-        leaving = rng.binomial(t.staff.astype(np.int64), quit_rate).astype(float)
+        staff = t.staff.astype(np.int64)
+        leaving = reps.draw(lambda g, s: g.binomial(staff[s], quit_rate[s])).astype(float)
         t.novices = np.minimum(t.novices, t.staff - leaving)
         t.staff -= leaving
         t.leavers += leaving
@@ -218,9 +229,13 @@ class DeliveryTeam(SlotAgent):
         if cfg.hiring_delay_months == 0:
             arriving = t.pending_hires.copy()
         else:
-            arriving = rng.binomial(
-                t.pending_hires.astype(np.int64), 1.0 / cfg.hiring_delay_months
-            ).astype(float)
+            pending, rate = t.pending_hires.astype(np.int64), 1.0 / cfg.hiring_delay_months
+
+            def hire(g: np.random.Generator, s: slice) -> np.ndarray:
+                # Zero trials take nothing from the stream: a market with no vacancies skips.
+                return g.binomial(pending[s], rate) if pending[s].any() else pending[s]
+
+            arriving = reps.draw(hire).astype(float)
         t.pending_hires -= arriving
         t.hires = arriving
         t.novices = t.novices * (1.0 - 1.0 / cfg.onboarding_months) + arriving

@@ -70,13 +70,16 @@ class ClientState:
     @classmethod
     def populate(cls, model: VendorMarket) -> ClientState:
         """Draw the client population and its conditioning from the history config."""
-        n, p, rng = model.cfg.market.clients, model.cfg.market.projects, model.rng
+        reps, p = model.replicates, model.cfg.market.projects
+        n, per_market = reps.slots, reps.clients
         cfg = model.cfg.client
         h = cfg.history
         pulled = 1.0 - (1.0 - h.conditioning) ** h.failed_vendors
         rec = cfg.reciprocity
         mix = np.array([rec.cooperator_share, rec.free_rider_share, rec.hump_share])
-        segment = rng.choice(len(SEGMENTS), size=n, p=SEGMENT_SHARES / SEGMENT_SHARES.sum())
+        shares = SEGMENT_SHARES / SEGMENT_SHARES.sum()
+        segment = reps.draw(lambda g, _: g.choice(len(SEGMENTS), size=per_market, p=shares))
+        kind = reps.draw(lambda g, _: g.choice(len(TYPES), size=per_market, p=mix / mix.sum()))
         one = np.zeros(n)
         return cls(
             trust=one.copy(),
@@ -97,7 +100,7 @@ class ClientState:
             value_gap=one.copy(),
             favours=one.copy(),
             segment=segment,
-            kind=rng.choice(len(TYPES), size=n, p=mix / mix.sum()),
+            kind=kind,
             price_pressure=SEGMENT_PRICE_PRESSURE[segment],
             incident=np.zeros((n, p), dtype=bool),
             escalate=np.zeros(n, dtype=bool),
@@ -261,7 +264,7 @@ class ClientProcurement(SlotAgent):
         eligible = (c.trust < thresholds[c.stage]) & (
             c.shortfall > e.tolerance * (1.0 - 0.5 * c.legal)
         )
-        draws = model.rng.random((2, len(c.trust)))
+        draws = model.replicates.uniform(rows=2)
         # Prescriptive contracts escalate formally more often.
         willing = draws[0] < 0.2 + 0.6 * c.legal
         exit_pays = (c.stage < len(thresholds) - 2) | (draws[1] < p_switch)
@@ -283,7 +286,7 @@ class ClientProcurement(SlotAgent):
     def _weigh_switching(model: VendorMarket, p_switch: np.ndarray) -> None:
         """Clients review the market at renewal, or now and then between renewals."""
         c, cfg = model.clients, model.cfg.client
-        draws = model.rng.random((2, len(c.trust)))
+        draws = model.replicates.uniform(rows=2)
         renewal = c.review.copy()
         reviewing = renewal | (draws[0] < cfg.review_hazard)
         c.review[:] = False

@@ -91,9 +91,8 @@ class RelationshipManager(SlotAgent):
     @staticmethod
     def _handle_odd_requests(model: VendorMarket) -> None:
         """Goodwill first: flexibility on an odd request, reciprocated with p_type * T."""
-        c, rec, rng = model.clients, model.cfg.client.reciprocity, model.rng
-        n = len(c.trust)
-        draws = rng.random((3, n))
+        c, rec = model.clients, model.cfg.client.reciprocity
+        draws = model.replicates.uniform(rows=3)
         asked = draws[0] < rec.odd_request_rate
         granted = asked & (draws[1] < model.vendors.goodwill[model.vendor_of])
         refused = asked & ~granted

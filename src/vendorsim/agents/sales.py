@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 if TYPE_CHECKING:
     from vendorsim.model import VendorMarket
@@ -38,8 +37,8 @@ class Sales(mesa.Agent):
 
     def step(self) -> None:
         """Feel the quota: pressure rises when the vendor holds fewer clients than its target."""
-        held = np.count_nonzero(self.model.vendor_of == self.vendor)
-        self.quota_pressure = float(np.clip(1.0 - held / self.target_clients, 0.0, 1.0))
+        held = self.model.clients_held[self.vendor]
+        self.quota_pressure = min(max(1.0 - held / self.target_clients, 0.0), 1.0)
 
     def offer(self, bidders: int) -> float:
         """The over-promise this vendor bids with, in a tender of ``bidders`` vendors."""

@@ -35,7 +35,13 @@ from vendorsim.experiment.job import (
     job_workers,
     read_marker,
 )
-from vendorsim.experiment.runner import POOL_THRESHOLD, get_pool, resolve_workers, run_seed
+from vendorsim.experiment.runner import (
+    POOL_THRESHOLD,
+    batches,
+    get_pool,
+    resolve_workers,
+    run_batch,
+)
 from vendorsim.io import write_atomic
 from vendorsim.settings import ConfigError, check_value, validate
 
@@ -205,7 +211,7 @@ def run_points(
 def run_point(container: dict[str, Any], seeds: list[int]) -> dict[str, pd.DataFrame]:
     """Pool task: one design point over every seed (tables with a leading ``seed``)."""
     cfg = OmegaConf.create(container)
-    runs = [run_seed(cfg, s, CELL_TABLES) for s in seeds]
+    runs = [run_batch(cfg, part, CELL_TABLES) for part in batches(seeds, cfg.market.clients)]
     return {t: pd.concat([r[t] for r in runs], ignore_index=True) for t in CELL_TABLES}
 
 

@@ -1,8 +1,10 @@
 """Run one configuration over many seeds, serially or in a process pool.
 
-Each run's randomness comes from its seed alone, so a seed gives the same tables whatever
-the number of workers or the order in which they finish (and two cells that differ only in
-a parameter share common random numbers).
+Seeds run in batches: one model holds a batch's markets side by side and computes their months
+together (:mod:`vendorsim.replicates`), which is several times faster than one model per seed.
+Each run's randomness still comes from its seed alone, so a seed gives the same tables whatever
+the batch, the number of workers or the order in which they finish (and two cells that differ
+only in a parameter share common random numbers).
 
 The pool is kept between calls: under Hydra's basic launcher every job of a sweep runs in
 one process, so the workers are forked once per sweep rather than once per cell.
@@ -35,6 +37,9 @@ CELL_MONTH_SERIES = ("trust", "monitoring", "margin", "suspicion")
 # With workers=auto, below this many client-months the pool's hand-offs cost more than
 # they save (measured: a default 20-client, 60-month seed is 1,200).
 POOL_THRESHOLD = 2_400
+# Client slots one batch model holds: past a few hundred the month's numpy calls stop
+# costing more in overhead than in arithmetic, and memory grows with the batch.
+BATCH_SLOTS = 1_200
 
 _pool: ProcessPoolExecutor | None = None
 
@@ -44,18 +49,18 @@ class WorkerDied(RuntimeError):
 
 
 _pool_size = 0
-# Worker side: configs rebuilt from their container once, then reused for every seed.
+# Worker side: configs rebuilt from their container once, then reused for every batch.
 _configs: dict[str, DictConfig] = {}
 
 
-def run_seed(
-    cfg: DictConfig | dict, seed: int, tables: Sequence[str] = TABLES
+def run_batch(
+    cfg: DictConfig | dict, seeds: Sequence[int], tables: Sequence[str] = TABLES
 ) -> dict[str, pd.DataFrame]:
-    """Build and run one market for ``seed``; every table gets a leading ``seed`` column.
+    """Run one market per seed in one model; every table gets a leading ``seed`` column.
 
     Args:
         cfg: a composed, validated config (or its plain container).
-        seed: the run's seed; it alone seeds every random draw.
+        seeds: the runs' seeds; each alone seeds every random draw of its market.
         tables: which tables to return: any of :data:`TABLES` and :data:`DERIVED`.
 
     """
@@ -63,44 +68,62 @@ def run_seed(
 
     if not isinstance(cfg, DictConfig):
         cfg = OmegaConf.create(cfg)
-    produced = VendorMarket(cfg, rng=seed).run()
+    produced = VendorMarket(cfg, seeds=seeds).run()
     if "cell_months" in tables:
         produced["cell_months"] = cell_months(produced["timeseries"])
-    out = {}
-    for name in tables:
-        frame = produced[name]
-        frame.insert(0, "seed", seed)
-        out[name] = frame
-    return out
+    return {name: produced[name] for name in tables}
+
+
+def run_seed(
+    cfg: DictConfig | dict, seed: int, tables: Sequence[str] = TABLES
+) -> dict[str, pd.DataFrame]:
+    """One seed's tables, as :func:`run_batch` gives them."""
+    return run_batch(cfg, [seed], tables)
+
+
+def batches(seeds: Sequence[int], clients: int, parts: int = 1) -> list[list[int]]:
+    """Split ``seeds`` into contiguous batches of at most :data:`BATCH_SLOTS` client slots,
+    and into at least ``parts`` batches (one per worker), as even as possible.
+    """
+    per_batch = max(1, BATCH_SLOTS // max(clients, 1))
+    count = min(len(seeds), max(parts, -(-len(seeds) // per_batch)))
+    return [[int(s) for s in part] for part in np.array_split(np.asarray(seeds), count)]
 
 
 def cell_months(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Per month, the mean of :data:`CELL_MONTH_SERIES` over the focal vendor's clients.
+    """Per seed and month, the mean of :data:`CELL_MONTH_SERIES` over the focal vendor's
+    clients (seeds in the order they appear).
 
     Months in which the focal vendor has no client keep a row with ``clients`` 0 and NaN
     means, so every seed has the same months.
     """
+    seed, seeds = pd.factorize(timeseries["seed"])
     months = timeseries["month"].to_numpy()
     focal = timeseries["vendor"].to_numpy() == 0
     n = int(months.max()) if len(months) else 0
-    idx = months[focal] - 1
-    count = np.bincount(idx, minlength=n).astype(float)
-    frame = {"month": np.arange(1, n + 1, dtype=np.int64), "clients": count.astype(np.int64)}
+    idx = seed[focal] * n + months[focal] - 1
+    size = len(seeds) * n
+    count = np.bincount(idx, minlength=size).astype(float)
+    frame = {
+        "seed": np.repeat(seeds.to_numpy(dtype=np.int64), n),
+        "month": np.tile(np.arange(1, n + 1, dtype=np.int64), len(seeds)),
+        "clients": count.astype(np.int64),
+    }
     with np.errstate(invalid="ignore", divide="ignore"):
         for name in CELL_MONTH_SERIES:
             values = timeseries[name].to_numpy()[focal]
-            frame[name] = np.bincount(idx, weights=values, minlength=n) / count
+            frame[name] = np.bincount(idx, weights=values, minlength=size) / count
     return pd.DataFrame(frame)
 
 
-def _run_cached(key: str, container: dict, seed: int, tables: tuple[str, ...]) -> Any:
-    """Pool task: run one seed, rebuilding the config from its container once per worker."""
+def _run_cached(key: str, container: dict, seeds: list[int], tables: tuple[str, ...]) -> Any:
+    """Pool task: run one batch, rebuilding the config from its container once per worker."""
     cfg = _configs.get(key)
     if cfg is None:
         if len(_configs) > 64:
             _configs.clear()
         cfg = _configs[key] = OmegaConf.create(container)
-    return run_seed(cfg, seed, tables)
+    return run_batch(cfg, seeds, tables)
 
 
 def cores() -> int:
@@ -208,29 +231,33 @@ def run_seeds(
         disable=None if progress is None else not progress,
         leave=False,
     )
+    parts = batches(seeds, cfg.market.clients, n)
     results: dict[int, dict[str, pd.DataFrame]] = {}
     # Resolve interpolations once: the behaviour nodes point at parameters, and resolving
-    # them again for every seed cost more than some of the months.
+    # them again for every batch cost more than some of the months.
     container = OmegaConf.to_container(cfg, resolve=True)
     with bar:
         if n == 1:
             plain = OmegaConf.create(container)
-            for seed in seeds:
-                results[seed] = run_seed(plain, seed, tables)
-                bar.update()
+            for i, part in enumerate(parts):
+                results[i] = run_batch(plain, part, tables)
+                bar.update(len(part))
         else:
             key = config_key(container)  # type: ignore[arg-type]
-            _run_in_pool(n, [(s, (key, container, s, tables)) for s in seeds], bar.update, results)
-    return {t: pd.concat([results[s][t] for s in seeds], ignore_index=True) for t in tables}
+            tasks = [(i, (key, container, part, tables)) for i, part in enumerate(parts)]
+            _run_in_pool(n, tasks, lambda i: bar.update(len(parts[i])), results)
+    return {
+        t: pd.concat([results[i][t] for i in range(len(parts))], ignore_index=True) for t in tables
+    }
 
 
 def _run_in_pool(
     size: int,
     tasks: list[tuple[int, tuple]],
-    tick: Callable[[], object],
+    tick: Callable[[int], object],
     results: dict[int, dict[str, pd.DataFrame]],
 ) -> None:
-    """Submit every (seed, arguments) task to the shared pool; collect as they finish."""
+    """Submit every (batch number, arguments) task to the shared pool; collect as they end."""
     pool = get_pool(size)
     try:
         futures = {pool.submit(_run_cached, *args): seed for seed, args in tasks}
@@ -241,7 +268,7 @@ def _run_in_pool(
     try:
         for fut in as_completed(futures):
             results[futures[fut]] = fut.result()
-            tick()
+            tick(futures[fut])
     except BrokenProcessPool:
         shutdown_pool()
         raise WorkerDied(
