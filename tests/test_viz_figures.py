@@ -23,6 +23,7 @@ from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables as T
 from vendorsim.viz.events import SHORT, story_events
+from vendorsim.viz.phase import _tick_positions
 from vendorsim.viz.quick import save_outcome_figure
 from vendorsim.viz.style import (
     DPI,
@@ -225,6 +226,114 @@ def test_phase_diagram_draws_and_labels_the_tipping_contour(grid):
     ax = fig.axes[0]
     assert ax.collections, "the tipping contour is missing"
     assert f"{threshold:.0%}" in [t.get_text() for t in ax.texts]
+
+
+def synthetic_cells(xs, ys, outcome: str = "churn", seeds: int = 2) -> pd.DataFrame:
+    """A cells table on an arbitrary grid, the share rising smoothly across the diagonal."""
+    rows = [
+        {X: x, Y: y, f"share_{outcome}": (i / max(len(xs) - 1, 1) + j / max(len(ys) - 1, 1)) / 2}
+        for i, x in enumerate(xs)
+        for j, y in enumerate(ys)
+    ]
+    return pd.DataFrame(rows).assign(n=40, seeds=seeds)
+
+
+def tick_texts(axis) -> list:
+    return [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+
+
+def assert_apart(boxes) -> None:
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), "two labels overlap"
+
+
+def test_phase_diagram_stays_readable_on_the_full_21_by_21_grid(tmp_path):
+    # The phase experiment's grid, built the way Hydra's sweep values arrive (0.30000000000000004).
+    xs, ys = np.arange(21) * 0.1, np.arange(21) * 0.05
+    fig = F.phase_diagram(synthetic_cells(xs, ys), X, Y, "churn")
+    check_saved(fig, tmp_path / "phase21")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    for axis, last in ((ax.xaxis, "2"), (ax.yaxis, "1")):
+        labels = tick_texts(axis)
+        shown = [t.get_text() for t in labels]
+        assert 3 <= len(shown) <= 11, shown
+        assert shown[0] == "0" and shown[-1] == last, shown
+        # Short, plain numbers, evenly spaced in the parameter.
+        assert all(re.fullmatch(r"\d(\.\d{1,2})?", t) for t in shown), shown
+        steps = np.diff([float(t) for t in shown])
+        np.testing.assert_allclose(steps, steps[0])
+        assert_apart([t.get_window_extent(renderer) for t in labels])
+    # Cells about 75 x 30 pixels hold no legible number: none is printed, the caption says
+    # where to read the shares, and the only text on the map is the tipping line's label.
+    assert [t.get_text() for t in ax.texts] == ["50%"]
+    assert "colour scale" in caption_of(fig) and "printed" not in caption_of(fig)
+    assert len(fig.texts) == 2, "one headline and one caption"
+    assert ax.collections, "the tipping line is missing"
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+    assert min(sizes) >= 15
+
+
+@pytest.mark.parametrize("size", [3, 5])
+def test_phase_diagram_numbers_the_cells_of_small_grids(size):
+    xs, ys = np.linspace(0, 1, size), np.linspace(0, 10, size)
+    cells = synthetic_cells(xs, ys)
+    fig = F.phase_diagram(cells, X, Y, "churn")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    # Every grid value keeps its label.
+    for axis, values in ((ax.xaxis, xs), (ax.yaxis, ys)):
+        assert [t.get_text() for t in tick_texts(axis)] == [hl.fmt_value(v) for v in values]
+    # The shares run 0-100%, so the cells within 30 points of 50% carry their numbers, at
+    # the full size, each inside its own cell.
+    shares = cells.pivot(index=Y, columns=X, values="share_churn").to_numpy()
+    near = np.abs(shares - 0.5) <= 0.3
+    numbers = [t for t in ax.texts if t.get_text() != "50%" or t.get_bbox_patch() is None]
+    assert len(numbers) >= near.sum() >= size
+    assert all(t.get_fontsize() == 17 for t in numbers)
+    cell_w = ax.get_window_extent().width / size
+    cell_h = ax.get_window_extent().height / size
+    renderer = fig.canvas.get_renderer()
+    for t in numbers:
+        box = t.get_window_extent(renderer)
+        assert box.width < cell_w and box.height < cell_h
+    assert "numbers are printed near it" in caption_of(fig)
+
+
+def test_phase_diagram_drops_numbers_that_only_fit_before_the_caption_took_its_room():
+    # 3 x 25: numbers fit the rows of a bare map but not once the headline and caption
+    # are placed, so the figure swaps its caption; the slide keeps exactly one of each.
+    fig = F.phase_diagram(synthetic_cells(np.arange(3), np.arange(25)), X, Y, "churn")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["50%"]
+    assert len(fig.texts) == 2 and "colour scale" in caption_of(fig)
+    drawn = [" ".join(t.get_text().split()) for t in fig.texts]
+    assert " ".join(caption_of(fig).split()) in drawn, "the slide shows the caption it reports"
+    assert_apart([t.get_window_extent() for t in tick_texts(ax.yaxis)])
+
+
+@pytest.mark.parametrize(("n", "most"), [(21, 11), (21, 7), (14, 11), (12, 11), (41, 11), (6, 7)])
+def test_phase_tick_choice_keeps_both_ends_and_an_even_stride(n, most):
+    positions = _tick_positions(n, most)
+    assert positions[0] == 0 and positions[-1] == n - 1
+    assert len(positions) <= max(most, 2)
+    gaps = np.diff(positions)
+    # Regular labels one stride apart; only the last gap may be longer (never shorter).
+    assert (gaps[:-1] == gaps[0]).all() and gaps[0] <= gaps[-1] < 2 * gaps[0]
+    if n <= most:
+        assert positions == list(range(n))
+
+
+def test_phase_diagram_thins_long_category_names_until_they_do_not_touch():
+    names = [f"scenario_with_a_long_name_{i}" for i in range(8)]
+    fig = F.phase_diagram(synthetic_cells(names, [0.0, 0.5, 1.0]), X, Y, "churn")
+    fig.canvas.draw()
+    labels = tick_texts(fig.axes[0].xaxis)
+    assert labels[0].get_text() == names[0] and labels[-1].get_text() == names[-1]
+    assert_apart([t.get_window_extent(fig.canvas.get_renderer()) for t in labels])
 
 
 # 3. Trust trajectories and 5. margin erosion ----------------------------------------------
