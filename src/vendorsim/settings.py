@@ -234,37 +234,32 @@ def compose_with_hydra(overrides: Sequence[str]) -> DictConfig:
         raise ConfigError(_first_line(exc)) from None
 
 
-def make_behaviours(cfg: DictConfig) -> dict[str, Any]:
+def make_behaviours(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
     """Instantiate the behaviour rules named by ``_target_``, refusing ones that do not fit.
 
-    Each call returns new rule objects (a researcher's rule may keep state).
+    ``cfg`` is a composed config or its resolved container. Each call returns new rule
+    objects (a researcher's rule may keep state, or have just been edited).
     """
-    nodes = OmegaConf.to_container(cfg.behaviour, resolve=True)
-    return copy.deepcopy(_behaviours(json.dumps(nodes, sort_keys=True)))
-
-
-@functools.lru_cache(maxsize=16)
-def _behaviours(nodes_json: str) -> dict[str, Any]:
-    """The rules of one ``behaviour`` node, built once: every cell of a grid shares them."""
     from vendorsim.behaviours.registry import instantiate_behaviour
 
-    nodes = OmegaConf.create(json.loads(nodes_json))
+    nodes = cfg["behaviour"]
     try:
         return {kind: instantiate_behaviour(kind, nodes[kind]) for kind in BEHAVIOURS}
     except BehaviourError as exc:
         raise ConfigError(str(exc)) from None
 
 
-def resolve(cfg: DictConfig) -> tuple[VendorsimConfig, dict[str, Any]]:
-    """The typed config object the engine reads, and its behaviour rules by kind."""
-    plain = OmegaConf.to_container(cfg, resolve=True)
-    plain.pop("hydra", None)  # type: ignore[union-attr]
-    # The typed merge and the instantiation cost a third of a small run, and every seed of a
-    # sweep cell has the same config: build them once and give each model its own copies
-    # (a researcher's rule may keep state).
-    key = json.dumps(plain, sort_keys=True)
-    behaviours = json.dumps(plain["behaviour"], sort_keys=True)  # type: ignore[index]
-    return copy.deepcopy(_typed(key)), copy.deepcopy(_behaviours(behaviours))
+def resolve(cfg: DictConfig | dict[str, Any]) -> tuple[VendorsimConfig, dict[str, Any]]:
+    """The typed config object the engine reads, and its behaviour rules by kind.
+
+    ``cfg`` is a composed config or its resolved container (``OmegaConf.to_container(cfg,
+    resolve=True)``), which is what sweep workers receive.
+    """
+    plain = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    plain = {k: v for k, v in plain.items() if k != "hydra"}  # type: ignore[union-attr]
+    # Every seed of a sweep cell has the same config: build the typed one once, and give
+    # each model its own copy.
+    return copy.deepcopy(_typed(json.dumps(plain, sort_keys=True))), make_behaviours(plain)
 
 
 @functools.lru_cache(maxsize=16)
