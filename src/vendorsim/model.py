@@ -62,8 +62,8 @@ class VendorMarket(mesa.Model):
     column.
 
     Args:
-        config: a composed and validated config (see :func:`vendorsim.settings.load_config`).
-            If omitted, one is composed from ``params``.
+        config: a composed and validated config (see :func:`vendorsim.settings.load_config`),
+            or its resolved container. If omitted, one is composed from ``params``.
         rng: seed or generator; defaults to ``config.seed``.
         seeds: run one market per seed instead (not with ``rng``).
         **params: parameters by short name or dotted key with ``__`` for dots, e.g.
@@ -73,7 +73,7 @@ class VendorMarket(mesa.Model):
 
     def __init__(
         self,
-        config: DictConfig | None = None,
+        config: DictConfig | dict[str, Any] | None = None,
         *,
         rng: Any = None,
         seeds: Sequence[int] | None = None,

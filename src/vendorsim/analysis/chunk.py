@@ -210,8 +210,8 @@ def run_points(
 
 def run_point(container: dict[str, Any], seeds: list[int]) -> dict[str, pd.DataFrame]:
     """Pool task: one design point over every seed (tables with a leading ``seed``)."""
-    cfg = OmegaConf.create(container)
-    runs = [run_batch(cfg, part, CELL_TABLES) for part in batches(seeds, cfg.market.clients)]
+    clients = container["market"]["clients"]
+    runs = [run_batch(container, part, CELL_TABLES) for part in batches(seeds, clients)]
     return {t: pd.concat([r[t] for r in runs], ignore_index=True) for t in CELL_TABLES}
 
 

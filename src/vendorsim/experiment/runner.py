@@ -20,14 +20,11 @@ import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
-
-from vendorsim.experiment.identity import config_key
 
 TABLES = ("engagements", "timeseries", "events")
 # Per-seed reductions a caller may ask for beside the model's own tables.
@@ -49,8 +46,6 @@ class WorkerDied(RuntimeError):
 
 
 _pool_size = 0
-# Worker side: configs rebuilt from their container once, then reused for every batch.
-_configs: dict[str, DictConfig] = {}
 
 
 def run_batch(
@@ -59,15 +54,13 @@ def run_batch(
     """Run one market per seed in one model; every table gets a leading ``seed`` column.
 
     Args:
-        cfg: a composed, validated config (or its plain container).
+        cfg: a composed, validated config (or its resolved container).
         seeds: the runs' seeds; each alone seeds every random draw of its market.
         tables: which tables to return: any of :data:`TABLES` and :data:`DERIVED`.
 
     """
     from vendorsim.model import VendorMarket
 
-    if not isinstance(cfg, DictConfig):
-        cfg = OmegaConf.create(cfg)
     produced = VendorMarket(cfg, seeds=seeds).run()
     if "cell_months" in tables:
         produced["cell_months"] = cell_months(produced["timeseries"])
@@ -114,16 +107,6 @@ def cell_months(timeseries: pd.DataFrame) -> pd.DataFrame:
             values = timeseries[name].to_numpy()[focal]
             frame[name] = np.bincount(idx, weights=values, minlength=size) / count
     return pd.DataFrame(frame)
-
-
-def _run_cached(key: str, container: dict, seeds: list[int], tables: tuple[str, ...]) -> Any:
-    """Pool task: run one batch, rebuilding the config from its container once per worker."""
-    cfg = _configs.get(key)
-    if cfg is None:
-        if len(_configs) > 64:
-            _configs.clear()
-        cfg = _configs[key] = OmegaConf.create(container)
-    return run_batch(cfg, seeds, tables)
 
 
 def cores() -> int:
@@ -238,13 +221,11 @@ def run_seeds(
     container = OmegaConf.to_container(cfg, resolve=True)
     with bar:
         if n == 1:
-            plain = OmegaConf.create(container)
             for i, part in enumerate(parts):
-                results[i] = run_batch(plain, part, tables)
+                results[i] = run_batch(container, part, tables)  # type: ignore[arg-type]
                 bar.update(len(part))
         else:
-            key = config_key(container)  # type: ignore[arg-type]
-            tasks = [(i, (key, container, part, tables)) for i, part in enumerate(parts)]
+            tasks = [(i, (container, part, tables)) for i, part in enumerate(parts)]
             _run_in_pool(n, tasks, lambda i: bar.update(len(parts[i])), results)
     return {
         t: pd.concat([results[i][t] for i in range(len(parts))], ignore_index=True) for t in tables
@@ -260,11 +241,11 @@ def _run_in_pool(
     """Submit every (batch number, arguments) task to the shared pool; collect as they end."""
     pool = get_pool(size)
     try:
-        futures = {pool.submit(_run_cached, *args): seed for seed, args in tasks}
+        futures = {pool.submit(run_batch, *args): i for i, args in tasks}
     except BrokenProcessPool:  # a worker died in an earlier call: start afresh once
         shutdown_pool()
         pool = get_pool(size)
-        futures = {pool.submit(_run_cached, *args): seed for seed, args in tasks}
+        futures = {pool.submit(run_batch, *args): i for i, args in tasks}
     try:
         for fut in as_completed(futures):
             results[futures[fut]] = fut.result()
