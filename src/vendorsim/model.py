@@ -40,6 +40,8 @@ RESCUE_STAFF, REACTION_COOLDOWN = 2.0, 6.0
 MAX_RESCUES = 2
 # Monthly chance that unused, oversold scope is discovered, per unit oversold share.
 OVERSELL_DISCOVERY = 0.1
+# The tables a run produces.
+RESULT_TABLES = ("engagements", "timeseries", "events")
 # Why an engagement ended, as the event log says it.
 END_CAUSES = {
     "client_switch": "an alternative looked worth more, net of the switching cost",
@@ -133,8 +135,12 @@ class VendorMarket(mesa.Model):
         self.forced_incidents: tuple[np.ndarray, int] | None = None
         # Engagements ended by this month's choices; they are replaced when the choices are done.
         self._ending: list[tuple[int, str, int, float, int, np.ndarray]] = []
+        # Competitive-tension targets while the month's choices are made (no choice moves
+        # another client's), so each tender need not compute its own.
+        self._month_tension: np.ndarray | None = None
         self._open_market()
-        self._results: dict[str, pd.DataFrame] | None = None
+        self._closed = False
+        self._results: dict[Any, pd.DataFrame] = {}
 
     # ----------------------------------------------------------------- the month
     def step(self) -> None:
@@ -187,18 +193,36 @@ class VendorMarket(mesa.Model):
         self.run_for(self.cfg.months - self.month)
         return self.results()
 
-    def results(self) -> dict[str, pd.DataFrame]:
-        """The run's tables; engagements still running are closed at the horizon."""
-        if self._results is None:
-            reps = self.replicates
+    def results(
+        self, tables: Sequence[str] = RESULT_TABLES, series: Sequence[str] | None = None
+    ) -> dict[str, pd.DataFrame]:
+        """The run's tables; engagements still running are closed at the horizon.
+
+        Args:
+            tables: which of :data:`RESULT_TABLES` to build (a sweep needs fewer).
+            series: the time series to include in ``timeseries`` (default: all).
+
+        """
+        reps = self.replicates
+        if not self._closed:
             self.book.close(self, np.arange(reps.slots), self.month, reason="")
-            engagements = reps.localise(self.book.to_frame())
-            self._results = {
-                "engagements": self._labelled(engagements, horizon=self.cfg.months),
-                "timeseries": self.recorder.to_frame(self.month, reps),
-                "events": reps.localise(self.events.to_frame(), regroup=True),
-            }
-        return self._results
+            self._closed = True
+        out = {}
+        for name in tables:
+            key = name if series is None or name != "timeseries" else (name, *series)
+            if key not in self._results:
+                if name == "engagements":
+                    engagements = reps.localise(self.book.to_frame())
+                    frame = self._labelled(engagements, horizon=self.cfg.months)
+                elif name == "timeseries":
+                    frame = self.recorder.to_frame(self.month, reps, series)
+                elif name == "events":
+                    frame = reps.localise(self.events.to_frame(), regroup=True)
+                else:
+                    raise ValueError(f"unknown table {name!r}; allowed: {RESULT_TABLES}")
+                self._results[key] = frame
+            out[name] = self._results[key]
+        return out
 
     def engagements_so_far(self) -> pd.DataFrame:
         """Every engagement so far, labelled as if the run stopped this month.
@@ -238,17 +262,23 @@ class VendorMarket(mesa.Model):
                 DeliveryTeam.draw_traits(rng, len(direct)),
             )
             tendered = first_slot + np.flatnonzero(~focal)
-            won = self._tender(tendered, exclude=np.full(len(tendered), focal_vendor))
+            won = self._tender(
+                tendered,
+                exclude=np.full(len(tendered), focal_vendor),
+                tension=self._lever_targets_at(tendered)[1],
+            )
             self._start(tendered, *won, DeliveryTeam.draw_traits(rng, len(tendered)))
         # Month-0 engagements are incumbents already: their price holds the client's switching cost.
         self.accounts.markup[:] = self.incumbent_markup()
 
-    def _tender(self, idx: np.ndarray, exclude: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Each client in ``idx`` invites bidders (more under competitive tension) and picks the
-        best-looking bid. Returns winners, their over-promises and the bidder counts.
+    def _tender(
+        self, idx: np.ndarray, exclude: np.ndarray, tension: np.ndarray
+    ) -> tuple[np.ndarray, ...]:
+        """Each client in ``idx`` invites bidders (more under its competitive ``tension``
+        target) and picks the best-looking bid. Returns winners, their over-promises and the
+        bidder counts.
         """
         reps = self.replicates
-        tension = self._lever_targets_at(idx)[1]
         winners = np.zeros(len(idx), dtype=np.int64)
         promises = np.zeros(len(idx))
         counts = np.zeros(len(idx), dtype=np.int64)
@@ -257,12 +287,11 @@ class VendorMarket(mesa.Model):
             rng, market = reps.rngs[r], self._vendors_by_market[r]
             eligible = market[market != exclude[k]]
             count = min(len(eligible), 2 + round(3 * tension[k]))
-            bidders = rng.choice(eligible, size=count, replace=False)
-            offers = np.array([self.sales[w].offer(count) for w in bidders])
-            scores = np.array(
-                [self.sales[w].pitch(o) for w, o in zip(bidders, offers, strict=True)]
-            )
-            best = int(np.argmax(scores + rng.gumbel(0.0, BID_NOISE, count)))
+            bidders = rng.choice(eligible, size=count, replace=False).tolist()
+            offers = [self.sales[w].offer(count) for w in bidders]
+            looks = [self.sales[w].pitch(o) for w, o in zip(bidders, offers, strict=True)]
+            noise = rng.gumbel(0.0, BID_NOISE, count).tolist()
+            best = max(range(count), key=lambda i: looks[i] + noise[i])
             winners[k], promises[k], counts[k] = bidders[best], offers[best], count
         return winners, promises, counts
 
@@ -338,7 +367,12 @@ class VendorMarket(mesa.Model):
         (:meth:`_replace_ended`), which no other client's choice can see.
         """
         idx = np.array([slot])
-        winners, promises, counts = self._tender(idx, exclude=self.vendor_of[idx])
+        tension = (
+            self._lever_targets_at(idx)[1]
+            if self._month_tension is None
+            else self._month_tension[idx]
+        )
+        winners, promises, counts = self._tender(idx, self.vendor_of[idx], tension)
         traits = DeliveryTeam.draw_traits(self.replicates.rngs[self.replicates.of_slot(slot)], 1)
         self._ending.append((slot, reason, int(winners[0]), promises[0], int(counts[0]), traits))
 
@@ -386,12 +420,14 @@ class VendorMarket(mesa.Model):
         walking = np.flatnonzero(self.accounts.low_margin_months >= self.cfg.vendor.walkaway_months)
         c.escalate[walking] = False
         c.switch[walking] = False
+        self._month_tension = ClientProcurement.lever_targets(self)[1]
         for slot in walking.tolist():
             self.end_engagement(slot, reason="vendor_walkaway")
         deciding = np.flatnonzero(c.escalate | c.switch)
         for r, slots in self.replicates.split(deciding):
             clients = [self.procurement[i] for i in slots.tolist()]
             AgentSet(clients, random=self.replicates.randoms[r]).shuffle_do("decide")
+        self._month_tension = None
         self._replace_ended()
 
     def _rotate_rms(self) -> None:

@@ -4,6 +4,7 @@ every value, which costs more than the month itself).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,9 +58,12 @@ class Recorder:
         self.vendor[m] = model.vendor_of
         self.engagement[m] = model.book.id
 
-    def to_frame(self, months_run: int, replicates: Replicates) -> pd.DataFrame:
+    def to_frame(
+        self, months_run: int, replicates: Replicates, series: Sequence[str] | None = None
+    ) -> pd.DataFrame:
         """One row per (month, client) of each market, months counted from 1; with tagged
-        replicates, one market after another, each with its ``seed``.
+        replicates, one market after another, each with its ``seed``. ``series`` picks the
+        columns of :data:`SERIES` to include (default: all).
         """
         n, r, c = months_run, replicates.count, replicates.clients
 
@@ -76,7 +80,8 @@ class Recorder:
             seeds = np.asarray(replicates.seeds, dtype=np.int64)
             columns = {"seed": np.repeat(seeds, n * c), **columns}
         frame = pd.DataFrame(columns)
-        for key, arr in self.data.items():
-            frame[key] = by_market(arr)
-        frame["stage"] = frame["stage"].astype("int64")
+        for key in SERIES if series is None else series:
+            frame[key] = by_market(self.data[key])
+        if "stage" in frame:
+            frame["stage"] = frame["stage"].astype("int64")
         return frame

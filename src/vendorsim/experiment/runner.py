@@ -61,9 +61,13 @@ def run_batch(
     """
     from vendorsim.model import VendorMarket
 
-    produced = VendorMarket(cfg, seeds=seeds).run()
+    model = VendorMarket(cfg, seeds=seeds)
+    model.run_for(model.cfg.months)
+    wanted = [t for t in TABLES if t in tables]
+    produced = model.results(wanted)
     if "cell_months" in tables:
-        produced["cell_months"] = cell_months(produced["timeseries"])
+        months = model.results(["timeseries"], series=CELL_MONTH_SERIES)["timeseries"]
+        produced["cell_months"] = cell_months(months)
     return {name: produced[name] for name in tables}
 
 
