@@ -123,7 +123,7 @@ class VendorMarket(mesa.Model):
             AgentSet(self.sales[r * v : (r + 1) * v], random=self.replicates.randoms[r])
             for r in range(self.replicates.count)
         ]
-        self.clients_held = np.zeros(len(self.sales), dtype=np.int64)
+        self.clients_held: list[int] = [0] * len(self.sales)
         self._vendors_by_market = np.arange(len(self.sales)).reshape(-1, v)
         self.procurement = [ClientProcurement(self, i) for i in range(n)]
         self.team_of: list[DeliveryTeam | None] = [None] * n
@@ -145,7 +145,7 @@ class VendorMarket(mesa.Model):
     # ----------------------------------------------------------------- the month
     def step(self) -> None:
         """One month: sell, deliver, assess, manage, settle, then act on the choices made."""
-        self.clients_held = np.bincount(self.vendor_of, minlength=len(self.sales))
+        self.clients_held = np.bincount(self.vendor_of, minlength=len(self.sales)).tolist()
         for sales in self.sales_by_market:
             sales.shuffle_do("step")
         DeliveryTeam.deliver_month(self)

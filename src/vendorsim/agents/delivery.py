@@ -233,7 +233,8 @@ class DeliveryTeam(SlotAgent):
 
             def hire(g: np.random.Generator, s: slice) -> np.ndarray:
                 # Zero trials take nothing from the stream: a market with no vacancies skips.
-                return g.binomial(pending[s], rate) if pending[s].any() else pending[s]
+                due = pending[s]
+                return g.binomial(due, rate) if np.count_nonzero(due) else due
 
             arriving = reps.draw(hire).astype(float)
         t.pending_hires -= arriving
