@@ -193,12 +193,23 @@ def _unknown_key(key: str, value: str) -> str:
     return f"unknown key '{key}' (value {value!r}); {hint}allowed: {allowed}"
 
 
-def validate(cfg: DictConfig) -> None:
-    """Check every parameter of a composed config, wherever its value came from."""
+def validate(cfg: DictConfig | dict[str, Any]) -> None:
+    """Check every parameter of a composed config (or its resolved container, which is
+    faster to read), wherever its value came from.
+    """
+
+    def get(key: str) -> Any:
+        if isinstance(cfg, DictConfig):
+            return OmegaConf.select(cfg, key)
+        node: Any = cfg
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+
     for key, spec in PARAMS.items():
-        check_value(spec, OmegaConf.select(cfg, key))
-    rec = cfg.client.reciprocity
-    total = rec.cooperator_share + rec.free_rider_share + rec.hump_share
+        check_value(spec, get(key))
+    shares = ("cooperator_share", "free_rider_share", "hump_share")
+    total = sum(get(f"client.reciprocity.{s}") for s in shares)
     if total <= 0:
         raise ConfigError(
             f"client.reciprocity shares sum to {total:g}; "

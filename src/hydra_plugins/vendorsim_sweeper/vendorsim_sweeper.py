@@ -1,4 +1,4 @@
-"""The sweeper of ``vendorsim -m``: Hydra's basic sweeper with cheaper job configs.
+"""The sweeper of ``vendorsim -m``: Hydra's basic sweeper with cheaper jobs.
 
 Hydra composes every job's config from scratch (the defaults tree, some 20 config files,
 about 55 ms for vendorsim), and the basic sweeper composes each one twice: once up front only
@@ -15,12 +15,19 @@ and ``hydra.sweeper.params`` behave exactly as in the basic sweeper):
   against the schema. This still fails fast on a broken config, and builds the templates in
   this process, so launchers that compose in worker processes (joblib, submitit) ship them
   with the pickled launcher instead of composing from scratch there.
+
+And with Hydra's basic launcher, which runs every job in this process, cells may stay in
+flight (:mod:`vendorsim.experiment.pipeline`): a job hands its cell to the worker pool and
+Hydra prepares the next job meanwhile; the sweep waits for every cell before the callbacks
+aggregate it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from hydra._internal.core_plugins.basic_launcher import BasicLauncher
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
@@ -46,6 +53,15 @@ class VendorsimSweeper(BasicSweeper):
             callbacks=hydra_context.callbacks,
         )
         super().setup(hydra_context=context, task_function=task_function, config=config)
+
+    def sweep(self, arguments: list[str]) -> Any:
+        """Sweep as the basic sweeper; under the basic launcher, with cells in flight."""
+        if not isinstance(self.launcher, BasicLauncher):
+            return super().sweep(arguments)
+        from vendorsim.experiment.pipeline import cells_in_flight
+
+        with cells_in_flight():
+            return super().sweep(arguments)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Compose the first job of each shape in ``batch`` (the launcher composes them all)."""

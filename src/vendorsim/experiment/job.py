@@ -14,6 +14,7 @@ import json
 import logging
 import sys
 import traceback
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.api import Results
 from vendorsim.experiment.identity import cell_name, cell_overrides, config_key, override_key
-from vendorsim.experiment.runner import WorkerDied, cores, run_seeds
+from vendorsim.experiment.pipeline import active
+from vendorsim.experiment.runner import WorkerDied, batches, cores, pool_size, run_batch, run_seeds
 from vendorsim.io import write_atomic
 from vendorsim.settings import GROUPS, validate
 
@@ -111,14 +113,14 @@ def run_cell(
     """
     out.mkdir(parents=True, exist_ok=True)
     try:
-        validate(cfg)
+        container = OmegaConf.to_container(cfg, resolve=True)
+        container.pop("hydra", None)  # type: ignore[union-attr]
+        validate(container)  # type: ignore[arg-type]
     except Exception:
         # A cell whose config is refused is broken, and says why, like one that crashed.
         (out / MARKER).unlink(missing_ok=True)
         _record_error(out)
         raise
-    container = OmegaConf.to_container(cfg, resolve=True)
-    container.pop("hydra", None)  # type: ignore[union-attr]
     key = config_key(container)  # type: ignore[arg-type]
     name = cell_name(overrides)
     done = read_marker(out)
@@ -129,10 +131,62 @@ def run_cell(
     (out / MARKER).unlink(missing_ok=True)
     (out / ERROR).unlink(missing_ok=True)
     seeds = list(range(cfg.seed, cfg.seed + cfg.seeds))
+    marker = {
+        "cell": name,
+        "overrides": list(cell_overrides(overrides)),
+        "values": cell_values(cfg, overrides),
+        "config_key": key,
+        "seeds": seeds,
+    }
+    workers = job_workers(cfg.workers, launcher)
+    n = pool_size(workers, len(seeds), cfg.market.clients * cfg.months)
+    pipeline = active()
+    if pipeline is not None and n > 1:
+        # The whole cell goes to one worker, its seeds as one batch; Hydra moves on.
+        log_file = out / f"{_hydra_config().job.name}.log"  # type: ignore[union-attr]
+        pipeline.submit(name, out, n, finish_cell, container, out, marker, log_file)
+        return None
     try:
-        tables = run_seeds(
-            cfg, seeds, workers=job_workers(cfg.workers, launcher), desc=desc, tables=CELL_TABLES
-        )
+        tables = run_seeds(cfg, seeds, workers=workers, desc=desc, tables=CELL_TABLES)
+    except Exception:
+        _record_error(out)
+        raise
+    log.info("%s", write_cell(tables, cfg, out, marker))
+    return marker
+
+
+def finish_cell(
+    container: dict[str, Any], out: Path, marker: dict[str, Any], log_file: Path
+) -> str:
+    """Pool task: run a cell's seeds here, in batches, and write the cell (see
+    :func:`write_cell`); its log line goes to the end of the cell's own ``log_file``, since
+    Hydra has moved on to other jobs' logs by now.
+    """
+    try:
+        clients = container["market"]["clients"]
+        runs = [
+            run_batch(container, part, CELL_TABLES) for part in batches(marker["seeds"], clients)
+        ]
+        tables = {t: pd.concat([r[t] for r in runs], ignore_index=True) for t in CELL_TABLES}
+    except Exception:
+        _record_error(out)
+        raise
+    # The summary and figure read only these; rebuilding the whole config costs ~7 ms.
+    read = OmegaConf.create({k: container[k] for k in ("meta", "months", "market", "figures")})
+    line = write_cell(tables, read, out, marker)
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
+    with log_file.open("a") as f:
+        f.write(f"[{stamp}][vendorsim][INFO] - {line}\n")
+    return line
+
+
+def write_cell(
+    tables: dict[str, pd.DataFrame], cfg: DictConfig, out: Path, marker: dict[str, Any]
+) -> str:
+    """Write a cell's tables, summary and figure, then its completion ``marker`` (last, so a
+    cell is complete only when everything is on disk); returns the cell's log line.
+    """
+    try:
         for table in CELL_TABLES:
             frame = tables[table]
             write_atomic(out / f"{table}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
@@ -153,17 +207,10 @@ def run_cell(
     except Exception:
         _record_error(out)
         raise
-    marker = {
-        "cell": name,
-        "overrides": list(cell_overrides(overrides)),
-        "values": cell_values(cfg, overrides),
-        "config_key": key,
-        "seeds": seeds,
-        "rows": {t: len(tables[t]) for t in CELL_TABLES},
-    }
+    marker = {**marker, "rows": {t: len(tables[t]) for t in CELL_TABLES}}
     write_atomic(out / MARKER, lambda p: p.write_text(json.dumps(marker, indent=1) + "\n"))
-    log.info("cell %s, %d seeds: focal outcomes %s", name, len(seeds), _top(results))
-    return marker
+    seeds = len(marker["seeds"])
+    return f"cell {marker['cell']}, {seeds} seeds: focal outcomes {_top(results)}"
 
 
 def _record_error(out: Path) -> None:

@@ -45,6 +45,12 @@ class WorkerDied(RuntimeError):
     """A pool worker was killed while it ran seeds: the cell cannot complete this time."""
 
 
+WORKER_DIED = (
+    "a worker process died while running this cell's seeds (killed, or out of memory); "
+    "the cell is recorded as broken: run the sweep again with resume=true to complete it"
+)
+
+
 _pool_size = 0
 
 
@@ -124,6 +130,17 @@ def resolve_workers(workers: int | str | None, jobs: int) -> int:
     """'auto' means one process per available core, never more than there are jobs."""
     n = cores() if workers in (None, "auto") else int(workers)
     return max(1, min(n, jobs))
+
+
+def pool_size(workers: int | str | None, seeds: int, client_months: int) -> int:
+    """Processes for ``seeds`` runs of ``client_months`` each; 1 means in this process.
+
+    'auto' keeps small jobs here, where the pool's hand-offs would cost more than they save.
+    """
+    n = resolve_workers(workers, seeds)
+    if workers in (None, "auto") and seeds * client_months < POOL_THRESHOLD:
+        return 1
+    return n
 
 
 def get_pool(size: int) -> ProcessPoolExecutor:
@@ -207,10 +224,7 @@ def run_seeds(
     unknown = set(tables) - set(TABLES) - set(DERIVED)
     if unknown:
         raise ValueError(f"unknown tables {sorted(unknown)}; allowed: {TABLES + DERIVED}")
-    n = resolve_workers(workers, len(seeds))
-    size = len(seeds) * cfg.market.clients * cfg.months
-    if workers in (None, "auto") and size < POOL_THRESHOLD:
-        n = 1
+    n = pool_size(workers, len(seeds), cfg.market.clients * cfg.months)
     bar = tqdm(
         total=len(seeds),
         desc=desc,
@@ -256,10 +270,7 @@ def _run_in_pool(
             tick(futures[fut])
     except BrokenProcessPool:
         shutdown_pool()
-        raise WorkerDied(
-            "a worker process died while running this cell's seeds (killed, or out of memory); "
-            "the cell is recorded as broken: run the sweep again with resume=true to complete it"
-        ) from None
+        raise WorkerDied(WORKER_DIED) from None
     except BaseException:
         for fut in futures:
             fut.cancel()
