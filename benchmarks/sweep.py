@@ -107,7 +107,8 @@ def engine_floor(
 ) -> tuple[float, float]:
     """Seconds per seed over a spread of the sweep's cells run serially here, and the whole
     sweep at that speed on all cores. Cells differ in cost (churn means more tenders), so
-    the floor samples the grid's corners, edges and middle: up to 9 cells, 4 seeds each.
+    the floor samples the grid's corners, edges and middle: up to 9 cells, each with all its
+    seeds in one batch, as a sweep's worker runs them.
     """
     fixed = [o for o in extra if not any(c in o.partition("=")[2] for c in ",(")]  # no sweeps
     picks = [sorted(cells[p].unique()) for p in params]
@@ -124,9 +125,9 @@ def engine_floor(
         if i == 0:
             run_seeds(cfg, [cfg.seed], workers=1, tables=tables)  # warm up
         start = time.perf_counter()
-        run_seeds(cfg, range(cfg.seed, cfg.seed + 4), workers=1, tables=tables)
+        run_seeds(cfg, range(cfg.seed, cfg.seed + cfg.seeds), workers=1, tables=tables)
         elapsed += time.perf_counter() - start
-        seeds += 4
+        seeds += cfg.seeds
     per_seed = elapsed / seeds
     return per_seed, per_seed * runs / cores()
 
