@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
-from tests.sweep_helpers import VENDORSIM, env
+from tests.sweep_helpers import VENDORSIM, assert_same_aggregate, env, sweep
 from vendorsim.experiment import pipeline, runner
 
 FRAGILE = '''
@@ -75,3 +78,39 @@ def test_cells_in_flight_are_bounded_and_all_collected() -> None:
         assert runner._pool is None, "the pool is shut down before the aggregation"
     finally:
         runner.shutdown_pool()
+
+
+# 20 cells of 4 seeds: long enough (a few seconds) to interrupt mid-way.
+LONGER = [
+    "seeds=4",
+    "figures=false",
+    "vendor.sales.overpromise=0,0.5,1,1.5,2",
+    "client.vendor_management.monitoring=0,0.3,0.6,0.9",
+]
+
+
+def test_ctrl_c_stops_cleanly_and_resume_completes_the_sweep(tmp_path: Path) -> None:
+    clean, broken = tmp_path / "clean", tmp_path / "broken"
+    sweep(clean, *LONGER)
+    proc = subprocess.Popen(
+        [VENDORSIM, "-m", *LONGER, f"hydra.sweep.dir={broken}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+        start_new_session=True,  # a process group, as a terminal's Ctrl-C signals
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while not list(broken.glob("*/complete.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert stderr.count("vendorsim: ") == 1 and "resume=true" in stderr, stderr
+    assert "Traceback" not in stderr
+    assert not list(broken.rglob("*.tmp")), "no half-written file is left"
+    done = len(list(broken.glob("*/complete.json")))
+    assert 0 < done < 20, "interrupted mid-way"
+    sweep(broken, *LONGER, "resume=true")
+    assert_same_aggregate(clean, broken)

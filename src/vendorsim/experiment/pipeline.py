@@ -25,7 +25,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from vendorsim.experiment.runner import WORKER_DIED, get_pool, shutdown_pool
+from vendorsim.experiment.runner import WORKER_DIED, get_pool, shutdown_pool, terminate_pool
 from vendorsim.io import write_atomic
 
 # Enough queued cells that a worker never waits for the main process, few enough that a
@@ -110,6 +110,17 @@ def cells_in_flight() -> Iterator[Pipeline]:
         pipeline.finish()
         # The sweep's work is done; free the workers' memory before the aggregation.
         shutdown_pool()
+    except KeyboardInterrupt:
+        print(
+            "vendorsim: interrupted: finishing the cells being written (Ctrl-C again to stop "
+            "at once); run the same command with resume=true to complete the sweep",
+            file=sys.stderr,
+        )
+        try:
+            shutdown_pool()
+        except KeyboardInterrupt:
+            terminate_pool()
+        raise SystemExit(130) from None
     except BaseException:
         # The sweep stopped early: still keep the cells already under way.
         pipeline.drain_pending()

@@ -16,6 +16,7 @@ import atexit
 import logging
 import multiprocessing as mp
 import os
+import signal
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -157,7 +158,7 @@ def get_pool(size: int) -> ProcessPoolExecutor:
         # fork: workers inherit the imported engine instead of importing it again (~1 s each).
         method = "fork" if "fork" in mp.get_all_start_methods() else None
         _pool = ProcessPoolExecutor(
-            max_workers=size, mp_context=mp.get_context(method), initializer=_worker_logging
+            max_workers=size, mp_context=mp.get_context(method), initializer=_worker_init
         )
         _pool_size = size
         with warnings.catch_warnings():
@@ -170,12 +171,15 @@ def get_pool(size: int) -> ProcessPoolExecutor:
     return _pool
 
 
-def _worker_logging() -> None:
-    """Send a worker's log records to stderr, not to the job log it was forked with.
+def _worker_init() -> None:
+    """Send a worker's log records to stderr, not to the job log it was forked with, and
+    leave Ctrl-C to the main process.
 
     Under Hydra the pool is forked while the first job's log file is open; later jobs'
-    records from the workers would otherwise land in that first job's log.
+    records from the workers would otherwise land in that first job's log. On Ctrl-C the
+    main process decides: it lets the workers finish what they are writing, then stops them.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -188,10 +192,22 @@ def _broken(pool: ProcessPoolExecutor) -> bool:
 
 
 def shutdown_pool() -> None:
-    """Stop the shared pool's workers (a new pool is made on next use)."""
+    """Stop the shared pool's workers once their running tasks end; drop queued tasks (a new
+    pool is made on next use).
+    """
     global _pool, _pool_size
     if _pool is not None:
         _pool.shutdown(wait=True, cancel_futures=True)
+    _pool, _pool_size = None, 0
+
+
+def terminate_pool() -> None:
+    """Stop the shared pool's workers at once, mid-task."""
+    global _pool, _pool_size
+    if _pool is not None:
+        for process in list(getattr(_pool, "_processes", {}).values()):
+            process.terminate()
+        _pool.shutdown(wait=False, cancel_futures=True)
     _pool, _pool_size = None, 0
 
 
