@@ -217,8 +217,7 @@ def phase_headline(
     lo, hi = min(found), max(found)
     span = fmt_value(lo) if lo == hi else f"{fmt_value(lo)}–{fmt_value(hi)}"
     lead = "Once" if rising else "Until"
-    reach = "reaches" if lo == hi else "reach"
-    text = f"{lead} {param_name(along)} {reach} {span}, most engagements {verb}"
+    text = f"{lead} {param_name(along)} reaches {span}, most engagements {verb}"
     rows_hit = sum(v is not None for v in points.values())
     if rows_hit < len(points):
         text += f" (at {rows_hit} of {len(points)} levels of {param_name(across)})"

@@ -122,7 +122,9 @@ def seed_count_text(seeds: Sequence[int]) -> str:
     seeds = sorted(seeds)
     if not seeds:
         return "no seeds"
-    return f"{seeds[0]} seeds" if seeds[0] == seeds[-1] else f"{seeds[0]}–{seeds[-1]} seeds"
+    if seeds[0] == seeds[-1]:
+        return f"{seeds[0]} seed" + ("" if seeds[0] == 1 else "s")
+    return f"{seeds[0]}–{seeds[-1]} seeds"
 
 
 def slide(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
