@@ -31,6 +31,7 @@ from mesa.batchrunner import batch_run
 
 from vendorsim.experiment.runner import cores, run_seeds, shutdown_pool
 from vendorsim.model import VendorMarket
+from vendorsim.outcomes import labelled
 from vendorsim.settings import load_config
 
 BIN = Path(sys.executable).parent
@@ -43,7 +44,7 @@ class BatchMarket(VendorMarket):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.datacollector = DataCollector(
-            model_reporters={"outcomes": lambda m: tuple(m.results()["engagements"]["outcome"])}
+            model_reporters={"outcomes": lambda m: tuple(labelled(m)["engagements"]["outcome"])}
         )
 
     def step(self) -> None:

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from mesa.experimental.scenarios import Scenario
 from omegaconf import OmegaConf
 
-from vendorsim.outcomes import OUTCOMES
+from vendorsim.outcomes import OUTCOMES, labelled
 from vendorsim.settings import ALIASES, load_config, options
 from vendorsim.viz import app, dashboard_plots
 from vendorsim.viz.dashboard_model import (
@@ -90,7 +90,7 @@ def test_outcomes_so_far_at_the_horizon_are_the_results():
     model = run(DashboardMarket(Controls().with_scenario("stockholm")), 60)
     interim = engagements_so_far(model)
     counts = outcome_counts_so_far(model)
-    final = model.results()["engagements"]
+    final = labelled(model)["engagements"]
     assert interim["outcome"].tolist() == final["outcome"].tolist()
     assert list(counts.index) == list(OUTCOMES)
     assert counts.sum() == (final["vendor"] == 0).sum()

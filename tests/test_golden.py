@@ -17,6 +17,7 @@ import pytest
 
 from vendorsim.experiment.runner import CELL_MONTH_SERIES, run_batch
 from vendorsim.model import VendorMarket
+from vendorsim.outcomes import labelled
 from vendorsim.settings import load_config
 
 GOLDEN = Path(__file__).with_name("golden_hashes.json")
@@ -55,7 +56,9 @@ def current_hashes() -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for name, (overrides, seeds) in CONFIGS.items():
         cfg = load_config(overrides)
-        tables = VendorMarket(cfg, seeds=seeds).run()
+        model = VendorMarket(cfg, seeds=seeds)
+        model.run_for(cfg.months)
+        tables = labelled(model)
         out[name] = {t: table_hash(f) for t, f in tables.items()}
     overrides, seeds = SWEEP_CELL
     cell = run_batch(load_config(overrides), seeds, ("engagements", "cell_months"))

@@ -17,8 +17,8 @@ from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 
 from vendorsim import simulate
+from vendorsim.events import ROUTINE
 from vendorsim.outcomes import OUTCOMES
-from vendorsim.story import ROUTINE
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables as T

@@ -6,15 +6,10 @@ one row of the engagements table, which :mod:`vendorsim.outcomes` then labels.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-from vendorsim.agents.procurement import SEGMENTS, TYPES
-
-if TYPE_CHECKING:
-    from vendorsim.model import VendorMarket
+from vendorsim.state import SEGMENTS, TYPES, AccountState, ClientState, TeamState
 
 # Rate of the running mean of recent quality (about the last six months).
 RECENT_RATE = 1.0 / 6.0
@@ -35,20 +30,35 @@ _SUMS = (
 class EngagementBook:
     """Running totals of every client's current engagement, and the closed rows."""
 
-    def __init__(self, clients: int, per_market: int | None = None) -> None:
+    def __init__(
+        self,
+        clients: ClientState,
+        teams: TeamState,
+        accounts: AccountState,
+        vendor_of: np.ndarray,
+        per_market: int | None = None,
+    ) -> None:
+        # The book reads the roles' state; it writes only its own totals.
+        self.clients, self.teams, self.accounts, self.vendor_of = (
+            clients,
+            teams,
+            accounts,
+            vendor_of,
+        )
+        n = len(vendor_of)
         # Engagement ids count within each market (``per_market`` client slots each).
-        self.per_market = per_market or clients
-        self.id = np.full(clients, -1, dtype=np.int64)
-        self.start = np.zeros(clients, dtype=np.int64)
-        self.months = np.zeros(clients)
-        self.recent_quality = np.zeros(clients)
-        self.peak_suspicion = np.zeros(clients)
-        self.max_stage = np.zeros(clients, dtype=np.int64)
-        self.overpromise = np.zeros(clients)
-        self.start_trust = np.zeros(clients)
-        self.bidders = np.zeros(clients, dtype=np.int64)
-        self.sums = {k: np.zeros(clients) for k in _SUMS}
-        self._next_id = np.zeros(clients // self.per_market, dtype=np.int64)
+        self.per_market = per_market or n
+        self.id = np.full(n, -1, dtype=np.int64)
+        self.start = np.zeros(n, dtype=np.int64)
+        self.months = np.zeros(n)
+        self.recent_quality = np.zeros(n)
+        self.peak_suspicion = np.zeros(n)
+        self.max_stage = np.zeros(n, dtype=np.int64)
+        self.overpromise = np.zeros(n)
+        self.start_trust = np.zeros(n)
+        self.bidders = np.zeros(n, dtype=np.int64)
+        self.sums = {k: np.zeros(n) for k in _SUMS}
+        self._next_id = np.zeros(n // self.per_market, dtype=np.int64)
         self._closed: list[dict[str, np.ndarray]] = []
 
     def open(
@@ -71,10 +81,10 @@ class EngagementBook:
         for arr in self.sums.values():
             arr[idx] = 0.0
 
-    def record_month(self, model: VendorMarket) -> None:
+    def record_month(self) -> None:
         """Add this month to every running engagement's totals."""
-        c, a, s = model.clients, model.accounts, self.sums
-        seen = model.teams.quality.mean(axis=1)
+        c, a, s = self.clients, self.accounts, self.sums
+        seen = self.teams.quality.mean(axis=1)
         first = self.months == 0
         self.months += 1.0
         self.recent_quality = np.where(
@@ -92,24 +102,20 @@ class EngagementBook:
         np.maximum(self.peak_suspicion, c.suspicion, out=self.peak_suspicion)
         np.maximum(self.max_stage, c.stage, out=self.max_stage)
 
-    def close(
-        self, model: VendorMarket, idx: np.ndarray, month: int, reason: str | np.ndarray
-    ) -> None:
+    def close(self, idx: np.ndarray, month: int, reason: str | np.ndarray) -> None:
         """Turn the engagements at ``idx`` into rows; ``reason`` (one, or one per engagement)
         is '' if still running.
         """
         if len(idx):
-            self._closed.append(self._rows(model, idx, month, reason))
+            self._closed.append(self._rows(idx, month, reason))
 
-    def snapshot(self, model: VendorMarket, month: int) -> pd.DataFrame:
+    def snapshot(self, month: int) -> pd.DataFrame:
         """Every engagement so far, the running ones as if they ended now; changes nothing."""
-        running = self._rows(model, np.arange(len(self.id)), month, "")
+        running = self._rows(np.arange(len(self.id)), month, "")
         return self._frame([*self._closed, running])
 
-    def _rows(
-        self, model: VendorMarket, idx: np.ndarray, month: int, reason: str | np.ndarray
-    ) -> dict[str, np.ndarray]:
-        s, c, t, a = self.sums, model.clients, model.teams, model.accounts
+    def _rows(self, idx: np.ndarray, month: int, reason: str | np.ndarray) -> dict[str, np.ndarray]:
+        s, c, t, a = self.sums, self.clients, self.teams, self.accounts
         reasons = np.broadcast_to(np.asarray(reason, dtype=object), (len(idx),))
         months = np.maximum(self.months[idx], 1.0)
         revenue, cost = s["revenue"][idx], s["cost"][idx]
@@ -117,7 +123,7 @@ class EngagementBook:
         return {
             "client": idx.copy(),
             "engagement": self.id[idx].copy(),
-            "vendor": model.vendor_of[idx].copy(),
+            "vendor": self.vendor_of[idx].copy(),
             "start_month": self.start[idx].copy(),
             "end_month": np.full(len(idx), month),
             "months": self.months[idx].copy(),

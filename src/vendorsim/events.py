@@ -1,4 +1,8 @@
-"""The event log: what happened, to whom, why, and what it did to trust and margin.
+"""The event vocabulary and the event log: what happened, to whom, why, and what it did.
+
+:data:`EVENTS` is the one vocabulary: for each event its actor, its cause, the phrase a story
+tells it with and the short label a slide shows. The roles return :class:`Happened` records
+named from it, the market logs them, and the story and the figures read the same entries.
 
 Events are rare next to client-months, so they are appended as small numpy batches (one
 batch per kind of event per month) and joined into one table at the end of a run.
@@ -6,8 +10,173 @@ batch per kind of event per month) and joined into one table at the end of a run
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """One entry of the vocabulary.
+
+    Attributes:
+        actor: who acts: Sales, Delivery, RM, Client or Vendor.
+        cause: why it happens, as the event log's ``cause`` column says it.
+        phrase: how a story tells it; ``{value}`` is the event's value.
+        short: the label on a slide; ``{margin}`` is the margin after it.
+        routine: happens most months, so stories leave it out unless asked.
+
+    """
+
+    actor: str
+    cause: str
+    phrase: str
+    short: str
+    routine: bool = False
+
+
+_REQUEST = "the client made an odd request"
+_LADDER = (
+    "trust fell below the rung's threshold and the shortfall exceeded the contract's tolerance"
+)
+
+EVENTS: dict[str, EventKind] = {
+    "engagement_won": EventKind(
+        "Sales",
+        "won the tender by promising over capacity",
+        "won the engagement, promising {value:.0%} over capacity",
+        "won, promising {value:+.0%}",
+    ),
+    "milestone_missed": EventKind(
+        "Delivery",
+        "delivered quality fell far below what the client expects",
+        "missed a milestone (worst project quality {value:.2f})",
+        "milestone missed",
+    ),
+    "overrun": EventKind(
+        "Delivery",
+        "a heavy-tailed overrun hit a project under schedule pressure",
+        "hit a heavy-tailed overrun on a project",
+        "overrun",
+    ),
+    "monitoring_spread": EventKind(
+        "Client",
+        "one project's incident raised monitoring across the programme",
+        "raised monitoring across the whole programme (to {value:.2f})",
+        "monitoring spread to programme",
+    ),
+    "suspicion_raised": EventKind(
+        "Client",
+        "performance far above what this client expects: too good to be true",
+        "found the performance too good to be true (suspicion {value:.2f})",
+        "“too good to be true”",
+    ),
+    "monitoring_tightened": EventKind(
+        "Client",
+        "distrust and suspicion pushed milestone monitoring up",
+        "tightened milestone monitoring (to {value:.2f})",
+        "monitoring tightened",
+    ),
+    "rm_captured": EventKind(
+        "RM",
+        "long, close time at the client: the RM now identifies with it",
+        "RM now identifies with the client (identification {value:.2f})",
+        "RM captured",
+    ),
+    "burnout": EventKind(
+        "Delivery",
+        "sustained overtime: fatigue passed the burn-out threshold",
+        "team passed the burn-out threshold (fatigue {value:.2f})",
+        "team burn-out",
+    ),
+    "price_concession": EventKind(
+        "RM",
+        "the RM argued for the client's price",
+        "RM conceded on price (price now {value:.2f} of list)",
+        "price concession",
+    ),
+    "rm_rotated": EventKind(
+        "Vendor",
+        "rotation policy: a fresh RM takes the account",
+        "rotated a fresh RM onto the account",
+        "RM rotated",
+    ),
+    "replanned": EventKind(
+        "Vendor",
+        "the RM reported falling trust",
+        "re-planned the engagement after the RM reported trust {value:.2f}",
+        "re-planned",
+    ),
+    "oversell_discovered": EventKind(
+        "Client",
+        "licences sold but never used came to light",
+        "discovered licences sold but never used ({value:.0%} of scope)",
+        "oversell discovered",
+    ),
+    "goodwill_reciprocated": EventKind(
+        "RM",
+        _REQUEST + "; the vendor was flexible",
+        "was flexible on an odd request, and the client reciprocated",
+        "goodwill returned",
+    ),
+    "goodwill_unreturned": EventKind(
+        "RM",
+        _REQUEST + "; the vendor was flexible and got nothing back",
+        "was flexible on an odd request; nothing came back",
+        "goodwill unreturned",
+        routine=True,
+    ),
+    "request_refused": EventKind(
+        "RM",
+        _REQUEST + "; the vendor held to protocol",
+        "refused an odd request, holding to protocol",
+        "request refused",
+        routine=True,
+    ),
+    "stayed_captive": EventKind(
+        "Client",
+        "an alternative was worth more, but not the switching cost weighed by loss aversion",
+        "renewed although an alternative was worth {value:.2f} a month more",
+        "stayed captive",
+    ),
+    "complaint": EventKind(
+        "Client", _LADDER, "raised a formal complaint (trust {value:.2f})", "complaint"
+    ),
+    "penalty": EventKind(
+        "Client", _LADDER, "invoked contract penalties (trust {value:.2f})", "penalty"
+    ),
+    "legal_recourse": EventKind(
+        "Client", _LADDER, "took legal recourse (trust {value:.2f})", "legal recourse"
+    ),
+    "exit_with_penalty": EventKind(
+        "Client", _LADDER, "exited with penalty (trust {value:.2f})", "exit with penalty"
+    ),
+    "client_switch": EventKind(
+        "Client",
+        "an alternative looked worth more, net of the switching cost",
+        "switched to another vendor",
+        "switched vendor",
+    ),
+    "legal_exit": EventKind(
+        "Client",
+        "the dispute ladder reached exit with penalty",
+        "ended the engagement through the dispute ladder",
+        "legal exit",
+    ),
+    "vendor_walkaway": EventKind(
+        "Vendor",
+        "the margin stayed below the floor for too long",
+        "walked away from the engagement",
+        "walked away, margin {margin:+.0%}",
+    ),
+}
+# The rungs of the dispute ladder, in order; the last ends the engagement.
+ESCALATION_STEPS = ("complaint", "penalty", "legal_recourse", "exit_with_penalty")
+# Why an engagement can end; each is also an event.
+END_REASONS = ("client_switch", "legal_exit", "vendor_walkaway")
+# Events a story leaves out unless asked: they happen most months.
+ROUTINE = frozenset(name for name, kind in EVENTS.items() if kind.routine)
 
 EVENT_COLUMNS = [
     "month",
@@ -27,6 +196,29 @@ EVENT_COLUMNS = [
 SCALAR_COLUMNS = ("month", "actor", "event", "cause")
 
 
+@dataclass
+class Happened:
+    """Some clients had one kind of event this month, as a role reports it.
+
+    Attributes:
+        event: a name in :data:`EVENTS`.
+        slots: the client slots it happened to.
+        value: the event's value per slot: an array over all slots, or aligned with
+            ``slots`` if ``aligned``, or a scalar; None logs the client's trust.
+        aligned: ``value`` is aligned with ``slots``.
+
+    """
+
+    event: str
+    slots: np.ndarray
+    value: np.ndarray | float | None = None
+    aligned: bool = False
+
+    def __post_init__(self) -> None:
+        if self.event not in EVENTS:
+            raise KeyError(f"event {self.event!r} is not in the vocabulary (vendorsim.events)")
+
+
 class EventLog:
     """Collects events during a run and returns them as one ordered DataFrame."""
 
@@ -36,37 +228,37 @@ class EventLog:
     def add(
         self,
         month: int,
-        clients: np.ndarray,
+        happened: Happened,
         *,
-        actor: str,
-        event: str,
-        cause: str,
         vendor: np.ndarray,
         engagement: np.ndarray,
         trust_before: np.ndarray,
         trust_after: np.ndarray,
         margin_before: np.ndarray,
         margin_after: np.ndarray,
-        value: np.ndarray | float = np.nan,
     ) -> None:
-        """Record one kind of event for every client in ``clients`` (an index array).
-
-        The per-client arrays are indexed by client slot; only the ``clients`` rows are kept.
-        """
+        """Record ``happened`` with the client's context arrays (indexed by client slot)."""
+        clients = happened.slots
         if len(clients) == 0:
             return
+        value = trust_after if happened.value is None else happened.value
+        if np.ndim(value) == 0:
+            values = np.broadcast_to(value, (len(clients),))
+        elif happened.aligned:
+            values = np.asarray(value, dtype=float)
+        else:
+            values = value[clients]  # type: ignore[index]
+        kind = EVENTS[happened.event]
         self._batches.append(
             {
                 "month": month,
                 "client": clients,
                 "vendor": vendor[clients],
                 "engagement": engagement[clients],
-                "actor": actor,
-                "event": event,
-                "cause": cause,
-                "value": np.broadcast_to(value, (len(clients),))
-                if np.ndim(value) == 0
-                else value[clients],
+                "actor": kind.actor,
+                "event": happened.event,
+                "cause": kind.cause,
+                "value": values,
                 "trust_before": trust_before[clients],
                 "trust_after": trust_after[clients],
                 "margin_before": margin_before[clients],

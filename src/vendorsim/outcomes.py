@@ -6,8 +6,13 @@ only the engagement row, so a label can always be traced back to the numbers beh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+
+from vendorsim.config import VendorsimConfig
+from vendorsim.model import RESULT_TABLES, VendorMarket
 
 OUTCOMES: tuple[str, ...] = (
     "partnership",
@@ -99,3 +104,36 @@ def classify(
         default="ongoing",
     )
     return pd.Series(labels, index=e.index, name="outcome").astype("str")
+
+
+def label(engagements: pd.DataFrame, cfg: VendorsimConfig, horizon: int) -> pd.DataFrame:
+    """The engagements table of a run of ``cfg`` that has run ``horizon`` months, with its
+    ``outcome`` column added (a new table).
+    """
+    outcome = classify(
+        engagements,
+        horizon=horizon,
+        partnership_trust=cfg.client.partnership_trust,
+        margin_floor=cfg.vendor.margin_floor,
+    )
+    return engagements.assign(outcome=outcome)
+
+
+def labelled(
+    model: VendorMarket,
+    tables: Sequence[str] = RESULT_TABLES,
+    series: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The run's tables (see :meth:`VendorMarket.results`), engagements labelled."""
+    out = dict(model.results(tables, series))
+    if "engagements" in out:
+        out["engagements"] = label(out["engagements"], model.cfg, model.cfg.months)
+    return out
+
+
+def engagements_so_far(model: VendorMarket) -> pd.DataFrame:
+    """Every engagement so far, labelled as if the run stopped this month.
+
+    For dashboards and notebooks that watch a running market; the model is not changed.
+    """
+    return label(model.engagements_so_far(), model.cfg, max(model.month, 1))

@@ -4,15 +4,12 @@ every value, which costs more than the month itself).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from vendorsim.model import VendorMarket
-    from vendorsim.replicates import Replicates
+from vendorsim.replicates import Replicates
 
 SERIES: dict[str, str] = {
     "trust": "clients.trust",
@@ -42,21 +39,31 @@ SERIES: dict[str, str] = {
 class Recorder:
     """Keeps one value per (month, client) for each series in :data:`SERIES`."""
 
-    def __init__(self, months: int, clients: int) -> None:
+    def __init__(
+        self,
+        months: int,
+        sources: Mapping[str, object],
+        vendor_of: np.ndarray,
+        engagement_id: np.ndarray,
+    ) -> None:
+        """Record the series of ``sources`` (role states by the names in :data:`SERIES`),
+        with each client's vendor and engagement id.
+        """
+        clients = len(vendor_of)
         self.months, self.clients = months, clients
+        self.sources, self.vendor_of, self.engagement_id = sources, vendor_of, engagement_id
         self.data = {k: np.zeros((months, clients)) for k in SERIES}
         self.vendor = np.zeros((months, clients), dtype=np.int64)
         self.engagement = np.zeros((months, clients), dtype=np.int64)
         self._paths = {k: path.split(".") for k, path in SERIES.items()}
 
-    def record(self, model: VendorMarket) -> None:
-        """Store this month's values (project arrays are averaged per client)."""
-        m = model.month
+    def record(self, month: int) -> None:
+        """Store ``month``'s values (project arrays are averaged per client)."""
         for key, (part, attr) in self._paths.items():
-            value = getattr(getattr(model, part), attr)
-            self.data[key][m] = value.mean(axis=1) if value.ndim == 2 else value
-        self.vendor[m] = model.vendor_of
-        self.engagement[m] = model.book.id
+            value = getattr(self.sources[part], attr)
+            self.data[key][month] = value.mean(axis=1) if value.ndim == 2 else value
+        self.vendor[month] = self.vendor_of
+        self.engagement[month] = self.engagement_id
 
     def to_frame(
         self, months_run: int, replicates: Replicates, series: Sequence[str] | None = None

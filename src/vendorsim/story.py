@@ -9,42 +9,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from vendorsim.events import EVENTS, ROUTINE
+
 if TYPE_CHECKING:
     from vendorsim.api import Results
-
-# How each event reads in a sentence; {value} is the event's value where it has one.
-PHRASES: dict[str, str] = {
-    "engagement_won": "won the engagement, promising {value:.0%} over capacity",
-    "milestone_missed": "missed a milestone (worst project quality {value:.2f})",
-    "overrun": "hit a heavy-tailed overrun on a project",
-    "burnout": "team passed the burn-out threshold (fatigue {value:.2f})",
-    "monitoring_spread": "raised monitoring across the whole programme (to {value:.2f})",
-    "monitoring_tightened": "tightened milestone monitoring (to {value:.2f})",
-    "suspicion_raised": "found the performance too good to be true (suspicion {value:.2f})",
-    "rm_captured": "RM now identifies with the client (identification {value:.2f})",
-    "price_concession": "RM conceded on price (price now {value:.2f} of list)",
-    "rm_rotated": "rotated a fresh RM onto the account",
-    "replanned": "re-planned the engagement after the RM reported trust {value:.2f}",
-    "oversell_discovered": "discovered licences sold but never used ({value:.0%} of scope)",
-    "goodwill_reciprocated": "was flexible on an odd request, and the client reciprocated",
-    "goodwill_unreturned": "was flexible on an odd request; nothing came back",
-    "request_refused": "refused an odd request, holding to protocol",
-    "complaint": "raised a formal complaint (trust {value:.2f})",
-    "penalty": "invoked contract penalties (trust {value:.2f})",
-    "legal_recourse": "took legal recourse (trust {value:.2f})",
-    "exit_with_penalty": "exited with penalty (trust {value:.2f})",
-    "legal_exit": "ended the engagement through the dispute ladder",
-    "client_switch": "switched to another vendor",
-    "stayed_captive": "renewed although an alternative was worth {value:.2f} a month more",
-    "vendor_walkaway": "walked away from the engagement",
-}
-# Routine events left out of a story unless asked for: they happen most months.
-ROUTINE = frozenset({"request_refused", "goodwill_unreturned"})
 
 
 def describe(row: pd.Series) -> str:
     """One event as a line: month, actor, what happened, why, trust and margin change."""
-    phrase = PHRASES.get(row["event"], row["event"].replace("_", " "))
+    kind = EVENTS.get(row["event"])
+    phrase = kind.phrase if kind else row["event"].replace("_", " ")
     try:
         what = phrase.format(value=row["value"])
     except (ValueError, TypeError):

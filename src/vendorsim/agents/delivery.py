@@ -1,23 +1,28 @@
-"""Delivery teams and the rework cycle.
+"""Delivery teams and the rework cycle (ODD §7.1).
 
 One team serves one engagement. Over-commitment raises schedule pressure, which buys
 overtime, which builds fatigue; fatigue and pressure lower the share of work done right,
 and the hidden rework surfaces months later (Cooper 1980; Abdel-Hamid & Madnick 1991;
 Sterman 2000, *Business Dynamics*). Burn-out drives attrition, and newcomers learn at half
-productivity (Brooks 1975).
+productivity (Brooks 1975). When the RM reports falling trust the vendor rescues the
+engagement with extra people and a re-plan.
+
+The functions read and write only :class:`~vendorsim.state.TeamState`; what they need of
+the rest of the market comes in as arrays.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
+import mesa
 import numpy as np
+from scipy.special import ndtri
 
 from vendorsim.agents.slots import SlotAgent, slot_view
-
-if TYPE_CHECKING:
-    from vendorsim.model import VendorMarket
+from vendorsim.behaviours.effort import EffortRule
+from vendorsim.config import DeliveryConfig, VendorConfig
+from vendorsim.events import Happened
+from vendorsim.replicates import Replicates
+from vendorsim.state import TeamState
 
 # Months of work a team tries to clear its backlog in; sets how backlog turns into pressure.
 BACKLOG_HORIZON = 6.0
@@ -25,72 +30,240 @@ BACKLOG_HORIZON = 6.0
 DESCOPE = 0.05
 # Measurement noise on delivered quality, as seen by the client.
 QUALITY_NOISE = 0.05
+# Largest overrun shock, in months of work: the Pareto tail is cut so one draw cannot
+# swamp a whole run.
+OVERRUN_CAP = 10.0
+# Share of right-first-time lost at full schedule pressure (haste makes errors) [P].
+PRESSURE_ERRORS = 0.1
+# Pencavel (2014): hours beyond 49 a week add less and less, nothing beyond 63.
+LINEAR_HOURS, EXTRA_HOURS = 49.0, 14.0
+# People a vendor sends to rescue an engagement, and the months they stay (after which it
+# can rescue it again).
+RESCUE_STAFF, RESCUE_MONTHS = 2.0, 6.0
+# Rescues a vendor will fund on one engagement before it stops throwing people at it.
+MAX_RESCUES = 2
+# A re-plan descopes this share of the backlog and brings the promise this far back to
+# capacity.
+REPLAN_DESCOPE, REPLAN_PROMISE = 0.5, 0.5
 
 
 def effective_hours(hours: np.ndarray) -> np.ndarray:
     """Hours that produce output: linear to 49 h a week, flat from 63 h (Pencavel 2014)."""
-    extra = np.clip(hours - 49.0, 0.0, 14.0)
-    return np.minimum(hours, 49.0) + extra * (1.0 - extra / 28.0)
+    extra = np.clip(hours - LINEAR_HOURS, 0.0, EXTRA_HOURS)
+    return np.minimum(hours, LINEAR_HOURS) + extra * (1.0 - extra / (2.0 * EXTRA_HOURS))
 
 
-@dataclass
-class TeamState:
-    """Numeric state of every delivery team, one slot per client (projects on axis 1)."""
+def draw_traits(rng: np.random.Generator, teams: int) -> np.ndarray:
+    """The draws that give ``teams`` new teams their control aversion and natural effort."""
+    return rng.random((2, teams)) if teams else np.zeros((2, 0))
 
-    staff: np.ndarray
-    staff_start: np.ndarray
-    novices: np.ndarray
-    pending_hires: np.ndarray
-    fatigue: np.ndarray
-    peak_fatigue: np.ndarray
-    leavers: np.ndarray
-    delivered: np.ndarray
-    hires: np.ndarray
-    burnout_losses: np.ndarray
-    aversion: np.ndarray
-    natural_effort: np.ndarray
-    promise: np.ndarray
-    hours: np.ndarray
-    hidden_rework: np.ndarray
-    backlog: np.ndarray
-    effort: np.ndarray
-    quality: np.ndarray
-    surfaced: np.ndarray
-    overrun: np.ndarray
 
-    @classmethod
-    def empty(cls, clients: int, projects: int) -> TeamState:
-        """Zeroed arrays; teams are staffed when their engagement starts."""
-        one = np.zeros(clients)
-        two = np.zeros((clients, projects))
-        return cls(
-            staff=one.copy(),
-            staff_start=one.copy(),
-            novices=one.copy(),
-            pending_hires=one.copy(),
-            fatigue=one.copy(),
-            peak_fatigue=one.copy(),
-            leavers=one.copy(),
-            delivered=one + 1.0,
-            hires=one.copy(),
-            burnout_losses=one.copy(),
-            aversion=one.copy(),
-            natural_effort=one + 1.0,
-            promise=one.copy(),
-            hours=one + 40.0,
-            hidden_rework=two.copy(),
-            backlog=two.copy(),
-            effort=two + 1.0,
-            quality=two.copy(),
-            surfaced=two.copy(),
-            overrun=np.zeros((clients, projects), dtype=bool),
+def staff_up(
+    t: TeamState, idx: np.ndarray, cfg: DeliveryConfig, promise: np.ndarray, traits: np.ndarray
+) -> None:
+    """Staff new engagements at ``idx`` to the ``promise`` Sales made (1 + over-promise);
+    ``traits`` from :func:`draw_traits`.
+    """
+    t.staff[idx] = cfg.staff
+    t.staff_start[idx] = cfg.staff
+    # Transition: much of a new team is still learning the client's estate.
+    t.novices[idx] = np.round(cfg.transition_newcomers * cfg.staff)
+    t.pending_hires[idx] = 0.0
+    t.fatigue[idx] = 0.0
+    t.peak_fatigue[idx] = 0.0
+    t.leavers[idx] = 0.0
+    t.burnout_losses[idx] = 0.0
+    t.promise[idx] = promise
+    t.hidden_rework[idx] = 0.0
+    t.backlog[idx] = 0.0
+    t.aversion[idx] = cfg.control_aversion + cfg.control_aversion_sd * _normal(traits)
+    t.natural_effort[idx] = np.where(traits[1] < cfg.shirker_share, cfg.shirker_effort, 1.0)
+    t.rescuers[idx] = 0.0
+    t.rescues[idx] = 0.0
+    t.cooldown[idx] = 0.0
+
+
+def capacity(t: TeamState, cfg: DeliveryConfig) -> np.ndarray:
+    """Output per month at 40 h and full effort (1 = the plan Sales sell against): newcomers
+    at ``onboarding_productivity``, and Brooks's communication overhead.
+    """
+    productive = t.staff - t.novices * (1.0 - cfg.onboarding_productivity)
+    brooks = (1.0 - cfg.communication_overhead * (t.staff - 1.0)) / (
+        1.0 - cfg.communication_overhead * (t.staff_start - 1.0)
+    )
+    return np.maximum((1.0 + cfg.planning_buffer) * productive / t.staff_start * brooks, 0.05)
+
+
+def overtime_hours(pressure: np.ndarray, max_overtime: float) -> np.ndarray:
+    """Weekly hours: overtime answers pressure one for one at first, saturating at the limit."""
+    if max_overtime <= 0:
+        return 40.0 * (1.0 + 0 * pressure)
+    return 40.0 * (1.0 + max_overtime * (1.0 - np.exp(-pressure / max_overtime)))
+
+
+def right_first_time(
+    fatigue: np.ndarray, pressure: np.ndarray, cfg: DeliveryConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """The share of work done right, relative to FCC₀ (planned errors are priced into
+    capacity), and the fatigue above the burn-out threshold.
+    """
+    excess = np.maximum(fatigue - cfg.fatigue_threshold, 0.0)
+    share = (
+        np.clip(
+            cfg.fraction_correct
+            * (1.0 - cfg.fatigue_error_effect * excess)
+            * (1.0 - PRESSURE_ERRORS * pressure),
+            0.01,
+            1.0,
         )
+        / cfg.fraction_correct
+    )
+    return share, excess
+
+
+def deliver_month(
+    t: TeamState,
+    cfg: DeliveryConfig,
+    *,
+    effort_rule: EffortRule,
+    monitoring: np.ndarray,
+    capability: np.ndarray,
+    renewal_share: np.ndarray,
+    detection: float,
+    streams: Replicates,
+    forced: tuple[np.ndarray, int] | None = None,
+) -> None:
+    """Every team works one month: capacity, pressure, overtime, errors, rework, attrition.
+
+    Args:
+        t: the teams, updated in place.
+        cfg: ``vendor.delivery``.
+        effort_rule: effort under monitoring (``behaviour.effort``).
+        monitoring: each client's monitoring per project.
+        capability: each team's vendor capability.
+        renewal_share: months to the contract's renewal, as a share of its term.
+        detection: ``client.vendor_management.detection``.
+        streams: the markets' random streams.
+        forced: ``(slots, project)`` to fail outright this month (a serious incident).
+
+    """
+    shape = (streams.clients, monitoring.shape[1])
+    cap = capacity(t, cfg)
+    t.effort = effort_rule.effort(monitoring, t.natural_effort[:, None], t.aversion[:, None])
+
+    # Hidden rework surfaces faster near renewal and under closer monitoring.
+    delay = 1.0 + (cfg.rework_delay_months - 1.0) * renewal_share
+    rate = np.clip((1.0 + detection * monitoring) / delay[:, None], 0.0, 1.0)
+    t.surfaced = t.hidden_rework * rate
+    # Undiscovered errors breed more: work built on them must be redone too.
+    t.hidden_rework = (t.hidden_rework - t.surfaced) * (1.0 + cfg.rework_compounding)
+
+    backlog_pressure = np.clip(t.backlog / BACKLOG_HORIZON / t.promise[:, None], 0.0, 1.0)
+    t.overrun = streams.draw(lambda g, _: g.random(shape)) < (
+        cfg.overrun_probability * backlog_pressure
+    )
+    tail = streams.draw(lambda g, _: g.pareto(cfg.overrun_tail, shape))
+    shock = np.where(t.overrun, np.minimum(tail, OVERRUN_CAP), 0.0)
+    due = t.promise[:, None] + t.surfaced + shock
+    demand = due + t.backlog / BACKLOG_HORIZON
+    pressure = np.clip(demand / (cap[:, None] * t.effort) - 1.0, 0.0, 1.0)
+    team_pressure = pressure.mean(axis=1)
+    t.hours = overtime_hours(team_pressure, cfg.max_overtime)
+
+    right, excess_fatigue = right_first_time(t.fatigue, team_pressure, cfg)
+    output = np.minimum((cap * effective_hours(t.hours) / 40.0)[:, None] * t.effort, demand)
+    correct = output * right[:, None]
+    # Errors beyond the planned rate hide as rework ("shoddy work behind the drywall").
+    t.hidden_rework += output - correct
+    t.backlog = np.maximum((1.0 - DESCOPE) * t.backlog + due - correct, 0.0)
+    delivered = np.clip(correct / due, 0.0, 1.0)
+    t.delivered = delivered.mean(axis=1)
+
+    noise = streams.draw(lambda g, _: g.normal(0.0, QUALITY_NOISE, shape))
+    t.quality = np.clip(
+        capability[:, None] * t.effort * right[:, None] * np.sqrt(delivered) + noise, 0.0, 1.0
+    )
+    if forced is not None:
+        slots, project = forced
+        t.quality[slots, project] = 0.0
+    t.fatigue = np.maximum(
+        t.fatigue
+        + (t.hours - 40.0) / (40.0 * cfg.fatigue_build_months)
+        - t.fatigue / cfg.fatigue_recovery_months,
+        0.0,
+    )
+    np.maximum(t.peak_fatigue, t.fatigue, out=t.peak_fatigue)
+    turn_over(t, cfg, excess_fatigue, streams)
+
+
+def turn_over(
+    t: TeamState, cfg: DeliveryConfig, excess_fatigue: np.ndarray, streams: Replicates
+) -> None:
+    """Attrition (rising with burn-out), delayed hiring, and newcomers learning."""
+    burnout_rate = np.clip(cfg.burnout_attrition * excess_fatigue, 0.0, 1.0)
+    quit_rate = np.clip(cfg.attrition_monthly + burnout_rate, 0.0, 1.0)
+    # The expected leavers beyond ordinary attrition: the hollowing burn-out causes.
+    t.burnout_losses += t.staff * burnout_rate
+    staff = t.staff.astype(np.int64)
+    leaving = streams.draw(lambda g, s: g.binomial(staff[s], quit_rate[s])).astype(float)
+    t.novices = np.minimum(t.novices, t.staff - leaving)
+    t.staff -= leaving
+    t.leavers += leaving
+    t.pending_hires += leaving
+    if cfg.hiring_delay_months == 0:
+        arriving = t.pending_hires.copy()
+    else:
+        pending, rate = t.pending_hires.astype(np.int64), 1.0 / cfg.hiring_delay_months
+
+        def hire(g: np.random.Generator, s: slice) -> np.ndarray:
+            # Zero trials take nothing from the stream: a market with no vacancies skips.
+            due = pending[s]
+            return g.binomial(due, rate) if np.count_nonzero(due) else due
+
+        arriving = streams.draw(hire).astype(float)
+    t.pending_hires -= arriving
+    t.hires = arriving
+    t.novices = t.novices * (1.0 - 1.0 / cfg.onboarding_months) + arriving
+    t.staff += arriving
+
+
+def rescue(
+    t: TeamState, cfg: VendorConfig, reported_trust: np.ndarray, start_trust: np.ndarray
+) -> Happened:
+    """The vendor rescues an engagement when the RM's report of trust falls below
+    ``reaction_trust`` and below where it started: it sends extra people for a while, at its
+    own cost (newcomers, so Brooks's law applies), and re-plans: half the backlog is descoped
+    and the run-rate promise comes halfway back to capacity. Earlier rescuers leave first.
+    """
+    t.cooldown = np.maximum(t.cooldown - 1.0, 0.0)
+    leaving = np.flatnonzero(t.rescuers * (t.cooldown == 0))
+    t.staff[leaving] = np.maximum(t.staff[leaving] - t.rescuers[leaving], 1.0)
+    t.novices[leaving] = np.minimum(t.novices[leaving], t.staff[leaving])
+    t.rescuers[leaving] = 0.0
+    reacting = np.flatnonzero(
+        (reported_trust < cfg.reaction_trust)
+        & (reported_trust < start_trust)
+        & (t.cooldown == 0)
+        & (t.rescues < MAX_RESCUES)
+    )
+    t.rescues[reacting] += 1
+    t.staff[reacting] += RESCUE_STAFF
+    t.novices[reacting] += RESCUE_STAFF
+    t.rescuers[reacting] = RESCUE_STAFF
+    t.backlog[reacting] *= 1.0 - REPLAN_DESCOPE
+    t.promise[reacting] = 1.0 + REPLAN_PROMISE * (t.promise[reacting] - 1.0)
+    t.cooldown[reacting] = RESCUE_MONTHS
+    return Happened("replanned", reacting, reported_trust)
+
+
+def _normal(draws: np.ndarray) -> np.ndarray:
+    """Standard normal deviates from the first row of uniform ``draws`` (inverse CDF)."""
+    return ndtri(np.clip(draws[0], 1e-12, 1 - 1e-12))
 
 
 class DeliveryTeam(SlotAgent):
-    """The vendor's team on one client's engagement."""
+    """The vendor's team on one client's engagement (its state: one slot of the teams)."""
 
-    _state_attr = "teams"
     staff = slot_view("staff", "people on the team")
     fatigue = slot_view(
         "fatigue", "accumulated fatigue; above the threshold errors and attrition rise"
@@ -99,152 +272,5 @@ class DeliveryTeam(SlotAgent):
     effort = slot_view("effort", "effort after the hidden cost of control, mean over projects")
     quality = slot_view("quality", "delivered quality last month, mean over projects")
 
-    @staticmethod
-    def draw_traits(rng: np.random.Generator, teams: int) -> np.ndarray:
-        """The draws that give ``teams`` new teams their control aversion and natural effort."""
-        return rng.random((2, teams)) if teams else np.zeros((2, 0))
-
-    @staticmethod
-    def staff_up(
-        model: VendorMarket, idx: np.ndarray, promise: np.ndarray, traits: np.ndarray
-    ) -> None:
-        """Staff new engagements at ``idx`` to the promise Sales made; ``traits`` from
-        :meth:`draw_traits`.
-        """
-        t, cfg = model.teams, model.cfg.vendor.delivery
-        t.staff[idx] = cfg.staff
-        t.staff_start[idx] = cfg.staff
-        # Transition: much of a new team is still learning the client's estate.
-        t.novices[idx] = np.round(cfg.transition_newcomers * cfg.staff)
-        t.pending_hires[idx] = 0.0
-        t.fatigue[idx] = 0.0
-        t.peak_fatigue[idx] = 0.0
-        t.leavers[idx] = 0.0
-        t.burnout_losses[idx] = 0.0
-        t.promise[idx] = promise
-        t.hidden_rework[idx] = 0.0
-        t.backlog[idx] = 0.0
-        t.aversion[idx] = cfg.control_aversion + cfg.control_aversion_sd * _normal(traits)
-        t.natural_effort[idx] = np.where(traits[1] < cfg.shirker_share, cfg.shirker_effort, 1.0)
-
-    @staticmethod
-    def deliver_month(model: VendorMarket) -> None:
-        """Every team works one month: capacity, pressure, overtime, errors, rework, attrition."""
-        t, cfg, reps = model.teams, model.cfg.vendor.delivery, model.replicates
-        monitoring = model.clients.monitoring
-        shape = (reps.clients, model.cfg.market.projects)
-        capability = model.vendors.capability[model.vendor_of]
-
-        productive = t.staff - t.novices * (1.0 - cfg.onboarding_productivity)
-        brooks = (1.0 - cfg.communication_overhead * (t.staff - 1.0)) / (
-            1.0 - cfg.communication_overhead * (t.staff_start - 1.0)
-        )
-        capacity = np.maximum(
-            (1.0 + cfg.planning_buffer) * productive / t.staff_start * brooks, 0.05
-        )
-        t.effort = model.behaviours["effort"].effort(
-            monitoring, t.natural_effort[:, None], t.aversion[:, None]
-        )
-
-        # Hidden rework surfaces faster near renewal and under closer monitoring.
-        to_renewal = model.months_to_renewal() / model.cfg.market.contract_months
-        delay = 1.0 + (cfg.rework_delay_months - 1.0) * to_renewal
-        detection = model.cfg.client.vendor_management.detection
-        rate = np.clip((1.0 + detection * monitoring) / delay[:, None], 0.0, 1.0)
-        t.surfaced = t.hidden_rework * rate
-        # Undiscovered errors breed more: work built on them must be redone too.
-        t.hidden_rework = (t.hidden_rework - t.surfaced) * (1.0 + cfg.rework_compounding)
-
-        backlog_pressure = np.clip(t.backlog / BACKLOG_HORIZON / t.promise[:, None], 0.0, 1.0)
-        t.overrun = reps.draw(lambda g, _: g.random(shape)) < (
-            cfg.overrun_probability * backlog_pressure
-        )
-        tail = reps.draw(lambda g, _: g.pareto(cfg.overrun_tail, shape))
-        shock = np.where(t.overrun, np.minimum(tail, 10.0), 0.0)
-        due = t.promise[:, None] + t.surfaced + shock
-        demand = due + t.backlog / BACKLOG_HORIZON
-        pressure = np.clip(demand / (capacity[:, None] * t.effort) - 1.0, 0.0, 1.0)
-        team_pressure = pressure.mean(axis=1)
-        # Overtime answers schedule pressure one for one at first, saturating at the limit.
-        limit = cfg.max_overtime
-        overtime = (
-            limit * (1.0 - np.exp(-team_pressure / limit)) if limit > 0 else 0 * team_pressure
-        )
-        t.hours = 40.0 * (1.0 + overtime)
-
-        excess_fatigue = np.maximum(t.fatigue - cfg.fatigue_threshold, 0.0)
-        right_first_time = (
-            np.clip(
-                cfg.fraction_correct
-                * (1.0 - cfg.fatigue_error_effect * excess_fatigue)
-                * (1.0 - 0.1 * team_pressure),
-                0.01,
-                1.0,
-            )
-            / cfg.fraction_correct
-        )
-        output = np.minimum(
-            (capacity * effective_hours(t.hours) / 40.0)[:, None] * t.effort, demand
-        )
-        correct = output * right_first_time[:, None]
-        # Errors beyond the planned rate hide as rework ("shoddy work behind the drywall").
-        t.hidden_rework += output - correct
-        t.backlog = np.maximum((1.0 - DESCOPE) * t.backlog + due - correct, 0.0)
-        delivered = np.clip(correct / due, 0.0, 1.0)
-        t.delivered = delivered.mean(axis=1)
-
-        noise = reps.draw(lambda g, _: g.normal(0.0, QUALITY_NOISE, shape))
-        t.quality = np.clip(
-            capability[:, None] * t.effort * right_first_time[:, None] * np.sqrt(delivered) + noise,
-            0.0,
-            1.0,
-        )
-        if model.forced_incidents is not None:
-            slots, project = model.forced_incidents
-            t.quality[slots, project] = 0.0
-            model.forced_incidents = None
-        t.fatigue = np.maximum(
-            t.fatigue
-            + (t.hours - 40.0) / (40.0 * cfg.fatigue_build_months)
-            - t.fatigue / cfg.fatigue_recovery_months,
-            0.0,
-        )
-        np.maximum(t.peak_fatigue, t.fatigue, out=t.peak_fatigue)
-        DeliveryTeam._turn_over(model, excess_fatigue)
-
-    @staticmethod
-    def _turn_over(model: VendorMarket, excess_fatigue: np.ndarray) -> None:
-        """Attrition (rising with burn-out), delayed hiring, and newcomers learning."""
-        t, cfg, reps = model.teams, model.cfg.vendor.delivery, model.replicates
-        burnout_rate = np.clip(cfg.burnout_attrition * excess_fatigue, 0.0, 1.0)
-        quit_rate = np.clip(cfg.attrition_monthly + burnout_rate, 0.0, 1.0)
-        # The expected leavers beyond ordinary attrition: the hollowing burn-out causes.
-        t.burnout_losses += t.staff * burnout_rate
-        staff = t.staff.astype(np.int64)
-        leaving = reps.draw(lambda g, s: g.binomial(staff[s], quit_rate[s])).astype(float)
-        t.novices = np.minimum(t.novices, t.staff - leaving)
-        t.staff -= leaving
-        t.leavers += leaving
-        t.pending_hires += leaving
-        if cfg.hiring_delay_months == 0:
-            arriving = t.pending_hires.copy()
-        else:
-            pending, rate = t.pending_hires.astype(np.int64), 1.0 / cfg.hiring_delay_months
-
-            def hire(g: np.random.Generator, s: slice) -> np.ndarray:
-                # Zero trials take nothing from the stream: a market with no vacancies skips.
-                due = pending[s]
-                return g.binomial(due, rate) if np.count_nonzero(due) else due
-
-            arriving = reps.draw(hire).astype(float)
-        t.pending_hires -= arriving
-        t.hires = arriving
-        t.novices = t.novices * (1.0 - 1.0 / cfg.onboarding_months) + arriving
-        t.staff += arriving
-
-
-def _normal(draws: np.ndarray) -> np.ndarray:
-    """Standard normal deviates from the first row of uniform ``draws`` (inverse CDF)."""
-    from scipy.special import ndtri
-
-    return ndtri(np.clip(draws[0], 1e-12, 1 - 1e-12))
+    def __init__(self, model: mesa.Model, slot: int, vendor: int, state: TeamState) -> None:
+        super().__init__(model, slot, vendor, state)

@@ -1,119 +1,303 @@
-"""Client procurement: trust, conditioning, suspicion, vendor-management levers, and choices.
+"""Client procurement: trust, conditioning, suspicion, vendor-management levers, disputes and
+switching (ODD §7.3–7.5, §7.7, §7.8).
 
 A client reads each month's delivery against its reference point q_ref, which, like its
 generalised trust G, is a slow average over every vendor it has had: a client failed by
 many vendors is conditioned to expect little and to trust little. Performance far above
 q_ref, met with low G, reads as "too good to be true" and raises suspicion, the trigger of
-organ rejection.
+organ rejection. The client moves its vendor-management levers, climbs the dispute ladder,
+reviews the market, answers the vendor's goodwill and discovers oversold scope.
+
+The functions write only :class:`~vendorsim.state.ClientState`; what they need of the
+vendor side comes in as arrays, and what the client decides comes back as flags and events.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+import mesa
 import numpy as np
+from mesa.time import Event
 
+from vendorsim.agents.relationship import OddRequests
 from vendorsim.agents.slots import SlotAgent, slot_view
+from vendorsim.behaviours.switching import SwitchingRule
+from vendorsim.behaviours.trust import TrustRule
+from vendorsim.behaviours.vendor_management import VendorManagementRule
+from vendorsim.config import ClientConfig, ReciprocityConfig
+from vendorsim.events import ESCALATION_STEPS, Happened
+from vendorsim.replicates import Replicates
+from vendorsim.state import SEGMENT_SHARES, SEGMENT_TRUST_DISCOUNT, SEGMENTS, TYPES, ClientState
 
-if TYPE_CHECKING:
-    from mesa.time import Event
-
-    from vendorsim.model import VendorMarket
-
-# Rogers' adoption categories, earliest first, with their population shares [S], and the
-# price pressure each brings to a negotiation [P]: later adopters trust value claims less,
-# so they also start an engagement with less trust.
-SEGMENTS = ("innovator", "early_adopter", "early_majority", "late_majority", "laggard")
-SEGMENT_SHARES = np.array([0.025, 0.135, 0.34, 0.34, 0.16])
-SEGMENT_PRICE_PRESSURE = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
-SEGMENT_TRUST_DISCOUNT = 0.2 * SEGMENT_PRICE_PRESSURE
-TYPES = ("conditional_cooperator", "free_rider", "hump_shaped")
 # Rate of the client's running view of its current vendor's quality.
 SEEN_QUALITY_RATE = 0.2
 # Monthly decay of the monitoring a serious incident adds across the programme.
 CONTAGION_DECAY = 0.1
 # Months before a renewal in which fear lowers readiness.
 SIGN_OFF_WINDOW = 3
+# Readiness never falls quite to zero: a client can always still learn.
+MIN_READINESS = 0.01
+# The dispute shortfall fades by this factor a month.
+SHORTFALL_MEMORY = 0.9
+# A fully prescriptive contract halves the shortfall it tolerates.
+LEGAL_TOLERANCE_CUT = 0.5
+# Chance a client takes an eligible formal step: a base, and more under prescriptive
+# contracts, which escalate formally more often [P].
+ESCALATION_BASE, ESCALATION_PER_LEGAL = 0.2, 0.6
+# Hump-shaped reciprocators return most at middling trust: p x 4T(1 - T), 1 at T = 0.5.
+HUMP = 4.0
+# Monthly chance that unused, oversold scope is discovered, per unit oversold share.
+OVERSELL_DISCOVERY = 0.1
 
 
-@dataclass
-class ClientState:
-    """Numeric state of every client (one slot each; projects on axis 1)."""
+def draw_population(streams: Replicates, cfg: ClientConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Each client's adoption segment (Rogers) and reciprocity type (Fischbacher et al.)."""
+    rec, n = cfg.reciprocity, streams.clients
+    mix = np.array([rec.cooperator_share, rec.free_rider_share, rec.hump_share])
+    shares = SEGMENT_SHARES / SEGMENT_SHARES.sum()
+    segment = streams.draw(lambda g, _: g.choice(len(SEGMENTS), size=n, p=shares))
+    kind = streams.draw(lambda g, _: g.choice(len(TYPES), size=n, p=mix / mix.sum()))
+    return segment, kind
 
-    trust: np.ndarray
-    trust_before: np.ndarray
-    generalised_trust: np.ndarray
-    reference: np.ndarray
-    suspicion: np.ndarray
-    readiness: np.ndarray
-    monitoring: np.ndarray
-    contagion: np.ndarray
-    tension: np.ndarray
-    legal: np.ndarray
-    insurance: np.ndarray
-    stage: np.ndarray
-    shortfall: np.ndarray
-    seen_quality: np.ndarray
-    alternative_quality: np.ndarray
-    value_gap: np.ndarray
-    favours: np.ndarray
-    segment: np.ndarray
-    kind: np.ndarray
-    price_pressure: np.ndarray
-    incident: np.ndarray
-    escalate: np.ndarray
-    switch: np.ndarray
-    review: np.ndarray
-    rule_state: dict[str, np.ndarray]
 
-    @classmethod
-    def populate(cls, model: VendorMarket) -> ClientState:
-        """Draw the client population and its conditioning from the history config."""
-        reps, p = model.replicates, model.cfg.market.projects
-        n, per_market = reps.slots, reps.clients
-        cfg = model.cfg.client
-        h = cfg.history
-        pulled = 1.0 - (1.0 - h.conditioning) ** h.failed_vendors
-        rec = cfg.reciprocity
-        mix = np.array([rec.cooperator_share, rec.free_rider_share, rec.hump_share])
-        shares = SEGMENT_SHARES / SEGMENT_SHARES.sum()
-        segment = reps.draw(lambda g, _: g.choice(len(SEGMENTS), size=per_market, p=shares))
-        kind = reps.draw(lambda g, _: g.choice(len(TYPES), size=per_market, p=mix / mix.sum()))
-        one = np.zeros(n)
-        return cls(
-            trust=one.copy(),
-            trust_before=one.copy(),
-            generalised_trust=one + h.naive_trust + pulled * (h.failed_trust - h.naive_trust),
-            reference=one + h.naive_reference + pulled * (h.failed_reference - h.naive_reference),
-            suspicion=one.copy(),
-            readiness=one + cfg.readiness,
-            monitoring=np.zeros((n, p)),
-            contagion=one.copy(),
-            tension=one.copy(),
-            legal=one.copy(),
-            insurance=one.copy(),
-            stage=np.zeros(n, dtype=np.int64),
-            shortfall=one.copy(),
-            seen_quality=one.copy(),
-            alternative_quality=one.copy(),
-            value_gap=one.copy(),
-            favours=one.copy(),
-            segment=segment,
-            kind=kind,
-            price_pressure=SEGMENT_PRICE_PRESSURE[segment],
-            incident=np.zeros((n, p), dtype=bool),
-            escalate=np.zeros(n, dtype=bool),
-            switch=np.zeros(n, dtype=bool),
-            review=np.zeros(n, dtype=bool),
-            rule_state=model.trust_rule.new_state(n),
+def lever_targets(
+    c: ClientState, rule: VendorManagementRule, idx: np.ndarray | None = None
+) -> tuple[np.ndarray, ...]:
+    """Where each lever is heading (of the clients at ``idx``, or all), by the rule."""
+    if idx is None:
+        return rule.targets(c.trust, c.generalised_trust, c.suspicion, c.contagion)
+    return rule.targets(c.trust[idx], c.generalised_trust[idx], c.suspicion[idx], c.contagion[idx])
+
+
+def start(
+    c: ClientState,
+    idx: np.ndarray,
+    *,
+    trust_rule: TrustRule,
+    levers: VendorManagementRule,
+    reputation: np.ndarray,
+) -> None:
+    """Clients at ``idx`` begin with a new vendor of market ``reputation``: trust starts at G,
+    less the segment's discount; suspicion, the dispute ladder and contagion start afresh; the
+    levers start at their targets.
+    """
+    c.trust[idx] = c.generalised_trust[idx] * (1.0 - SEGMENT_TRUST_DISCOUNT[c.segment[idx]])
+    c.trust_before[idx] = c.trust[idx]
+    trust_rule.start(c.rule_state, idx, c.trust[idx])
+    c.suspicion[idx] = 0.0
+    c.stage[idx] = 0
+    c.shortfall[idx] = 0.0
+    c.contagion[idx] = 0.0
+    c.seen_quality[idx] = reputation
+    c.oversell_found[idx] = False
+    monitoring, tension, legal, insurance = lever_targets(c, levers, idx)
+    c.monitoring[idx] = monitoring[:, None]
+    c.tension[idx], c.legal[idx], c.insurance[idx] = tension, legal, insurance
+
+
+def assess_month(
+    c: ClientState,
+    cfg: ClientConfig,
+    *,
+    quality: np.ndarray,
+    rules: dict[str, object],
+    leadership: np.ndarray,
+    pushiness: np.ndarray,
+    months_to_renewal: np.ndarray,
+    alternative_quality: np.ndarray,
+    price_paid: np.ndarray,
+    streams: Replicates,
+) -> Happened:
+    """Every client reads the month's delivery: trust, suspicion, conditioning, levers, and
+    flags its choices (``escalate``, ``switch``).
+
+    Args:
+        c: the clients, updated in place.
+        cfg: ``client``.
+        quality: delivered quality per client and project.
+        rules: the behaviour rules by kind (trust, vendor_management, switching).
+        leadership: the vendor's leadership engagement, per client.
+        pushiness: the vendor's sales pushiness, per client.
+        months_to_renewal: months until each contract renews.
+        alternative_quality: each client's realistic alternative (other vendors' reputation).
+        price_paid: price times the incumbent's markup.
+        streams: the markets' random streams.
+
+    Returns:
+        the clients that renewed although an alternative was worth more (``stayed_captive``).
+
+    """
+    seen = quality.mean(axis=1)
+    c.incident = quality < (c.reference - cfg.incident_gap)[:, None]
+    signal = np.tanh(cfg.signal_gain * (seen - c.reference + cfg.tolerance))
+    c.seen_quality += SEEN_QUALITY_RATE * (seen - c.seen_quality)
+
+    grow_suspicion(c, cfg, seen, leadership, pushiness)
+    read = np.where(signal > 0, signal * (1.0 - cfg.suspicion.trust_damping * c.suspicion), signal)
+    loss_weight = 1.0 + cfg.confirmatory * (1.0 - c.generalised_trust)
+    c.trust_before = c.trust.copy()
+    trust_rule: TrustRule = rules["trust"]  # type: ignore[assignment]
+    c.trust = trust_rule.update(
+        c.trust, c.rule_state, read, np.full_like(c.trust, cfg.dependence), loss_weight
+    )
+
+    # A client ready for change re-anchors its expectations on the new evidence faster.
+    rate = (1.0 - 0.5 ** (1.0 / cfg.history.half_life_months)) * (
+        1.0 + cfg.readiness_learning * c.readiness
+    )
+    c.generalised_trust += rate * (c.trust - c.generalised_trust)
+    c.reference += rate * (seen - c.reference)
+    near_sign_off = months_to_renewal <= SIGN_OFF_WINDOW
+    c.readiness = np.clip(
+        c.readiness
+        + cfg.readiness_gain * (np.maximum(signal, 0.0) + leadership) * (1.0 - c.readiness)
+        - cfg.readiness_fear * near_sign_off * c.readiness,
+        MIN_READINESS,
+        1.0,
+    )
+    move_levers(c, cfg, rules["vendor_management"])  # type: ignore[arg-type]
+    switching: SwitchingRule = rules["switching"]  # type: ignore[assignment]
+    p_switch = switch_probability(c, switching, alternative_quality, price_paid)
+    weigh_disputes(c, cfg, seen, p_switch, streams.uniform(rows=2))
+    return weigh_switching(c, cfg, p_switch, streams.uniform(rows=2))
+
+
+def grow_suspicion(
+    c: ClientState,
+    cfg: ClientConfig,
+    seen: np.ndarray,
+    leadership: np.ndarray,
+    pushiness: np.ndarray,
+) -> None:
+    """Suspicion follows the month's surprise: quality far above q_ref, read by a client
+    with low generalised trust that is not ready to hear it. Pushy selling feeds it;
+    leadership engagement calms it.
+    """
+    s = cfg.suspicion
+    surprise = np.maximum(seen - c.reference - s.threshold, 0.0)
+    target = np.clip(
+        s.strength
+        * surprise
+        * (1.0 - c.generalised_trust)
+        * (1.0 - c.readiness)
+        * (1.0 + s.pushiness_effect * pushiness),
+        0.0,
+        1.0,
+    ) * (1.0 - s.leadership_effect * leadership)
+    c.suspicion += s.adjustment * (target - c.suspicion)
+
+
+def move_levers(c: ClientState, cfg: ClientConfig, rule: VendorManagementRule) -> None:
+    """Levers move toward their targets at the pace the rule sets; one serious incident
+    raises monitoring on every project of the programme (contagion).
+    """
+    vm = cfg.vendor_management
+    spike = 0.0
+    if vm.reactive:
+        c.contagion = np.minimum(
+            c.contagion * (1.0 - CONTAGION_DECAY) + vm.contagion * c.incident.any(axis=1), 1.0
         )
+        spike = vm.contagion * c.incident
+    monitoring, tension, legal, insurance = lever_targets(c, rule)
+    target = np.clip(monitoring[:, None] + spike, 0.0, 1.0)
+    eta = c.readiness
+    c.monitoring += rule.step(c.monitoring, target, eta[:, None])
+    c.tension += rule.step(c.tension, tension, eta)
+    c.legal += rule.step(c.legal, legal, eta)
+    c.insurance += rule.step(c.insurance, insurance, eta)
+
+
+def switch_probability(
+    c: ClientState,
+    rule: SwitchingRule,
+    alternative_quality: np.ndarray,
+    price_paid: np.ndarray,
+) -> np.ndarray:
+    """The chance a reviewing client leaves, by the switching rule, from each option's value
+    V = value x trust - price.
+    """
+    c.alternative_quality = alternative_quality
+    incumbent = c.seen_quality * c.trust - price_paid
+    alternative = c.alternative_quality * c.generalised_trust - 1.0
+    c.value_gap = alternative - incumbent
+    return rule.probability(incumbent, alternative)
+
+
+def weigh_disputes(
+    c: ClientState, cfg: ClientConfig, seen: np.ndarray, p_switch: np.ndarray, draws: np.ndarray
+) -> None:
+    """Climb the ladder when trust falls below the next rung and the shortfall exceeds the
+    contract's tolerance. The last rung is an exit, so it also needs the switch to pay.
+    """
+    e = cfg.escalation
+    c.shortfall = (
+        SHORTFALL_MEMORY * c.shortfall
+        + np.maximum(c.reference - seen, 0.0)
+        + c.incident.mean(axis=1)
+    )
+    thresholds = np.array([e.complaint_trust, e.penalty_trust, e.legal_trust, e.exit_trust, -1.0])
+    eligible = (c.trust < thresholds[c.stage]) & (
+        c.shortfall > e.tolerance * (1.0 - LEGAL_TOLERANCE_CUT * c.legal)
+    )
+    willing = draws[0] < ESCALATION_BASE + ESCALATION_PER_LEGAL * c.legal
+    exit_pays = (c.stage < len(thresholds) - 2) | (draws[1] < p_switch)
+    c.escalate = eligible & willing & exit_pays
+
+
+def weigh_switching(
+    c: ClientState, cfg: ClientConfig, p_switch: np.ndarray, draws: np.ndarray
+) -> Happened:
+    """Clients review the market at renewal, or now and then between renewals. At renewal, a
+    client that stays although an alternative is worth more is captive.
+    """
+    renewal = c.review.copy()
+    reviewing = renewal | (draws[0] < cfg.review_hazard)
+    c.review[:] = False
+    c.switch = reviewing & (draws[1] < p_switch) & ~c.escalate
+    captive = renewal & ~c.switch & (c.value_gap > 0.0)
+    return Happened("stayed_captive", np.flatnonzero(captive), c.value_gap)
+
+
+def escalate(c: ClientState, slot: int) -> str:
+    """The client at ``slot`` climbs one rung of the dispute ladder; returns the rung."""
+    c.stage[slot] += 1
+    return ESCALATION_STEPS[c.stage[slot] - 1]
+
+
+def discover_overselling(c: ClientState, oversold: np.ndarray, draws: np.ndarray) -> Happened:
+    """Oversold, unused scope is found in time and read as a breach of trust: trust falls by
+    the oversold share, which is added to suspicion.
+    """
+    found = ~c.oversell_found & (draws < OVERSELL_DISCOVERY * oversold)
+    c.oversell_found |= found
+    c.trust = np.where(found, c.trust * (1.0 - oversold), c.trust)
+    c.suspicion = np.where(found, np.minimum(c.suspicion + oversold, 1.0), c.suspicion)
+    return Happened("oversell_discovered", np.flatnonzero(found), oversold)
+
+
+def reciprocate(
+    c: ClientState, requests: OddRequests, draws: np.ndarray, rec: ReciprocityConfig
+) -> np.ndarray:
+    """The client answers the vendor's first step with probability p_type x T (hump-shaped
+    types p x 4T(1 - T)), raising trust; a refusal costs trust. Returns who reciprocated.
+    """
+    peak = np.array([rec.cooperator_return, rec.free_rider_return, rec.hump_return])[c.kind]
+    shape = np.where(c.kind == 2, HUMP * c.trust * (1.0 - c.trust), c.trust)
+    returned = requests.granted & (draws < peak * shape)
+    c.trust = np.where(returned, c.trust + rec.trust_gain * (1.0 - c.trust), c.trust)
+    c.trust = np.where(requests.refused, c.trust * (1.0 - rec.refusal_loss), c.trust)
+    return returned
+
+
+def price_pressure(c: ClientState) -> np.ndarray:
+    """The client's price pressure, to which competing vendors in the room add."""
+    return np.minimum(c.price_pressure + c.tension, 1.0)
 
 
 class ClientProcurement(SlotAgent):
     """A client organisation's procurement function: it holds trust and makes the choices."""
 
-    _state_attr = "clients"
     trust = slot_view("trust", "trust in the current vendor, 0..1")
     generalised_trust = slot_view("generalised_trust", "G: trust in vendors in general")
     reference = slot_view("reference", "q_ref: the quality this client expects")
@@ -121,176 +305,49 @@ class ClientProcurement(SlotAgent):
     readiness = slot_view("readiness", "eta: readiness for change, 0..1")
     monitoring = slot_view("monitoring", "milestone-monitoring intensity, mean over projects")
 
-    def __init__(self, model: VendorMarket, slot: int) -> None:
-        super().__init__(model, slot, vendor=-1)
+    def __init__(
+        self,
+        model: mesa.Model,
+        slot: int,
+        state: ClientState,
+        term: int,
+        on_renewal: Callable[[int], None],
+    ) -> None:
+        super().__init__(model, slot, -1, state)
+        self.term = term
+        self.on_renewal = on_renewal
         self._renewal: Event | None = None
 
     @property
     def segment(self) -> str:
         """The client's adoption category (Rogers)."""
-        return SEGMENTS[self.model.clients.segment[self.slot]]
+        return SEGMENTS[self.state.segment[self.slot]]
 
     @property
     def kind(self) -> str:
         """The client's reciprocity type (Fischbacher, Gächter & Fehr 2001)."""
-        return TYPES[self.model.clients.kind[self.slot]]
+        return TYPES[self.state.kind[self.slot]]
 
     def schedule_renewal(self) -> None:
         """Book the next contract renewal, replacing any booked for an earlier engagement."""
         if self._renewal is not None:
             self._renewal.cancel()
-        self._renewal = self.model.schedule_event(
-            self.renewal_due, after=self.model.cfg.market.contract_months
-        )
+        self._renewal = self.model.schedule_event(self.renewal_due, after=self.term)
 
     def renewal_due(self) -> None:
-        """At renewal the client reviews the market and the incumbent re-prices, capturing part
-        of the client's switching cost (Farrell & Klemperer 2007); then the next is booked.
+        """At renewal the client reviews the market and the incumbent re-prices (the market's
+        ``on_renewal``); then the next renewal is booked.
         """
-        self.model.clients.review[self.slot] = True
-        self.model.accounts.markup[self.slot] = self.model.incumbent_markup()
+        self.state.review[self.slot] = True
+        self.on_renewal(self.slot)
         self._renewal = None
         self.schedule_renewal()
 
-    def decide(self) -> None:
-        """Act on this month's flagged choice: climb the dispute ladder, or switch vendor."""
-        c = self.model.clients
-        if c.escalate[self.slot]:
-            self.model.escalate(self.slot)
-        elif c.switch[self.slot]:
-            self.model.end_engagement(self.slot, reason="client_switch")
-
-    @staticmethod
-    def assess_month(model: VendorMarket) -> None:
-        """Every client reads the month's delivery: trust, suspicion, conditioning, levers."""
-        c, cfg = model.clients, model.cfg.client
-        quality = model.teams.quality
-        seen = quality.mean(axis=1)
-        c.incident = quality < (c.reference - cfg.incident_gap)[:, None]
-        signal = np.tanh(cfg.signal_gain * (seen - c.reference + cfg.tolerance))
-        c.seen_quality += SEEN_QUALITY_RATE * (seen - c.seen_quality)
-
-        ClientProcurement._grow_suspicion(model, seen)
-        read = np.where(
-            signal > 0, signal * (1.0 - cfg.suspicion.trust_damping * c.suspicion), signal
-        )
-        loss_weight = 1.0 + cfg.confirmatory * (1.0 - c.generalised_trust)
-        c.trust_before = c.trust.copy()
-        c.trust = model.trust_rule.update(
-            c.trust, c.rule_state, read, np.full_like(c.trust, cfg.dependence), loss_weight
-        )
-
-        # A client ready for change re-anchors its expectations on the new evidence faster.
-        rate = (1.0 - 0.5 ** (1.0 / cfg.history.half_life_months)) * (
-            1.0 + cfg.readiness_learning * c.readiness
-        )
-        c.generalised_trust += rate * (c.trust - c.generalised_trust)
-        c.reference += rate * (seen - c.reference)
-        near_sign_off = model.months_to_renewal() <= SIGN_OFF_WINDOW
-        c.readiness = np.clip(
-            c.readiness
-            + cfg.readiness_gain
-            * (np.maximum(signal, 0.0) + model.vendors.leadership[model.vendor_of])
-            * (1.0 - c.readiness)
-            - cfg.readiness_fear * near_sign_off * c.readiness,
-            0.01,
-            1.0,
-        )
-        ClientProcurement._move_levers(model)
-        p_switch = ClientProcurement._switch_probability(model)
-        ClientProcurement._weigh_disputes(model, seen, p_switch)
-        ClientProcurement._weigh_switching(model, p_switch)
-
-    @staticmethod
-    def _grow_suspicion(model: VendorMarket, seen: np.ndarray) -> None:
-        """Suspicion follows the month's surprise: quality far above q_ref, read by a client
-        with low generalised trust that is not ready to hear it. Pushy selling feeds it;
-        leadership engagement calms it.
+    def decide(self, act: Callable[[int, str], None]) -> None:
+        """Act on this month's flagged choice: climb the dispute ladder, or switch vendor;
+        ``act(slot, choice)`` carries it out.
         """
-        c, s = model.clients, model.cfg.client.suspicion
-        v = model.vendor_of
-        surprise = np.maximum(seen - c.reference - s.threshold, 0.0)
-        target = np.clip(
-            s.strength
-            * surprise
-            * (1.0 - c.generalised_trust)
-            * (1.0 - c.readiness)
-            * (1.0 + s.pushiness_effect * model.vendors.pushiness[v]),
-            0.0,
-            1.0,
-        ) * (1.0 - s.leadership_effect * model.vendors.leadership[v])
-        c.suspicion += s.adjustment * (target - c.suspicion)
-
-    @staticmethod
-    def lever_targets(model: VendorMarket) -> tuple[np.ndarray, ...]:
-        """Where each lever is heading, by the rule ``behaviour.vendor_management``."""
-        c = model.clients
-        return model.behaviours["vendor_management"].targets(
-            c.trust, c.generalised_trust, c.suspicion, c.contagion
-        )
-
-    @staticmethod
-    def _move_levers(model: VendorMarket) -> None:
-        """Levers move toward their targets at the pace the rule sets."""
-        c, vm = model.clients, model.cfg.client.vendor_management
-        rule = model.behaviours["vendor_management"]
-        spike = 0.0
-        if vm.reactive:
-            # One serious incident raises monitoring on every project of the programme.
-            c.contagion = np.minimum(
-                c.contagion * (1.0 - CONTAGION_DECAY) + vm.contagion * c.incident.any(axis=1), 1.0
-            )
-            spike = vm.contagion * c.incident
-        monitoring, tension, legal, insurance = ClientProcurement.lever_targets(model)
-        target = np.clip(monitoring[:, None] + spike, 0.0, 1.0)
-        eta = c.readiness
-        c.monitoring += rule.step(c.monitoring, target, eta[:, None])
-        c.tension += rule.step(c.tension, tension, eta)
-        c.legal += rule.step(c.legal, legal, eta)
-        c.insurance += rule.step(c.insurance, insurance, eta)
-
-    @staticmethod
-    def _weigh_disputes(model: VendorMarket, seen: np.ndarray, p_switch: np.ndarray) -> None:
-        """Climb the ladder when trust falls below the next rung and the shortfall exceeds the
-        contract's tolerance. The last rung is an exit, so it also needs the switch to pay.
-        """
-        c, e = model.clients, model.cfg.client.escalation
-        c.shortfall = (
-            0.9 * c.shortfall + np.maximum(c.reference - seen, 0.0) + c.incident.mean(axis=1)
-        )
-        thresholds = np.array(
-            [e.complaint_trust, e.penalty_trust, e.legal_trust, e.exit_trust, -1.0]
-        )
-        eligible = (c.trust < thresholds[c.stage]) & (
-            c.shortfall > e.tolerance * (1.0 - 0.5 * c.legal)
-        )
-        draws = model.replicates.uniform(rows=2)
-        # Prescriptive contracts escalate formally more often.
-        willing = draws[0] < 0.2 + 0.6 * c.legal
-        exit_pays = (c.stage < len(thresholds) - 2) | (draws[1] < p_switch)
-        c.escalate = eligible & willing & exit_pays
-
-    @staticmethod
-    def _switch_probability(model: VendorMarket) -> np.ndarray:
-        """The chance a reviewing client leaves, by the switching rule (``behaviour.switching``),
-        from each option's value V = value x trust - price.
-        """
-        c = model.clients
-        c.alternative_quality = model.alternative_quality()
-        incumbent = c.seen_quality * c.trust - model.accounts.price * model.accounts.markup
-        alternative = c.alternative_quality * c.generalised_trust - 1.0
-        c.value_gap = alternative - incumbent
-        return model.behaviours["switching"].probability(incumbent, alternative)
-
-    @staticmethod
-    def _weigh_switching(model: VendorMarket, p_switch: np.ndarray) -> None:
-        """Clients review the market at renewal, or now and then between renewals."""
-        c, cfg = model.clients, model.cfg.client
-        draws = model.replicates.uniform(rows=2)
-        renewal = c.review.copy()
-        reviewing = renewal | (draws[0] < cfg.review_hazard)
-        c.review[:] = False
-        c.switch = reviewing & (draws[1] < p_switch) & ~c.escalate
-        # At renewal, a client that stays although an alternative is worth more is captive.
-        captive = renewal & ~c.switch & (c.value_gap > 0.0)
-        model.log_captive(np.flatnonzero(captive))
+        if self.state.escalate[self.slot]:
+            act(self.slot, "escalate")
+        elif self.state.switch[self.slot]:
+            act(self.slot, "switch")

@@ -1,109 +1,119 @@
-"""Relationship managers: identification with the client, advocacy, softened news, goodwill.
+"""Relationship managers: identification with the client, advocacy, softened news, goodwill
+(ODD §7.6, and the vendor's side of §7.7).
 
 An RM who spends long and close with one client comes to identify with it: dI/dt =
 a x g - b (1 - x), reset by rotation. Under discretionary pricing a captured RM argues for
 the client's price (concession d = d0 + k I p, with p the client's price pressure), and
-softens bad news, so the vendor reacts late. Value-based pricing caps the concession.
+softens bad news, so the vendor reacts late. Value-based pricing caps the concession. When
+the client makes an odd request, the vendor is flexible with its goodwill probability.
+
+The functions read the client's trust and write only :class:`~vendorsim.state.RMState`;
+the concession and the goodwill are returned for the market to apply.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 
 from vendorsim.agents.slots import SlotAgent, slot_view
-
-if TYPE_CHECKING:
-    from vendorsim.model import VendorMarket
+from vendorsim.behaviours.pricing import PricingRule
+from vendorsim.config import ReciprocityConfig, RMConfig
+from vendorsim.state import RMState
 
 # Identification above which an RM counts as captured (for the event log).
 CAPTURED = 0.7
-# Favours a client does its RM: a baseline that grows with trust, plus reciprocated goodwill.
+# Favours a client does its RM: a baseline that grows with trust, decaying toward it.
 FAVOUR_BASE, FAVOUR_PER_TRUST, FAVOUR_DECAY = 0.3, 0.4, 0.2
+# A reciprocated first step is a favour of this size to the RM.
+RECIPROCATED_FAVOUR = 0.5
+
+
+def assign(r: RMState, idx: np.ndarray) -> None:
+    """A fresh RM takes the accounts at ``idx``."""
+    r.identification[idx] = 0.0
+    r.tenure[idx] = 0.0
+
+
+def manage_month(
+    r: RMState,
+    cfg: RMConfig,
+    *,
+    pricing: PricingRule,
+    trust: np.ndarray,
+    price_pressure: np.ndarray,
+    time_share: np.ndarray,
+    rotation: np.ndarray,
+    discretionary: np.ndarray,
+) -> np.ndarray:
+    """Every RM bonds, advocates and reports for one month.
+
+    Args:
+        r: the RMs, updated in place.
+        cfg: ``vendor.rm``.
+        pricing: the concession rule (``behaviour.pricing``).
+        trust: the client's trust in the vendor.
+        price_pressure: the client's price pressure, with competitors in the room.
+        time_share: x, the RM's share of time at the client (its vendor's policy).
+        rotation: the vendor's rotation period in months (0: never).
+        discretionary: whether the vendor prices at the RM's discretion.
+
+    Returns:
+        the concession: the share of the price the RM gives away this month.
+
+    """
+    r.favours = (
+        FAVOUR_BASE
+        + FAVOUR_PER_TRUST * trust
+        + (1.0 - FAVOUR_DECAY) * (r.favours - FAVOUR_BASE - FAVOUR_PER_TRUST * trust)
+    )
+    r.identification = np.clip(
+        r.identification
+        + cfg.bonding_rate * time_share * r.favours
+        - cfg.unbonding_rate * (1.0 - time_share),
+        0.0,
+        1.0,
+    )
+    r.tenure += 1.0
+    r.rotate = (rotation > 0) & (r.tenure >= rotation)
+    r.concession = pricing.concession(r.identification, price_pressure, discretionary)
+    r.reported_trust = trust + cfg.softening * r.identification * (1.0 - trust)
+    return r.concession
 
 
 @dataclass
-class RMState:
-    """Numeric state of every relationship manager, one slot per client."""
+class OddRequests:
+    """The month's odd requests, client by client, and what the vendor did."""
 
-    identification: np.ndarray
-    tenure: np.ndarray
-    reported_trust: np.ndarray
-    concession: np.ndarray
-    rotate: np.ndarray
+    asked: np.ndarray
+    granted: np.ndarray
+    refused: np.ndarray
 
-    @classmethod
-    def empty(cls, clients: int) -> RMState:
-        """Zeroed arrays; an RM is assigned when an engagement starts."""
-        z = np.zeros(clients)
-        return cls(z.copy(), z.copy(), z.copy(), z.copy(), np.zeros(clients, dtype=bool))
+
+def answer_odd_requests(
+    draws: np.ndarray, goodwill: np.ndarray, rec: ReciprocityConfig
+) -> OddRequests:
+    """Goodwill first: a request arrives with ``odd_request_rate`` (``draws[0]``); the vendor
+    is flexible with its ``goodwill`` probability (``draws[1]``), or holds to protocol.
+    """
+    asked = draws[0] < rec.odd_request_rate
+    granted = asked & (draws[1] < goodwill)
+    return OddRequests(asked, granted, asked & ~granted)
+
+
+def take_favours(r: RMState, returned: np.ndarray) -> None:
+    """A reciprocated first step is a favour to the RM."""
+    r.favours = np.where(returned, r.favours + RECIPROCATED_FAVOUR, r.favours)
 
 
 class RelationshipManager(SlotAgent):
     """The vendor's relationship manager on one client's account."""
 
-    _state_attr = "rms"
     identification = slot_view("identification", "I: how far the RM identifies with the client")
     tenure = slot_view("tenure", "months on this account")
     reported_trust = slot_view("reported_trust", "the client's trust as the RM reports it")
 
-    @staticmethod
-    def assign(model: VendorMarket, idx: np.ndarray) -> None:
-        """A fresh RM takes the accounts at ``idx``."""
-        r = model.rms
-        r.identification[idx] = 0.0
-        r.tenure[idx] = 0.0
-
-    @staticmethod
-    def manage_month(model: VendorMarket) -> None:
-        """Every RM bonds, advocates, reports, and handles odd requests for one month."""
-        r, c, v = model.rms, model.clients, model.vendors
-        vendor = model.vendor_of
-        share = v.rm_time_share[vendor]
-        c.favours = (
-            FAVOUR_BASE
-            + FAVOUR_PER_TRUST * c.trust
-            + (1.0 - FAVOUR_DECAY) * (c.favours - FAVOUR_BASE - FAVOUR_PER_TRUST * c.trust)
-        )
-        cfg = model.cfg.vendor.rm
-        r.identification = np.clip(
-            r.identification
-            + cfg.bonding_rate * share * c.favours
-            - cfg.unbonding_rate * (1.0 - share),
-            0.0,
-            1.0,
-        )
-        r.tenure += 1.0
-        rotation = v.rm_rotation[vendor]
-        r.rotate = (rotation > 0) & (r.tenure >= rotation)
-
-        # Competing vendors in the room add to the client's price pressure.
-        pressure = np.minimum(c.price_pressure + c.tension, 1.0)
-        r.concession = model.behaviours["pricing"].concession(
-            r.identification, pressure, v.discretionary[vendor]
-        )
-        model.accounts.price *= 1.0 - r.concession
-        r.reported_trust = c.trust + cfg.softening * r.identification * (1.0 - c.trust)
-        RelationshipManager._handle_odd_requests(model)
-
-    @staticmethod
-    def _handle_odd_requests(model: VendorMarket) -> None:
-        """Goodwill first: flexibility on an odd request, reciprocated with p_type * T."""
-        c, rec = model.clients, model.cfg.client.reciprocity
-        draws = model.replicates.uniform(rows=3)
-        asked = draws[0] < rec.odd_request_rate
-        granted = asked & (draws[1] < model.vendors.goodwill[model.vendor_of])
-        refused = asked & ~granted
-        peak = np.array([rec.cooperator_return, rec.free_rider_return, rec.hump_return])[c.kind]
-        # Hump-shaped reciprocators return most at middling trust.
-        shape = np.where(c.kind == 2, 4.0 * c.trust * (1.0 - c.trust), c.trust)
-        returned = granted & (draws[2] < peak * shape)
-        c.trust = np.where(returned, c.trust + rec.trust_gain * (1.0 - c.trust), c.trust)
-        c.trust = np.where(refused, c.trust * (1.0 - rec.refusal_loss), c.trust)
-        c.favours = np.where(returned, c.favours + 0.5, c.favours)
-        model.accounts.goodwill_spent = granted * rec.goodwill_cost
-        # Flexibility is extra scope: the team absorbs it.
-        model.teams.backlog += (granted * rec.goodwill_work)[:, None]
-        model.log_goodwill(granted, returned, refused)
+    def __init__(self, model: mesa.Model, slot: int, vendor: int, state: RMState) -> None:
+        super().__init__(model, slot, vendor, state)

@@ -1,56 +1,98 @@
-"""Sales: win work in tenders by promising scope over what Delivery can provide.
+"""Sales: win work in tenders by promising scope over what Delivery can provide (ODD §7.2).
 
 The promise is P = C (1 + o): over-promise o rises with quota pressure (after losing
 clients) and with the number of competing bidders, and a bigger promise wins more often
-(the winner's curse of Kern, Willcocks & van Heck 2002).
+(the winner's curse of Kern, Willcocks & van Heck 2002). A client tenders by inviting
+bidders, more under competitive tension, and takes the best-looking bid.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
+import numpy as np
 
-if TYPE_CHECKING:
-    from vendorsim.model import VendorMarket
+from vendorsim.config import SalesConfig
+from vendorsim.replicates import Replicates
+from vendorsim.vendors import VendorTable
 
 # Weight of the promise and of pushiness in a client's scoring of bids, and the noise of
 # its judgement (a Gumbel logit).
 PROMISE_WEIGHT, PUSH_WEIGHT, BID_NOISE = 0.35, 0.05, 0.05
+# A tender invites at least MIN_BIDDERS vendors, and up to TENSION_BIDDERS more at full
+# competitive tension.
+MIN_BIDDERS, TENSION_BIDDERS = 2, 3
 
 
 class Sales(mesa.Agent):
     """One vendor's sales function."""
 
-    model: VendorMarket
-
-    def __init__(self, model: VendorMarket, vendor: int) -> None:
+    def __init__(
+        self, model: mesa.Model, vendor: int, vendors: VendorTable, cfg: SalesConfig
+    ) -> None:
         super().__init__(model)
         self.vendor = vendor
+        self.vendors = vendors
+        self.cfg = cfg
         self.quota_pressure = 0.0
         self.target_clients = 1.0
 
     @property
     def overpromise(self) -> float:
         """The vendor's policy over-promise before pressure."""
-        return float(self.model.vendors.overpromise[self.vendor])
+        return float(self.vendors.overpromise[self.vendor])
 
-    def step(self) -> None:
+    def step(self, clients_held: list[int]) -> None:
         """Feel the quota: pressure rises when the vendor holds fewer clients than its target."""
-        held = self.model.clients_held[self.vendor]
+        held = clients_held[self.vendor]
         self.quota_pressure = min(max(1.0 - held / self.target_clients, 0.0), 1.0)
 
     def offer(self, bidders: int) -> float:
         """The over-promise this vendor bids with, in a tender of ``bidders`` vendors."""
-        cfg = self.model.cfg.vendor.sales
-        return self.overpromise * (1.0 + cfg.quota_pressure * self.quota_pressure) + (
-            cfg.bidder_pressure * (bidders - 1)
+        return self.overpromise * (1.0 + self.cfg.quota_pressure * self.quota_pressure) + (
+            self.cfg.bidder_pressure * (bidders - 1)
         )
 
     def pitch(self, overpromise: float) -> float:
         """How good this bid looks to a client: reputation, promise and push, before noise."""
-        v = self.model.vendors
+        v = self.vendors
         return float(
             v.reputation[self.vendor] * (1.0 + PROMISE_WEIGHT * overpromise)
             + PUSH_WEIGHT * v.pushiness[self.vendor]
         )
+
+
+def bidders_invited(tension: float, eligible: int) -> int:
+    """How many vendors a client invites at competitive ``tension`` (at most the eligible)."""
+    return min(eligible, MIN_BIDDERS + round(TENSION_BIDDERS * tension))
+
+
+def tender(
+    idx: np.ndarray,
+    exclude: np.ndarray,
+    tension: np.ndarray,
+    sales: list[Sales],
+    streams: Replicates,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each client in ``idx`` invites bidders of its market other than ``exclude`` and picks
+    the best-looking bid.
+
+    Returns:
+        the winners, their over-promises and the bidder counts, aligned with ``idx``.
+
+    """
+    winners = np.zeros(len(idx), dtype=np.int64)
+    promises = np.zeros(len(idx))
+    counts = np.zeros(len(idx), dtype=np.int64)
+    v = streams.vendors
+    for k, slot in enumerate(idx.tolist()):
+        r = streams.of_slot(slot)
+        rng, market = streams.rngs[r], np.arange(r * v, (r + 1) * v)
+        eligible = market[market != exclude[k]]
+        count = bidders_invited(tension[k], len(eligible))
+        bidders = rng.choice(eligible, size=count, replace=False).tolist()
+        offers = [sales[w].offer(count) for w in bidders]
+        looks = [sales[w].pitch(o) for w, o in zip(bidders, offers, strict=True)]
+        noise = rng.gumbel(0.0, BID_NOISE, count).tolist()
+        best = max(range(count), key=lambda i: looks[i] + noise[i])
+        winners[k], promises[k], counts[k] = bidders[best], offers[best], count
+    return winners, promises, counts

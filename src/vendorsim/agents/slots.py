@@ -1,40 +1,35 @@
-"""Agents whose numeric state is one slot of role-wide arrays."""
+"""Agents whose numeric state is one slot of their role's arrays."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mesa
 import numpy as np
 
-if TYPE_CHECKING:
-    from vendorsim.model import VendorMarket
-
 
 class SlotAgent(mesa.Agent):
-    """A Mesa agent that owns slot ``slot`` (its client's index) of its role's arrays."""
+    """A Mesa agent that owns slot ``slot`` (its client's index) of its role's ``state``.
 
-    model: VendorMarket
+    The agent holds its identity (which client, which vendor) and views its numeric state;
+    the month's arithmetic runs on the role's arrays for every agent at once.
+    """
 
-    def __init__(self, model: VendorMarket, slot: int, vendor: int) -> None:
+    def __init__(self, model: mesa.Model, slot: int, vendor: int, state: Any) -> None:
         super().__init__(model)
         self.slot = slot
         self.vendor = vendor
+        self.state = state
 
 
 def slot_view(array_name: str, doc: str) -> Any:
-    """A property reading and writing ``state.<array_name>[slot]`` for a slot agent.
-
-    The owning class names its state object in ``_state_attr`` (an attribute of the model).
-    """
+    """A property reading and writing ``state.<array_name>[slot]`` for a slot agent."""
 
     def get(self: SlotAgent) -> float:
-        arr: np.ndarray = getattr(getattr(self.model, self._state_attr), array_name)  # type: ignore[attr-defined]
-        value = arr[self.slot]
+        value = getattr(self.state, array_name)[self.slot]
         return value.mean() if np.ndim(value) else float(value)
 
     def put(self: SlotAgent, value: float) -> None:
-        arr = getattr(getattr(self.model, self._state_attr), array_name)  # type: ignore[attr-defined]
-        arr[self.slot] = value
+        getattr(self.state, array_name)[self.slot] = value
 
     return property(get, put, doc=doc)

@@ -27,6 +27,9 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from vendorsim.model import VendorMarket
+from vendorsim.outcomes import labelled
+
 TABLES = ("engagements", "timeseries", "events")
 # Per-seed reductions a caller may ask for beside the model's own tables.
 DERIVED = ("cell_months",)
@@ -66,12 +69,10 @@ def run_batch(
         tables: which tables to return: any of :data:`TABLES` and :data:`DERIVED`.
 
     """
-    from vendorsim.model import VendorMarket
-
     model = VendorMarket(cfg, seeds=seeds)
     model.run_for(model.cfg.months)
     wanted = [t for t in TABLES if t in tables]
-    produced = model.results(wanted)
+    produced = labelled(model, wanted)
     if "cell_months" in tables:
         months = model.results(["timeseries"], series=CELL_MONTH_SERIES)["timeseries"]
         produced["cell_months"] = cell_months(months)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
+from vendorsim import outcomes
 from vendorsim.model import VendorMarket
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.settings import ALIASES, load_config, options
@@ -215,7 +216,7 @@ def focal_margin(model: VendorMarket) -> tuple[np.ndarray, np.ndarray]:
 
 def engagements_so_far(model: VendorMarket) -> pd.DataFrame:
     """Every engagement so far, each labelled as if the run stopped this month."""
-    return model.engagements_so_far()
+    return outcomes.engagements_so_far(model)
 
 
 def outcome_counts_so_far(model: VendorMarket) -> pd.Series:

@@ -10,33 +10,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from vendorsim.story import ROUTINE
+from vendorsim.events import EVENTS, ROUTINE
 
-# Short forms of the event phrases in vendorsim.story, sized for a slide.
-SHORT: dict[str, str] = {
-    "engagement_won": "won, promising {value:+.0%}",
-    "milestone_missed": "milestone missed",
-    "overrun": "overrun",
-    "burnout": "team burn-out",
-    "monitoring_spread": "monitoring spread to programme",
-    "monitoring_tightened": "monitoring tightened",
-    "suspicion_raised": "“too good to be true”",
-    "rm_captured": "RM captured",
-    "price_concession": "price concession",
-    "rm_rotated": "RM rotated",
-    "replanned": "re-planned",
-    "oversell_discovered": "oversell discovered",
-    "goodwill_reciprocated": "goodwill returned",
-    "goodwill_unreturned": "goodwill unreturned",
-    "request_refused": "request refused",
-    "complaint": "complaint",
-    "penalty": "penalty",
-    "legal_recourse": "legal recourse",
-    "exit_with_penalty": "exit with penalty",
-    "legal_exit": "legal exit",
-    "client_switch": "switched vendor",
-    "vendor_walkaway": "walked away, margin {margin:+.0%}",
-}
+# Short forms of the event phrases, sized for a slide (from the one event vocabulary).
+SHORT: dict[str, str] = {name: kind.short for name, kind in EVENTS.items()}
 LABEL_FONT = 16
 MAX_LANES = 6
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
+from vendorsim.events import ROUTINE
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables
@@ -110,8 +111,6 @@ def pick_story(
         (seed, client, engagement).
 
     """
-    from vendorsim.story import ROUTINE
-
     e = tables.focal(engagements)
     if e.empty:
         e = engagements
