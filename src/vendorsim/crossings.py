@@ -13,7 +13,7 @@ import numpy as np
 from vendorsim.agents.relationship import CAPTURED
 from vendorsim.config import VendorsimConfig
 from vendorsim.events import Happened
-from vendorsim.state import AccountState, ClientState, RMState, TeamState
+from vendorsim.state import MarketState
 
 # Suspicion at which a client is said to find the vendor "too good to be true".
 SUSPICIOUS = 0.5
@@ -25,11 +25,7 @@ CONCESSION_LEVELS = np.array([0.98, 0.95, 0.9, 0.8, 0.7, 0.6])
 
 def month_crossings(
     cfg: VendorsimConfig,
-    *,
-    clients: ClientState,
-    teams: TeamState,
-    rms: RMState,
-    accounts: AccountState,
+    state: MarketState,
     previous: Mapping[str, np.ndarray] | None,
     engaged_months: np.ndarray,
 ) -> list[Happened]:
@@ -37,15 +33,12 @@ def month_crossings(
 
     Args:
         cfg: the config (fatigue threshold; whether incidents spread).
-        clients: the clients after the month.
-        teams: the teams after the month.
-        rms: the RMs after the month.
-        accounts: the accounts after the month.
+        state: the roles' state after the month.
         previous: last month's recorded series, or None in the first month.
         engaged_months: months each engagement has run, this one included.
 
     """
-    c, t, r = clients, teams, rms
+    c, t, r, accounts = state.clients, state.teams, state.rms, state.accounts
     incident = c.incident.any(axis=1)
     out = [
         Happened("milestone_missed", np.flatnonzero(incident), t.quality.min(axis=1)),

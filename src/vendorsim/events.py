@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from vendorsim.state import AccountState, ClientState
+
 
 @dataclass(frozen=True)
 class EventKind:
@@ -220,28 +222,30 @@ class Happened:
 
 
 class EventLog:
-    """Collects events during a run and returns them as one ordered DataFrame."""
+    """Collects events during a run and returns them as one ordered DataFrame.
 
-    def __init__(self) -> None:
+    Each event is logged with its client's vendor, engagement, and trust and margin before
+    and after the month, read from the states given here at the moment it is logged.
+    """
+
+    def __init__(
+        self,
+        clients: ClientState,
+        accounts: AccountState,
+        vendor_of: np.ndarray,
+        engagement_id: np.ndarray,
+    ) -> None:
+        self.clients, self.accounts = clients, accounts
+        self.vendor_of, self.engagement_id = vendor_of, engagement_id
         self._batches: list[dict[str, np.ndarray | str | int]] = []
 
-    def add(
-        self,
-        month: int,
-        happened: Happened,
-        *,
-        vendor: np.ndarray,
-        engagement: np.ndarray,
-        trust_before: np.ndarray,
-        trust_after: np.ndarray,
-        margin_before: np.ndarray,
-        margin_after: np.ndarray,
-    ) -> None:
-        """Record ``happened`` with the client's context arrays (indexed by client slot)."""
+    def add(self, month: int, happened: Happened) -> None:
+        """Record ``happened`` in ``month`` (months counted from 1)."""
         clients = happened.slots
         if len(clients) == 0:
             return
-        value = trust_after if happened.value is None else happened.value
+        c, a = self.clients, self.accounts
+        value = c.trust if happened.value is None else happened.value
         if np.ndim(value) == 0:
             values = np.broadcast_to(value, (len(clients),))
         elif happened.aligned:
@@ -253,16 +257,16 @@ class EventLog:
             {
                 "month": month,
                 "client": clients,
-                "vendor": vendor[clients],
-                "engagement": engagement[clients],
+                "vendor": self.vendor_of[clients],
+                "engagement": self.engagement_id[clients],
                 "actor": kind.actor,
                 "event": happened.event,
                 "cause": kind.cause,
                 "value": values,
-                "trust_before": trust_before[clients],
-                "trust_after": trust_after[clients],
-                "margin_before": margin_before[clients],
-                "margin_after": margin_after[clients],
+                "trust_before": c.trust_before[clients],
+                "trust_after": c.trust[clients],
+                "margin_before": a.margin_before[clients],
+                "margin_after": a.margin[clients],
             }
         )
 

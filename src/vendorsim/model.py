@@ -2,7 +2,7 @@
 
 The market builds the state, calls each role's submodel in the order of ODD §3, applies
 the changes and intents the roles return, runs the engagement lifecycle and keeps the
-tables. The arithmetic of every role is in :mod:`vendorsim.agents`, one module per role.
+tables. Every role's arithmetic is in :mod:`vendorsim.agents`, one module per role.
 """
 
 from __future__ import annotations
@@ -28,37 +28,32 @@ from vendorsim.engagements import EngagementBook
 from vendorsim.events import END_REASONS, EventLog, Happened
 from vendorsim.recorder import Recorder
 from vendorsim.replicates import Replicates
-from vendorsim.settings import load_config, params_to_overrides, resolve
-from vendorsim.state import AccountState, ClientState, RMState, TeamState
+from vendorsim.settings import model_config, resolve
+from vendorsim.state import AccountState, ClientState, MarketState, RMState, TeamState
+from vendorsim.tables import RESULT_TABLES, RunTables
 from vendorsim.vendors import VendorTable
+
+__all__ = ["RESULT_TABLES", "VendorMarket"]
 
 # Mesa logs every step at INFO; a sweep's job logs would drown in it.
 logging.getLogger("MESA").setLevel(logging.WARNING)
-
-# The tables a run produces.
-RESULT_TABLES = ("engagements", "timeseries", "events")
 
 
 class VendorMarket(mesa.Model):
     """C clients and V vendors trading engagements month by month.
 
-    Vendor 0 is the focal vendor whose policies come from ``cfg.vendor``. Each client
-    holds one engagement at a time with one vendor; a delivery team and a relationship
-    manager serve it, and the vendor's Sales agent won it in a tender.
-
-    With ``seeds``, one model holds one independent market per seed (see
-    :mod:`vendorsim.replicates`): a sweep's seeds then share each month's numpy calls, and each
-    seed's results are identical to its market run alone. Slots and vendors are then numbered
-    across the markets; the result tables number them within each market and add a ``seed``
-    column. The tables' engagements are labelled by :func:`vendorsim.outcomes.labelled`.
+    Vendor 0 is the focal vendor, whose policies come from ``cfg.vendor``. Each client holds
+    one engagement at a time; a delivery team and an RM serve it, and the vendor's Sales won
+    it in a tender. With ``seeds``, one model holds one independent market per seed
+    (:mod:`vendorsim.replicates`), each giving exactly the results of its lone run.
 
     Args:
-        config: a composed and validated config (see :func:`vendorsim.settings.load_config`),
-            or its resolved container. If omitted, one is composed from ``params``.
+        config: a composed config (:func:`vendorsim.settings.load_config`) or its resolved
+            container; if omitted, one is composed from ``params``.
         rng: seed or generator; defaults to ``config.seed``.
         seeds: run one market per seed instead (not with ``rng``).
         **params: parameters by short name or dotted key with ``__`` for dots, e.g.
-            ``overpromise=0.5`` or ``client__readiness=0.3``; used only without ``config``.
+            ``overpromise=0.5`` or ``client__readiness=0.3``; only without ``config``.
 
     """
 
@@ -70,26 +65,15 @@ class VendorMarket(mesa.Model):
         seeds: Sequence[int] | None = None,
         **params: Any,
     ) -> None:
-        if config is None:
-            config = load_config(params_to_overrides(params))
-        elif params:
-            raise TypeError("pass either a config or keyword parameters, not both")
-        if seeds is not None:
-            if rng is not None:
-                raise TypeError("pass either rng or seeds, not both")
-            seeds = [int(s) for s in seeds]
-            if not seeds:
-                raise ValueError("seeds=[] is empty; allowed: one seed or more")
-            rng = seeds[0]
+        seeds = Replicates.seed_list(seeds, rng)
         self.cfg: VendorsimConfig
-        self.behaviours: dict[str, Any]
-        self.cfg, self.behaviours = resolve(config)
-        super().__init__(rng=self.cfg.seed if rng is None else rng)
-        cfg = self.cfg
+        self.cfg, self.behaviours = resolve(model_config(config, params))
+        cfg, market = self.cfg, self.cfg.market
+        super().__init__(rng=seeds[0] if seeds else (cfg.seed if rng is None else rng))
         self.streams = Replicates.build(
             seeds or [self._seed],
-            cfg.market.clients,
-            cfg.market.vendors,
+            market.clients,
+            market.vendors,
             first=(self.rng, self.random),
             tagged=seeds is not None,
         )
@@ -97,49 +81,48 @@ class VendorMarket(mesa.Model):
         self.month = 0
         self.vendors = VendorTable.draw(cfg, self.streams.rngs)
         self.vendor_of = np.zeros(n, dtype=np.int64)
-        self.teams = TeamState.empty(n, cfg.market.projects)
-        self.rms = RMState.empty(n)
-        self.accounts = AccountState.empty(n)
         segment, kind = procurement.draw_population(self.streams, cfg.client)
-        rule_state = self.behaviours["trust"].new_state(n)
-        self.clients = ClientState.new(cfg.client, cfg.market.projects, segment, kind, rule_state)
+        self.clients = ClientState.new(
+            cfg.client, market.projects, segment, kind, self.behaviours["trust"].new_state(n)
+        )
+        self.teams, self.rms = TeamState.empty(n, market.projects), RMState.empty(n)
+        self.accounts = AccountState.empty(n)
+        self.state = MarketState(self.clients, self.teams, self.rms, self.accounts)
         self.book = EngagementBook(
-            self.clients, self.teams, self.accounts, self.vendor_of, cfg.market.clients
+            self.clients, self.teams, self.accounts, self.vendor_of, market.clients
         )
-        self.events = EventLog()
-        states = {"clients": self.clients, "teams": self.teams, "rms": self.rms}
-        self.recorder = Recorder(
-            cfg.months, {**states, "accounts": self.accounts}, self.vendor_of, self.book.id
-        )
-        v = cfg.market.vendors
+        self.events = EventLog(self.clients, self.accounts, self.vendor_of, self.book.id)
+        self.recorder = Recorder(cfg.months, self.state, self.vendor_of, self.book.id)
+        self.tables = RunTables(self.book, self.recorder, self.events, self.streams)
         self.sales = [
             Sales(self, w, self.vendors, cfg.vendor.sales)
             for w in range(len(self.vendors.capability))
         ]
         # Each market's Sales agents shuffle with that market's own stream.
+        v = market.vendors
         self.sales_by_market = [
             AgentSet(self.sales[r * v : (r + 1) * v], random=self.streams.randoms[r])
             for r in range(self.streams.count)
         ]
-        term = cfg.market.contract_months
         self.procurement = [
-            ClientProcurement(self, i, self.clients, term, self._reprice) for i in range(n)
+            ClientProcurement(self, i, self.clients, market.contract_months, self._reprice)
+            for i in range(n)
         ]
         self.team_of: list[DeliveryTeam | None] = [None] * n
         self.rm_of: list[RelationshipManager | None] = [None] * n
         self.forced_incidents: tuple[np.ndarray, int] | None = None
-        # Engagements ended by this month's choices; they are replaced when the choices are done.
+        # Engagements ended by this month's choices; replaced when the choices are done.
         self._ending: list[tuple[int, str, int, float, int, np.ndarray]] = []
-        # Competitive-tension targets while the month's choices are made (no choice moves
-        # another client's), so each tender need not compute its own.
+        # Tension targets while the month's choices are made (no choice moves another
+        # client's), so each tender need not compute its own.
         self._month_tension: np.ndarray | None = None
         self._open_market()
-        self._closed = False
-        self._results: dict[Any, pd.DataFrame] = {}
 
     # ----------------------------------------------------------------- the month
     def step(self) -> None:
-        """One month: sell, deliver, assess, manage, settle, record, then the choices."""
+        """One month, in the order of ODD §3: sell, deliver, assess, manage, settle, record,
+        then the month's choices.
+        """
         cfg, c, t, v, vendor = self.cfg, self.clients, self.teams, self.vendors, self.vendor_of
         held = np.bincount(vendor, minlength=len(self.sales)).tolist()
         for market in self.sales_by_market:
@@ -156,46 +139,36 @@ class VendorMarket(mesa.Model):
             forced=self.forced_incidents,
         )
         self.forced_incidents = None
-        self._log(
-            procurement.assess_month(
-                c,
-                cfg.client,
-                quality=t.quality,
-                rules=self.behaviours,
-                leadership=v.leadership[vendor],
-                pushiness=v.pushiness[vendor],
-                months_to_renewal=self.months_to_renewal(),
-                alternative_quality=v.alternatives_for(vendor, cfg.market.vendors),
-                price_paid=self.accounts.price * self.accounts.markup,
-                streams=self.streams,
-            )
+        captive = procurement.assess_month(
+            c,
+            cfg.client,
+            quality=t.quality,
+            rules=self.behaviours,
+            leadership=v.leadership[vendor],
+            pushiness=v.pushiness[vendor],
+            months_to_renewal=self.months_to_renewal(),
+            alternative_quality=v.alternatives_for(vendor, cfg.market.vendors),
+            price_paid=self.accounts.price * self.accounts.markup,
+            streams=self.streams,
         )
+        self._log(captive)
         oversold = v.oversell[vendor]
         self._log(procurement.discover_overselling(c, oversold, self.streams.uniform()))
         self._manage_accounts()
         accounts.settle(self.accounts, cfg, clients=c, teams=t, oversold=oversold)
         v.learn_reputation(vendor, t.quality.mean(axis=1))
         self.book.record_month()
-        data = self.recorder.data
-        previous = {k: a[self.month - 1] for k, a in data.items()} if self.month else None
-        for happened in month_crossings(
-            cfg,
-            clients=c,
-            teams=t,
-            rms=self.rms,
-            accounts=self.accounts,
-            previous=previous,
-            engaged_months=self.book.months,
-        ):
+        data, month = self.recorder.data, self.month
+        previous = {k: a[month - 1] for k, a in data.items()} if month else None
+        for happened in month_crossings(cfg, self.state, previous, self.book.months):
             self._log(happened)
-        self.recorder.record(self.month)
+        self.recorder.record(month)
         self._choose()
         self.month += 1
-        if self.month >= cfg.months:
-            self.running = False
+        self.running = self.month < cfg.months
 
     def _manage_accounts(self) -> None:
-        """The RMs' month: bonding and concessions, then the odd requests and goodwill."""
+        """The RMs' month (bonding, concessions), then odd requests and goodwill."""
         c, v, vendor, rec = self.clients, self.vendors, self.vendor_of, self.cfg.client.reciprocity
         concession = relationship.manage_month(
             self.rms,
@@ -220,41 +193,34 @@ class VendorMarket(mesa.Model):
         self._log(Happened("request_refused", np.flatnonzero(requests.refused)))
 
     def _choose(self) -> None:
-        """Discrete choices of the month: rotations, rescues, walk-aways, then the clients'."""
+        """Discrete choices: rotations, rescues, walk-aways, then the clients' in random order."""
         rotating = np.flatnonzero(self.rms.rotate)
         for slot in rotating.tolist():
             self._seat_rm(slot)
         relationship.assign(self.rms, rotating)
         self._log(Happened("rm_rotated", rotating))
-        self._log(
-            delivery.rescue(
-                self.teams, self.cfg.vendor, self.rms.reported_trust, self.book.start_trust
-            )
-        )
+        report, start = self.rms.reported_trust, self.book.start_trust
+        self._log(delivery.rescue(self.teams, self.cfg.vendor, report, start))
         c = self.clients
         walking = accounts.walking_away(self.accounts, self.cfg.vendor.walkaway_months)
-        c.escalate[walking] = False
-        c.switch[walking] = False
+        c.escalate[walking] = c.switch[walking] = False
         self._month_tension = procurement.lever_targets(c, self.behaviours["vendor_management"])[1]
         for slot in walking.tolist():
             self.end_engagement(slot, reason="vendor_walkaway")
-        deciding = np.flatnonzero(c.escalate | c.switch)
-        for r, slots in self.streams.split(deciding):
+        for r, slots in self.streams.split(np.flatnonzero(c.escalate | c.switch)):
             clients = [self.procurement[i] for i in slots.tolist()]
             AgentSet(clients, random=self.streams.randoms[r]).shuffle_do("decide", self._act)
         self._month_tension = None
         self._replace_ended()
 
     def _act(self, slot: int, choice: str) -> None:
-        """Carry out a client's choice: climb the dispute ladder (its last rung is an exit),
-        or switch vendor.
-        """
+        """Carry out a client's choice: switch, or climb the ladder (its last rung exits)."""
         if choice == "switch":
             self.end_engagement(slot, reason="client_switch")
             return
-        step = procurement.escalate(self.clients, slot)
-        self._log(Happened(step, np.array([slot]), self.clients.trust))
-        if step == "exit_with_penalty":
+        rung = procurement.escalate(self.clients, slot)
+        self._log(Happened(rung, np.array([slot]), self.clients.trust))
+        if rung == "exit_with_penalty":
             self.end_engagement(slot, reason="legal_exit")
 
     def _reprice(self, slot: int) -> None:
@@ -264,17 +230,13 @@ class VendorMarket(mesa.Model):
         self.accounts.markup[slot] = self.incumbent_markup()
 
     def inject_incident(self, clients: np.ndarray | list[int], project: int = 0) -> None:
-        """Make ``project`` fail outright next month for ``clients``: a serious incident.
-
-        For experiments and workshops ("what does one incident do to the programme?"); the
-        rest of the month runs as usual.
+        """Make ``project`` fail outright next month for ``clients``: a serious incident
+        ("what does one incident do to the programme?"); the rest of the month runs as usual.
         """
-        slots = np.asarray(clients, dtype=np.int64)
-        if not 0 <= project < self.cfg.market.projects:
-            raise ValueError(
-                f"project={project} is out of range; allowed: 0..{self.cfg.market.projects - 1}"
-            )
-        self.forced_incidents = (slots, project)
+        top = self.cfg.market.projects - 1
+        if not 0 <= project <= top:
+            raise ValueError(f"project={project} is out of range; allowed: 0..{top}")
+        self.forced_incidents = (np.asarray(clients, dtype=np.int64), project)
 
     def months_to_renewal(self) -> np.ndarray:
         """Months until each client's contract renews (1 in its last month)."""
@@ -288,7 +250,11 @@ class VendorMarket(mesa.Model):
     # ------------------------------------------------------------ engagements
     def _open_market(self) -> None:
         """Month 0: clients start with the focal vendor, or tender among competitors."""
-        n, v = self.streams.clients, self.streams.vendors
+        n, v, levers = (
+            self.streams.clients,
+            self.streams.vendors,
+            self.behaviours["vendor_management"],
+        )
         self.clients.trust[:] = self.clients.generalised_trust
         for r, rng in enumerate(self.streams.rngs):
             first_slot, focal_vendor = r * n, r * v
@@ -297,22 +263,21 @@ class VendorMarket(mesa.Model):
                 seller.target_clients = max(n / v, 1.0)
             self.sales[focal_vendor].target_clients = max(float(focal.sum()), 1.0)
             direct = first_slot + np.flatnonzero(focal)
-            offer = self.sales[focal_vendor].offer(1)
+            k = len(direct)
+            offer = np.full(k, self.sales[focal_vendor].offer(1))
             self._start(
                 direct,
-                np.full(len(direct), focal_vendor),
-                np.full(len(direct), offer),
-                np.ones(len(direct), dtype=np.int64),
-                delivery.draw_traits(rng, len(direct)),
+                np.full(k, focal_vendor),
+                offer,
+                np.ones(k, dtype=np.int64),
+                delivery.draw_traits(rng, k),
             )
             tendered = first_slot + np.flatnonzero(~focal)
-            levers = self.behaviours["vendor_management"]
             tension = procurement.lever_targets(self.clients, levers, tendered)[1]
-            won = sales.tender(
-                tendered, np.full(len(tendered), focal_vendor), tension, self.sales, self.streams
-            )
+            exclude = np.full(len(tendered), focal_vendor)
+            won = sales.tender(tendered, exclude, tension, self.sales, self.streams)
             self._start(tendered, *won, delivery.draw_traits(rng, len(tendered)))
-        # Month-0 engagements are incumbents already: their price holds the client's switching cost.
+        # Month-0 engagements are incumbents already: their price holds the switching cost.
         self.accounts.markup[:] = self.incumbent_markup()
 
     def _start(
@@ -324,23 +289,22 @@ class VendorMarket(mesa.Model):
         traits: np.ndarray,
     ) -> None:
         """Begin engagements at client slots ``idx`` with ``vendors``; ``traits`` are the new
-        teams' draws (see :func:`vendorsim.agents.delivery.draw_traits`).
+        teams' draws (:func:`vendorsim.agents.delivery.draw_traits`).
         """
         if len(idx) == 0:
             return
+        cfg, levers = self.cfg, self.behaviours["vendor_management"]
         self.vendor_of[idx] = vendors
         self.book.open(idx, self.month, overpromise, bidders)
-        delivery.staff_up(self.teams, idx, self.cfg.vendor.delivery, 1.0 + overpromise, traits)
+        delivery.staff_up(self.teams, idx, cfg.vendor.delivery, 1.0 + overpromise, traits)
         relationship.assign(self.rms, idx)
+        reputation = self.vendors.reputation[vendors]
+        trust_rule = self.behaviours["trust"]
         procurement.start(
-            self.clients,
-            idx,
-            trust_rule=self.behaviours["trust"],
-            levers=self.behaviours["vendor_management"],
-            reputation=self.vendors.reputation[vendors],
+            self.clients, idx, trust_rule=trust_rule, levers=levers, reputation=reputation
         )
         self.book.start_trust[idx] = self.clients.trust[idx]
-        accounts.start(self.accounts, idx, self.cfg.vendor.base_margin)
+        accounts.start(self.accounts, idx, cfg.vendor.base_margin)
         for slot, vendor in zip(idx.tolist(), vendors.tolist(), strict=True):
             old = self.team_of[slot]
             if old is not None:
@@ -359,23 +323,19 @@ class VendorMarket(mesa.Model):
         self.rm_of[slot] = RelationshipManager(self, slot, int(self.vendor_of[slot]), self.rms)
 
     def end_engagement(self, slot: int, reason: str) -> None:
-        """End the engagement at ``slot`` for ``reason``; the client tenders for a new vendor.
-
-        The tender is held at once (its draws come in the order of the month's choices); the
-        books are closed and the new engagement begins when the month's choices are all made
-        (:meth:`_replace_ended`), which no other client's choice can see.
+        """End the engagement at ``slot`` for ``reason``; the client tenders at once (its draws
+        come in the order of the month's choices), and the books close and the successor
+        begins when the month's choices are all made, which no other choice can see.
         """
-        idx = np.array([slot])
+        idx, levers = np.array([slot]), self.behaviours["vendor_management"]
         tension = (
-            procurement.lever_targets(self.clients, self.behaviours["vendor_management"], idx)[1]
+            procurement.lever_targets(self.clients, levers, idx)[1]
             if self._month_tension is None
             else self._month_tension[idx]
         )
-        winners, promises, counts = sales.tender(
-            idx, self.vendor_of[idx], tension, self.sales, self.streams
-        )
+        won = sales.tender(idx, self.vendor_of[idx], tension, self.sales, self.streams)
         traits = delivery.draw_traits(self.streams.rngs[self.streams.of_slot(slot)], 1)
-        self._ending.append((slot, reason, int(winners[0]), promises[0], int(counts[0]), traits))
+        self._ending.append((slot, reason, int(won[0][0]), won[1][0], int(won[2][0]), traits))
 
     def _replace_ended(self) -> None:
         """Close the engagements this month's choices ended and begin their successors."""
@@ -387,28 +347,13 @@ class VendorMarket(mesa.Model):
         for reason in END_REASONS:
             self._log(Happened(reason, idx[why == reason]))
         self.book.close(idx, self.month + 1, why)
-        self._start(
-            idx,
-            np.array(vendors),
-            np.array(promises),
-            np.array(counts),
-            np.concatenate(traits, axis=1),
-        )
+        arrays = np.array(vendors), np.array(promises), np.array(counts)
+        self._start(idx, *arrays, np.concatenate(traits, axis=1))
 
     # ---------------------------------------------------------------- results
     def _log(self, happened: Happened) -> None:
-        """Add a role's event to the log, with the client's trust and margin around it."""
-        c, a = self.clients, self.accounts
-        self.events.add(
-            self.month + 1,
-            happened,
-            vendor=self.vendor_of,
-            engagement=self.book.id,
-            trust_before=c.trust_before,
-            trust_after=c.trust,
-            margin_before=a.margin_before,
-            margin_after=a.margin,
-        )
+        """Add a role's event to the log, in the month it is reported for."""
+        self.events.add(self.month + 1, happened)
 
     def run(self) -> dict[str, pd.DataFrame]:
         """Run to the horizon and return the engagements, timeseries and events tables."""
@@ -418,36 +363,12 @@ class VendorMarket(mesa.Model):
     def results(
         self, tables: Sequence[str] = RESULT_TABLES, series: Sequence[str] | None = None
     ) -> dict[str, pd.DataFrame]:
-        """The run's tables, engagements unlabelled; those still running are closed at the
-        horizon. :func:`vendorsim.outcomes.labelled` labels them.
-
-        Args:
-            tables: which of :data:`RESULT_TABLES` to build (a sweep needs fewer).
-            series: the time series to include in ``timeseries`` (default: all).
-
+        """The run's ``tables`` (``series`` of the time series, or all), engagements
+        unlabelled (:func:`vendorsim.outcomes.labelled` labels them); engagements still
+        running are closed at the horizon.
         """
-        reps = self.streams
-        if not self._closed:
-            self.book.close(np.arange(reps.slots), self.month, reason="")
-            self._closed = True
-        out = {}
-        for name in tables:
-            key = name if series is None or name != "timeseries" else (name, *series)
-            if key not in self._results:
-                if name == "engagements":
-                    frame = reps.localise(self.book.to_frame())
-                elif name == "timeseries":
-                    frame = self.recorder.to_frame(self.month, reps, series)
-                elif name == "events":
-                    frame = reps.localise(self.events.to_frame(), regroup=True)
-                else:
-                    raise ValueError(f"unknown table {name!r}; allowed: {RESULT_TABLES}")
-                self._results[key] = frame
-            out[name] = self._results[key]
-        return out
+        return self.tables.build(self.month, tables, series)
 
     def engagements_so_far(self) -> pd.DataFrame:
-        """Every engagement so far, unlabelled, as if the run stopped this month; the model
-        is not changed.
-        """
-        return self.streams.localise(self.book.snapshot(self.month))
+        """Every engagement so far, unlabelled, as if the run stopped this month."""
+        return self.tables.engagements_so_far(self.month)

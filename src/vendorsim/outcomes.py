@@ -7,12 +7,16 @@ only the engagement row, so a label can always be traced back to the numbers beh
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from vendorsim.config import VendorsimConfig
-from vendorsim.model import RESULT_TABLES, VendorMarket
+
+if TYPE_CHECKING:
+    # Only a type: importing the market (and Mesa) here would slow `import vendorsim`.
+    from vendorsim.model import VendorMarket
 
 OUTCOMES: tuple[str, ...] = (
     "partnership",
@@ -121,11 +125,13 @@ def label(engagements: pd.DataFrame, cfg: VendorsimConfig, horizon: int) -> pd.D
 
 def labelled(
     model: VendorMarket,
-    tables: Sequence[str] = RESULT_TABLES,
+    tables: Sequence[str] | None = None,
     series: Sequence[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The run's tables (see :meth:`VendorMarket.results`), engagements labelled."""
-    out = dict(model.results(tables, series))
+    """The run's tables (see :meth:`VendorMarket.results`; all by default), engagements
+    labelled.
+    """
+    out = dict(model.results(series=series) if tables is None else model.results(tables, series))
     if "engagements" in out:
         out["engagements"] = label(out["engagements"], model.cfg, model.cfg.months)
     return out

@@ -4,12 +4,13 @@ every value, which costs more than the month itself).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from vendorsim.replicates import Replicates
+from vendorsim.state import MarketState
 
 SERIES: dict[str, str] = {
     "trust": "clients.trust",
@@ -42,11 +43,11 @@ class Recorder:
     def __init__(
         self,
         months: int,
-        sources: Mapping[str, object],
+        sources: MarketState,
         vendor_of: np.ndarray,
         engagement_id: np.ndarray,
     ) -> None:
-        """Record the series of ``sources`` (role states by the names in :data:`SERIES`),
+        """Record the series of ``sources`` (each series names a role state and its array),
         with each client's vendor and engagement id.
         """
         clients = len(vendor_of)
@@ -60,7 +61,7 @@ class Recorder:
     def record(self, month: int) -> None:
         """Store ``month``'s values (project arrays are averaged per client)."""
         for key, (part, attr) in self._paths.items():
-            value = getattr(self.sources[part], attr)
+            value = getattr(getattr(self.sources, part), attr)
             self.data[key][month] = value.mean(axis=1) if value.ndim == 2 else value
         self.vendor[month] = self.vendor_of
         self.engagement[month] = self.engagement_id

@@ -63,6 +63,17 @@ class Replicates:
             randoms.append(random.Random(seed))
         return cls(list(seeds), clients, vendors, rngs, randoms, tagged)
 
+    @staticmethod
+    def seed_list(seeds: Sequence[int] | None, rng: object) -> list[int] | None:
+        """``seeds`` as ints, checked (not empty, not with ``rng``); None if not given."""
+        if seeds is None:
+            return None
+        if rng is not None:
+            raise TypeError("pass either rng or seeds, not both")
+        if not seeds:
+            raise ValueError("seeds=[] is empty; allowed: one seed or more")
+        return [int(s) for s in seeds]
+
     @property
     def count(self) -> int:
         """Number of replicate markets."""

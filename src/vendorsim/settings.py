@@ -87,6 +87,17 @@ def normalise_overrides(overrides: Iterable[str]) -> list[str]:
     return out
 
 
+def model_config(config: DictConfig | dict[str, Any] | None, params: dict[str, Any]) -> Any:
+    """The config a model is built from: ``config`` as given, or composed from keyword
+    ``params`` (never both).
+    """
+    if config is None:
+        return load_config(params_to_overrides(params))
+    if params:
+        raise TypeError("pass either a config or keyword parameters, not both")
+    return config
+
+
 def params_to_overrides(params: dict[str, Any]) -> list[str]:
     """Turn keyword parameters (short names, or dotted keys with ``__``) into overrides."""
     out = []

@@ -226,3 +226,13 @@ class AccountState:
             low_margin_months=z.copy(),
             margin_trend=z.copy(),
         )
+
+
+@dataclass
+class MarketState:
+    """The four roles' state of one model's markets, one slot per client."""
+
+    clients: ClientState
+    teams: TeamState
+    rms: RMState
+    accounts: AccountState
