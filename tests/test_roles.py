@@ -17,6 +17,8 @@ from vendorsim.behaviours.trust import BetaTrust, TwoLayerTrust
 from vendorsim.config import ClientConfig, RMConfig, VendorConfig, VendorsimConfig, build
 from vendorsim.state import AccountState, ClientState, RMState, TeamState
 
+CLIENT = build(ClientConfig, {})
+
 
 def clients(n: int, cfg: ClientConfig | None = None) -> ClientState:
     cfg = cfg or build(ClientConfig, {})
@@ -131,11 +133,11 @@ def test_overselling_is_found_once_and_read_as_a_breach() -> None:
     c.suspicion[:] = 0.1
     oversold = np.array([0.2, 0.2])
     # Found when the draw is under 0.1 x the oversold share (0.02).
-    found = procurement.discover_overselling(c, oversold, np.array([0.01, 0.5]))
+    found = procurement.discover_overselling(c, oversold, np.array([0.01, 0.5]), CLIENT)
     assert found.slots.tolist() == [0]
     assert c.trust == pytest.approx([0.64, 0.8])
     assert c.suspicion == pytest.approx([0.3, 0.1])
-    again = procurement.discover_overselling(c, oversold, np.array([0.0, 0.5]))
+    again = procurement.discover_overselling(c, oversold, np.array([0.0, 0.5]), CLIENT)
     assert again.slots.tolist() == [], "already found"
 
 

@@ -65,6 +65,39 @@ class MarketConfig:
     competitor_overpromise_mean: float = param(
         0.2, "mean over-promise of competitor vendors", lo=0, hi=5
     )
+    competitor_overpromise_sd: float = param(0.1, "spread of competitor over-promise", lo=0, hi=2)
+    competitor_pushiness_low: float = param(
+        0.2, "competitor Sales pushiness is drawn uniformly from this", lo=0, hi=1
+    )
+    competitor_pushiness_high: float = param(0.6, "... up to this", lo=0, hi=1)
+    competitor_discretionary_share: float = param(
+        0.5, "share of competitors pricing at the RM's discretion", lo=0, hi=1
+    )
+    competitor_goodwill_max: float = param(
+        0.3, "competitor goodwill is drawn uniformly from 0 to this", lo=0, hi=1
+    )
+    competitor_leadership_max: float = param(
+        0.3, "competitor leadership engagement is drawn uniformly from 0 to this", lo=0, hi=1
+    )
+    competitor_rotation_share: float = param(
+        0.5, "share of competitors that rotate their RMs", lo=0, hi=1
+    )
+    competitor_rotation_months: int = param(
+        24, "months between RM rotations at those competitors", lo=1, hi=240
+    )
+    competitor_time_share_low: float = param(
+        0.4, "competitor RM time share at the client is drawn uniformly from this", lo=0, hi=1
+    )
+    competitor_time_share_high: float = param(0.8, "... up to this", lo=0, hi=1)
+    competitor_oversell_max: float = param(
+        0.1, "competitor overselling is drawn uniformly from 0 to this", lo=0, hi=1
+    )
+    reputation_start: float = param(
+        0.8, "a vendor's starting reputation as a share of its capability", lo=0, hi=1
+    )
+    reputation_rate: float = param(
+        0.05, "monthly rate at which reputation follows the quality delivered", lo=0, hi=1
+    )
     contract_months: int = param(
         24, "contract term; the client reviews the market at renewal", lo=1
     )
@@ -124,6 +157,12 @@ class RMConfig:
     softening: float = param(
         0.5, "share of the gap to full trust a captured RM hides when reporting", lo=0, hi=1
     )
+    favour_base: float = param(0.3, "g: favours a client does its RM at zero trust", lo=0, hi=2)
+    favour_per_trust: float = param(0.4, "g: favours added per unit of trust", lo=0, hi=2)
+    favour_decay: float = param(
+        0.2, "monthly share of the favours above that level that fade", lo=0, hi=1
+    )
+    reciprocated_favour: float = param(0.5, "favours a reciprocated first step adds", lo=0, hi=2)
 
 
 @dataclass
@@ -192,6 +231,34 @@ class DeliveryConfig:
         0.3, "monitoring at which the enforced minimum effort (0.9) is fully applied", lo=0.01, hi=1
     )
     control_aversion_sd: float = param(0.15, "spread of control aversion across teams", lo=0, hi=1)
+    backlog_horizon: float = param(
+        6.0, "months a team tries to clear its backlog in (backlog to pressure)", lo=0.5, hi=60
+    )
+    descope: float = param(0.05, "share of backlog the client descopes each month", lo=0, hi=1)
+    quality_noise: float = param(
+        0.05, "sd of the noise on delivered quality as the client sees it", lo=0, hi=0.5
+    )
+    overrun_cap: float = param(10.0, "largest overrun shock, in months of work", lo=0, hi=100)
+    pressure_errors: float = param(
+        0.1, "share of right-first-time lost at full schedule pressure", lo=0, hi=1
+    )
+    linear_hours: float = param(
+        49.0, "weekly hours up to which effective hours track hours", lo=40, hi=80, source="[S]"
+    )
+    flat_hours: float = param(
+        63.0, "weekly hours beyond which extra hours add no output", lo=40, hi=100, source="[S]"
+    )
+
+
+@dataclass
+class RescueConfig:
+    """How the vendor rescues an engagement when the RM reports falling trust."""
+
+    staff: float = param(2.0, "extra people the vendor sends", lo=0, hi=20)
+    months: int = param(6, "months they stay (and before another rescue)", lo=1, hi=60)
+    max_rescues: int = param(2, "rescues a vendor funds on one engagement", lo=0, hi=20)
+    descope: float = param(0.5, "share of the backlog a re-plan descopes", lo=0, hi=1)
+    promise_back: float = param(0.5, "share of the over-promise a re-plan takes back", lo=0, hi=1)
 
 
 @dataclass
@@ -222,7 +289,17 @@ class VendorConfig:
     reaction_trust: float = param(
         0.3, "reported trust below which the vendor adds staff", lo=0, hi=1
     )
+    stranded_cost: float = param(
+        0.3, "share of a team's cost that cannot follow scope moved to competitors", lo=0, hi=1
+    )
+    rework_cost: float = param(
+        0.1, "cost of fixing a unit of surfaced rework (share of monthly price)", lo=0, hi=2
+    )
+    margin_trend_rate: float = param(
+        1.0 / 3.0, "rate of the running margin the vendor judges an account by", lo=0.01, hi=1
+    )
     sales: SalesConfig = group(SalesConfig)
+    rescue: RescueConfig = group(RescueConfig)
     rm: RMConfig = group(RMConfig)
     delivery: DeliveryConfig = group(DeliveryConfig)
 
@@ -303,6 +380,9 @@ class VendorManagementConfig:
     contagion: float = param(
         0.3, "monitoring added on every project after a serious incident", lo=0, hi=1
     )
+    contagion_decay: float = param(
+        0.1, "monthly decay of the monitoring an incident adds across the programme", lo=0, hi=1
+    )
 
 
 @dataclass
@@ -318,6 +398,18 @@ class EscalationConfig:
     tolerance: float = param(1.0, "cumulative quality shortfall the contract tolerates", lo=0)
     penalty_rate: float = param(0.05, "share of monthly price lost to penalties", lo=0, hi=1)
     legal_cost: float = param(0.04, "monthly legal cost to the vendor during recourse", lo=0, hi=1)
+    shortfall_memory: float = param(
+        0.9, "share of the cumulative shortfall kept from one month to the next", lo=0, hi=1
+    )
+    legal_tolerance_cut: float = param(
+        0.5, "share of the tolerated shortfall a fully prescriptive contract removes", lo=0, hi=1
+    )
+    willingness: float = param(
+        0.2, "monthly chance an eligible client takes a formal step", lo=0, hi=1
+    )
+    legal_willingness: float = param(
+        0.6, "extra chance at full legal doctrine (prescriptive contracts escalate)", lo=0, hi=1
+    )
 
 
 @dataclass
@@ -345,6 +437,19 @@ class ReciprocityConfig:
     goodwill_cost: float = param(
         0.01, "vendor cost of a first step (share of monthly price)", lo=0, hi=1
     )
+
+
+@dataclass
+class TenderConfig:
+    """How a client tenders: whom it invites and how it scores the bids."""
+
+    min_bidders: int = param(2, "vendors invited to every tender", lo=1, hi=50)
+    tension_bidders: int = param(3, "vendors added at full competitive tension", lo=0, hi=50)
+    promise_weight: float = param(
+        0.35, "weight of the promised over-capacity in a bid's look", lo=0, hi=5
+    )
+    push_weight: float = param(0.05, "weight of Sales pushiness in a bid's look", lo=0, hi=1)
+    bid_noise: float = param(0.05, "Gumbel scale of the client's judgement of bids", lo=0.001, hi=1)
 
 
 @dataclass
@@ -386,11 +491,27 @@ class ClientConfig:
     partnership_trust: float = param(
         0.6, "trust at the horizon that counts as partnership", lo=0, hi=1
     )
+    seen_quality_rate: float = param(
+        0.2, "rate of the client's running view of its vendor's quality", lo=0.01, hi=1
+    )
+    sign_off_window: int = param(
+        3, "months before a renewal in which fear lowers readiness", lo=0, hi=60
+    )
+    min_readiness: float = param(
+        0.01, "readiness never falls below this (a client can always learn)", lo=0, hi=1
+    )
+    oversell_discovery: float = param(
+        0.1, "monthly chance of finding oversold scope, per unit oversold share", lo=0, hi=1
+    )
+    segment_trust_discount: float = param(
+        0.2, "starting-trust discount per unit of the segment's price pressure", lo=0, hi=1
+    )
     history: HistoryConfig = group(HistoryConfig)
     suspicion: SuspicionConfig = group(SuspicionConfig)
     vendor_management: VendorManagementConfig = group(VendorManagementConfig)
     escalation: EscalationConfig = group(EscalationConfig)
     reciprocity: ReciprocityConfig = group(ReciprocityConfig)
+    tender: TenderConfig = group(TenderConfig)
 
 
 @dataclass

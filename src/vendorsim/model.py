@@ -153,10 +153,11 @@ class VendorMarket(mesa.Model):
         )
         self._log(captive)
         oversold = v.oversell[vendor]
-        self._log(procurement.discover_overselling(c, oversold, self.streams.uniform()))
+        draws = self.streams.uniform()
+        self._log(procurement.discover_overselling(c, oversold, draws, cfg.client))
         self._manage_accounts()
         accounts.settle(self.accounts, cfg, clients=c, teams=t, oversold=oversold)
-        v.learn_reputation(vendor, t.quality.mean(axis=1))
+        v.learn_reputation(vendor, t.quality.mean(axis=1), cfg.market.reputation_rate)
         self.book.record_month()
         data, month = self.recorder.data, self.month
         previous = {k: a[month - 1] for k, a in data.items()} if month else None
@@ -184,7 +185,7 @@ class VendorMarket(mesa.Model):
         draws = self.streams.uniform(rows=3)
         requests = relationship.answer_odd_requests(draws[:2], v.goodwill[vendor], rec)
         returned = procurement.reciprocate(c, requests, draws[2], rec)
-        relationship.take_favours(self.rms, returned)
+        relationship.take_favours(self.rms, returned, self.cfg.vendor.rm)
         self.accounts.goodwill_spent = requests.granted * rec.goodwill_cost
         # Flexibility is extra scope: the team absorbs it.
         self.teams.backlog += (requests.granted * rec.goodwill_work)[:, None]
@@ -275,7 +276,9 @@ class VendorMarket(mesa.Model):
             tendered = first_slot + np.flatnonzero(~focal)
             tension = procurement.lever_targets(self.clients, levers, tendered)[1]
             exclude = np.full(len(tendered), focal_vendor)
-            won = sales.tender(tendered, exclude, tension, self.sales, self.streams)
+            won = sales.tender(
+                tendered, exclude, tension, self.sales, self.streams, self.cfg.client.tender
+            )
             self._start(tendered, *won, delivery.draw_traits(rng, len(tendered)))
         # Month-0 engagements are incumbents already: their price holds the switching cost.
         self.accounts.markup[:] = self.incumbent_markup()
@@ -301,7 +304,12 @@ class VendorMarket(mesa.Model):
         reputation = self.vendors.reputation[vendors]
         trust_rule = self.behaviours["trust"]
         procurement.start(
-            self.clients, idx, trust_rule=trust_rule, levers=levers, reputation=reputation
+            self.clients,
+            idx,
+            cfg=cfg.client,
+            trust_rule=trust_rule,
+            levers=levers,
+            reputation=reputation,
         )
         self.book.start_trust[idx] = self.clients.trust[idx]
         accounts.start(self.accounts, idx, cfg.vendor.base_margin)
@@ -333,7 +341,9 @@ class VendorMarket(mesa.Model):
             if self._month_tension is None
             else self._month_tension[idx]
         )
-        won = sales.tender(idx, self.vendor_of[idx], tension, self.sales, self.streams)
+        won = sales.tender(
+            idx, self.vendor_of[idx], tension, self.sales, self.streams, self.cfg.client.tender
+        )
         traits = delivery.draw_traits(self.streams.rngs[self.streams.of_slot(slot)], 1)
         self._ending.append((slot, reason, int(won[0][0]), won[1][0], int(won[2][0]), traits))
 

@@ -21,8 +21,6 @@ from vendorsim.config import ClientConfig
 SEGMENTS = ("innovator", "early_adopter", "early_majority", "late_majority", "laggard")
 SEGMENT_SHARES = np.array([0.025, 0.135, 0.34, 0.34, 0.16])
 SEGMENT_PRICE_PRESSURE = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
-# The segment discount on starting trust is a fifth of its price pressure [P].
-SEGMENT_TRUST_DISCOUNT = 0.2 * SEGMENT_PRICE_PRESSURE
 # Reciprocity types (Fischbacher, Gächter & Fehr 2001), in the order of their config shares.
 TYPES = ("conditional_cooperator", "free_rider", "hump_shaped")
 

@@ -13,10 +13,8 @@ import numpy as np
 
 from vendorsim.config import VendorsimConfig
 
-# Rate at which a vendor's market reputation follows the quality it delivers.
-REPUTATION_RATE = 0.05
-# Reputation a vendor starts with, as a share of its capability (delivery rarely matches it).
-REPUTATION_START = 0.8
+# Competitor capability is drawn inside these bounds: no vendor is useless or perfect.
+CAPABILITY_BOUNDS = (0.05, 0.95)
 
 
 @dataclass
@@ -52,35 +50,54 @@ class VendorTable:
         n, m, v = cfg.market.vendors, cfg.market, cfg.vendor
         k = n - 1
         capability = np.clip(
-            rng.normal(m.competitor_quality_mean, m.competitor_quality_sd, k), 0.05, 0.95
+            rng.normal(m.competitor_quality_mean, m.competitor_quality_sd, k), *CAPABILITY_BOUNDS
         )
         table = cls(
             capability=np.r_[v.quality, capability],
             overpromise=np.r_[
                 v.sales.overpromise,
-                np.clip(rng.normal(m.competitor_overpromise_mean, 0.1, k), 0.0, None),
+                np.clip(
+                    rng.normal(m.competitor_overpromise_mean, m.competitor_overpromise_sd, k),
+                    0.0,
+                    None,
+                ),
             ],
-            pushiness=np.r_[v.sales.pushiness, rng.uniform(0.2, 0.6, k)],
-            discretionary=np.r_[v.pricing == "discretionary", rng.random(k) < 0.5],
-            goodwill=np.r_[v.goodwill, rng.uniform(0.0, 0.3, k)],
-            leadership=np.r_[v.leadership_engagement, rng.uniform(0.0, 0.3, k)],
-            rm_rotation=np.r_[v.rm.rotation_months, np.where(rng.random(k) < 0.5, 24, 0)].astype(
-                float
-            ),
-            rm_time_share=np.r_[v.rm.time_share, rng.uniform(0.4, 0.8, k)],
-            oversell=np.r_[v.sales.oversell, rng.uniform(0.0, 0.1, k)],
+            pushiness=np.r_[
+                v.sales.pushiness,
+                rng.uniform(m.competitor_pushiness_low, m.competitor_pushiness_high, k),
+            ],
+            discretionary=np.r_[
+                v.pricing == "discretionary", rng.random(k) < m.competitor_discretionary_share
+            ],
+            goodwill=np.r_[v.goodwill, rng.uniform(0.0, m.competitor_goodwill_max, k)],
+            leadership=np.r_[
+                v.leadership_engagement, rng.uniform(0.0, m.competitor_leadership_max, k)
+            ],
+            rm_rotation=np.r_[
+                v.rm.rotation_months,
+                np.where(
+                    rng.random(k) < m.competitor_rotation_share, m.competitor_rotation_months, 0
+                ),
+            ].astype(float),
+            rm_time_share=np.r_[
+                v.rm.time_share,
+                rng.uniform(m.competitor_time_share_low, m.competitor_time_share_high, k),
+            ],
+            oversell=np.r_[v.sales.oversell, rng.uniform(0.0, m.competitor_oversell_max, k)],
             reputation=np.zeros(n),
         )
-        table.reputation = REPUTATION_START * table.capability
+        table.reputation = m.reputation_start * table.capability
         return table
 
-    def learn_reputation(self, vendor_of: np.ndarray, seen: np.ndarray) -> None:
-        """Move each vendor's reputation toward the mean quality its clients saw this month."""
+    def learn_reputation(self, vendor_of: np.ndarray, seen: np.ndarray, rate: float) -> None:
+        """Move each vendor's reputation a share ``rate`` toward the mean quality its clients
+        saw this month.
+        """
         n = len(self.capability)
         count = np.bincount(vendor_of, minlength=n)
         total = np.bincount(vendor_of, weights=seen, minlength=n)
         has = count > 0
-        self.reputation[has] += REPUTATION_RATE * (total[has] / count[has] - self.reputation[has])
+        self.reputation[has] += rate * (total[has] / count[has] - self.reputation[has])
 
     def alternatives_for(self, vendor_of: np.ndarray, per_market: int) -> np.ndarray:
         """Each client's realistic alternative: the mean reputation of the other vendors in

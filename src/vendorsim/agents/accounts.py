@@ -15,12 +15,6 @@ import numpy as np
 from vendorsim.config import VendorsimConfig
 from vendorsim.state import AccountState, ClientState, TeamState
 
-# Share of the team's cost that cannot be shed when scope moves to competitors.
-STRANDED_COST = 0.3
-# Rate of the running margin a vendor judges an account by (about a quarter).
-TREND_RATE = 1.0 / 3.0
-# Cost of fixing surfaced rework, per unit of work, as a share of the monthly price.
-REWORK_COST = 0.1
 # Rung of the dispute ladder from which penalties are paid, and from which legal costs run.
 PENALTY_RUNG, LEGAL_RUNG = 2, 3
 # Revenue below this counts as none when dividing by it.
@@ -68,19 +62,19 @@ def settle(
     person_month = (1.0 - cfg.vendor.base_margin) / t.staff_start
     team_cost = person_month * (t.staff + cfg.vendor.delivery.hiring_cost_months * t.hires)
     a.cost = (
-        team_cost * (1.0 - STRANDED_COST * moved)
+        team_cost * (1.0 - cfg.vendor.stranded_cost * moved)
         + vm.monitoring_overhead * c.monitoring.mean(axis=1)
         + vm.legal_overhead * c.legal
         + vm.insurance_overhead * c.insurance
         + esc.legal_cost * (c.stage >= LEGAL_RUNG)
-        + REWORK_COST * t.surfaced.mean(axis=1)
+        + cfg.vendor.rework_cost * t.surfaced.mean(axis=1)
         + a.goodwill_spent
     )
     a.margin_before = a.margin
     a.profit = a.revenue - a.cost
     a.margin = a.profit / np.maximum(a.revenue, NO_REVENUE)
     # The vendor judges an account on its recent trend, not on one noisy month.
-    a.margin_trend += TREND_RATE * (a.margin - a.margin_trend)
+    a.margin_trend += cfg.vendor.margin_trend_rate * (a.margin - a.margin_trend)
     below = a.margin_trend < cfg.vendor.margin_floor
     a.low_margin_months = np.where(below, a.low_margin_months + 1.0, 0.0)
 

@@ -24,33 +24,19 @@ from vendorsim.events import Happened
 from vendorsim.replicates import Replicates
 from vendorsim.state import TeamState
 
-# Months of work a team tries to clear its backlog in; sets how backlog turns into pressure.
-BACKLOG_HORIZON = 6.0
-# Share of backlog the client descopes each month, so an impossible promise stays finite.
-DESCOPE = 0.05
-# Measurement noise on delivered quality, as seen by the client.
-QUALITY_NOISE = 0.05
-# Largest overrun shock, in months of work: the Pareto tail is cut so one draw cannot
-# swamp a whole run.
-OVERRUN_CAP = 10.0
-# Share of right-first-time lost at full schedule pressure (haste makes errors) [P].
-PRESSURE_ERRORS = 0.1
-# Pencavel (2014): hours beyond 49 a week add less and less, nothing beyond 63.
-LINEAR_HOURS, EXTRA_HOURS = 49.0, 14.0
-# People a vendor sends to rescue an engagement, and the months they stay (after which it
-# can rescue it again).
-RESCUE_STAFF, RESCUE_MONTHS = 2.0, 6.0
-# Rescues a vendor will fund on one engagement before it stops throwing people at it.
-MAX_RESCUES = 2
-# A re-plan descopes this share of the backlog and brings the promise this far back to
-# capacity.
-REPLAN_DESCOPE, REPLAN_PROMISE = 0.5, 0.5
+# Capacity never falls below this share of the plan: a team always delivers something.
+MIN_CAPACITY = 0.05
+# Right first time never falls below this share (and the division by FCC0 stays finite).
+MIN_RIGHT_FIRST_TIME = 0.01
 
 
-def effective_hours(hours: np.ndarray) -> np.ndarray:
-    """Hours that produce output: linear to 49 h a week, flat from 63 h (Pencavel 2014)."""
-    extra = np.clip(hours - LINEAR_HOURS, 0.0, EXTRA_HOURS)
-    return np.minimum(hours, LINEAR_HOURS) + extra * (1.0 - extra / (2.0 * EXTRA_HOURS))
+def effective_hours(hours: np.ndarray, linear: float = 49.0, flat: float = 63.0) -> np.ndarray:
+    """Hours that produce output: linear to ``linear`` hours a week, then less and less, and
+    nothing more from ``flat`` hours (Pencavel 2014: 49 and 63).
+    """
+    span = flat - linear
+    extra = np.clip(hours - linear, 0.0, span)
+    return np.minimum(hours, linear) + extra * (1.0 - extra / (2.0 * span))
 
 
 def draw_traits(rng: np.random.Generator, teams: int) -> np.ndarray:
@@ -91,7 +77,9 @@ def capacity(t: TeamState, cfg: DeliveryConfig) -> np.ndarray:
     brooks = (1.0 - cfg.communication_overhead * (t.staff - 1.0)) / (
         1.0 - cfg.communication_overhead * (t.staff_start - 1.0)
     )
-    return np.maximum((1.0 + cfg.planning_buffer) * productive / t.staff_start * brooks, 0.05)
+    return np.maximum(
+        (1.0 + cfg.planning_buffer) * productive / t.staff_start * brooks, MIN_CAPACITY
+    )
 
 
 def overtime_hours(pressure: np.ndarray, max_overtime: float) -> np.ndarray:
@@ -112,8 +100,8 @@ def right_first_time(
         np.clip(
             cfg.fraction_correct
             * (1.0 - cfg.fatigue_error_effect * excess)
-            * (1.0 - PRESSURE_ERRORS * pressure),
-            0.01,
+            * (1.0 - cfg.pressure_errors * pressure),
+            MIN_RIGHT_FIRST_TIME,
             1.0,
         )
         / cfg.fraction_correct
@@ -158,28 +146,30 @@ def deliver_month(
     # Undiscovered errors breed more: work built on them must be redone too.
     t.hidden_rework = (t.hidden_rework - t.surfaced) * (1.0 + cfg.rework_compounding)
 
-    backlog_pressure = np.clip(t.backlog / BACKLOG_HORIZON / t.promise[:, None], 0.0, 1.0)
+    backlog_pressure = np.clip(t.backlog / cfg.backlog_horizon / t.promise[:, None], 0.0, 1.0)
     t.overrun = streams.draw(lambda g, _: g.random(shape)) < (
         cfg.overrun_probability * backlog_pressure
     )
     tail = streams.draw(lambda g, _: g.pareto(cfg.overrun_tail, shape))
-    shock = np.where(t.overrun, np.minimum(tail, OVERRUN_CAP), 0.0)
+    shock = np.where(t.overrun, np.minimum(tail, cfg.overrun_cap), 0.0)
     due = t.promise[:, None] + t.surfaced + shock
-    demand = due + t.backlog / BACKLOG_HORIZON
+    demand = due + t.backlog / cfg.backlog_horizon
     pressure = np.clip(demand / (cap[:, None] * t.effort) - 1.0, 0.0, 1.0)
     team_pressure = pressure.mean(axis=1)
     t.hours = overtime_hours(team_pressure, cfg.max_overtime)
 
     right, excess_fatigue = right_first_time(t.fatigue, team_pressure, cfg)
-    output = np.minimum((cap * effective_hours(t.hours) / 40.0)[:, None] * t.effort, demand)
+    hours = effective_hours(t.hours, cfg.linear_hours, cfg.flat_hours)
+    output = np.minimum((cap * hours / 40.0)[:, None] * t.effort, demand)
     correct = output * right[:, None]
     # Errors beyond the planned rate hide as rework ("shoddy work behind the drywall").
     t.hidden_rework += output - correct
-    t.backlog = np.maximum((1.0 - DESCOPE) * t.backlog + due - correct, 0.0)
+    # The client descopes a little each month, so an impossible promise stays finite.
+    t.backlog = np.maximum((1.0 - cfg.descope) * t.backlog + due - correct, 0.0)
     delivered = np.clip(correct / due, 0.0, 1.0)
     t.delivered = delivered.mean(axis=1)
 
-    noise = streams.draw(lambda g, _: g.normal(0.0, QUALITY_NOISE, shape))
+    noise = streams.draw(lambda g, _: g.normal(0.0, cfg.quality_noise, shape))
     t.quality = np.clip(
         capability[:, None] * t.effort * right[:, None] * np.sqrt(delivered) + noise, 0.0, 1.0
     )
@@ -232,9 +222,11 @@ def rescue(
 ) -> Happened:
     """The vendor rescues an engagement when the RM's report of trust falls below
     ``reaction_trust`` and below where it started: it sends extra people for a while, at its
-    own cost (newcomers, so Brooks's law applies), and re-plans: half the backlog is descoped
-    and the run-rate promise comes halfway back to capacity. Earlier rescuers leave first.
+    own cost (newcomers, so Brooks's law applies), and re-plans: part of the backlog is
+    descoped and the run-rate promise comes part of the way back to capacity (``rescue``).
+    Earlier rescuers leave first.
     """
+    rc = cfg.rescue
     t.cooldown = np.maximum(t.cooldown - 1.0, 0.0)
     leaving = np.flatnonzero(t.rescuers * (t.cooldown == 0))
     t.staff[leaving] = np.maximum(t.staff[leaving] - t.rescuers[leaving], 1.0)
@@ -244,15 +236,15 @@ def rescue(
         (reported_trust < cfg.reaction_trust)
         & (reported_trust < start_trust)
         & (t.cooldown == 0)
-        & (t.rescues < MAX_RESCUES)
+        & (t.rescues < rc.max_rescues)
     )
     t.rescues[reacting] += 1
-    t.staff[reacting] += RESCUE_STAFF
-    t.novices[reacting] += RESCUE_STAFF
-    t.rescuers[reacting] = RESCUE_STAFF
-    t.backlog[reacting] *= 1.0 - REPLAN_DESCOPE
-    t.promise[reacting] = 1.0 + REPLAN_PROMISE * (t.promise[reacting] - 1.0)
-    t.cooldown[reacting] = RESCUE_MONTHS
+    t.staff[reacting] += rc.staff
+    t.novices[reacting] += rc.staff
+    t.rescuers[reacting] = rc.staff
+    t.backlog[reacting] *= 1.0 - rc.descope
+    t.promise[reacting] = 1.0 + (1.0 - rc.promise_back) * (t.promise[reacting] - 1.0)
+    t.cooldown[reacting] = rc.months
     return Happened("replanned", reacting, reported_trust)
 
 

@@ -28,27 +28,11 @@ from vendorsim.behaviours.vendor_management import VendorManagementRule
 from vendorsim.config import ClientConfig, ReciprocityConfig
 from vendorsim.events import ESCALATION_STEPS, Happened
 from vendorsim.replicates import Replicates
-from vendorsim.state import SEGMENT_SHARES, SEGMENT_TRUST_DISCOUNT, SEGMENTS, TYPES, ClientState
+from vendorsim.state import SEGMENT_PRICE_PRESSURE, SEGMENT_SHARES, SEGMENTS, TYPES, ClientState
 
-# Rate of the client's running view of its current vendor's quality.
-SEEN_QUALITY_RATE = 0.2
-# Monthly decay of the monitoring a serious incident adds across the programme.
-CONTAGION_DECAY = 0.1
-# Months before a renewal in which fear lowers readiness.
-SIGN_OFF_WINDOW = 3
-# Readiness never falls quite to zero: a client can always still learn.
-MIN_READINESS = 0.01
-# The dispute shortfall fades by this factor a month.
-SHORTFALL_MEMORY = 0.9
-# A fully prescriptive contract halves the shortfall it tolerates.
-LEGAL_TOLERANCE_CUT = 0.5
-# Chance a client takes an eligible formal step: a base, and more under prescriptive
-# contracts, which escalate formally more often [P].
-ESCALATION_BASE, ESCALATION_PER_LEGAL = 0.2, 0.6
-# Hump-shaped reciprocators return most at middling trust: p x 4T(1 - T), 1 at T = 0.5.
+# Hump-shaped reciprocators return most at middling trust: p x 4T(1 - T), which is p at
+# T = 0.5 (the 4 only scales the hump's peak to 1).
 HUMP = 4.0
-# Monthly chance that unused, oversold scope is discovered, per unit oversold share.
-OVERSELL_DISCOVERY = 0.1
 
 
 def draw_population(streams: Replicates, cfg: ClientConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -74,6 +58,7 @@ def start(
     c: ClientState,
     idx: np.ndarray,
     *,
+    cfg: ClientConfig,
     trust_rule: TrustRule,
     levers: VendorManagementRule,
     reputation: np.ndarray,
@@ -82,7 +67,8 @@ def start(
     less the segment's discount; suspicion, the dispute ladder and contagion start afresh; the
     levers start at their targets.
     """
-    c.trust[idx] = c.generalised_trust[idx] * (1.0 - SEGMENT_TRUST_DISCOUNT[c.segment[idx]])
+    discount = cfg.segment_trust_discount * SEGMENT_PRICE_PRESSURE
+    c.trust[idx] = c.generalised_trust[idx] * (1.0 - discount[c.segment[idx]])
     c.trust_before[idx] = c.trust[idx]
     trust_rule.start(c.rule_state, idx, c.trust[idx])
     c.suspicion[idx] = 0.0
@@ -131,7 +117,7 @@ def assess_month(
     seen = quality.mean(axis=1)
     c.incident = quality < (c.reference - cfg.incident_gap)[:, None]
     signal = np.tanh(cfg.signal_gain * (seen - c.reference + cfg.tolerance))
-    c.seen_quality += SEEN_QUALITY_RATE * (seen - c.seen_quality)
+    c.seen_quality += cfg.seen_quality_rate * (seen - c.seen_quality)
 
     grow_suspicion(c, cfg, seen, leadership, pushiness)
     read = np.where(signal > 0, signal * (1.0 - cfg.suspicion.trust_damping * c.suspicion), signal)
@@ -148,12 +134,12 @@ def assess_month(
     )
     c.generalised_trust += rate * (c.trust - c.generalised_trust)
     c.reference += rate * (seen - c.reference)
-    near_sign_off = months_to_renewal <= SIGN_OFF_WINDOW
+    near_sign_off = months_to_renewal <= cfg.sign_off_window
     c.readiness = np.clip(
         c.readiness
         + cfg.readiness_gain * (np.maximum(signal, 0.0) + leadership) * (1.0 - c.readiness)
         - cfg.readiness_fear * near_sign_off * c.readiness,
-        MIN_READINESS,
+        cfg.min_readiness,
         1.0,
     )
     move_levers(c, cfg, rules["vendor_management"])  # type: ignore[arg-type]
@@ -196,7 +182,8 @@ def move_levers(c: ClientState, cfg: ClientConfig, rule: VendorManagementRule) -
     spike = 0.0
     if vm.reactive:
         c.contagion = np.minimum(
-            c.contagion * (1.0 - CONTAGION_DECAY) + vm.contagion * c.incident.any(axis=1), 1.0
+            c.contagion * (1.0 - vm.contagion_decay) + vm.contagion * c.incident.any(axis=1),
+            1.0,
         )
         spike = vm.contagion * c.incident
     monitoring, tension, legal, insurance = lever_targets(c, rule)
@@ -232,15 +219,16 @@ def weigh_disputes(
     """
     e = cfg.escalation
     c.shortfall = (
-        SHORTFALL_MEMORY * c.shortfall
+        e.shortfall_memory * c.shortfall
         + np.maximum(c.reference - seen, 0.0)
         + c.incident.mean(axis=1)
     )
     thresholds = np.array([e.complaint_trust, e.penalty_trust, e.legal_trust, e.exit_trust, -1.0])
     eligible = (c.trust < thresholds[c.stage]) & (
-        c.shortfall > e.tolerance * (1.0 - LEGAL_TOLERANCE_CUT * c.legal)
+        c.shortfall > e.tolerance * (1.0 - e.legal_tolerance_cut * c.legal)
     )
-    willing = draws[0] < ESCALATION_BASE + ESCALATION_PER_LEGAL * c.legal
+    # Prescriptive contracts escalate formally more often.
+    willing = draws[0] < e.willingness + e.legal_willingness * c.legal
     exit_pays = (c.stage < len(thresholds) - 2) | (draws[1] < p_switch)
     c.escalate = eligible & willing & exit_pays
 
@@ -265,11 +253,13 @@ def escalate(c: ClientState, slot: int) -> str:
     return ESCALATION_STEPS[c.stage[slot] - 1]
 
 
-def discover_overselling(c: ClientState, oversold: np.ndarray, draws: np.ndarray) -> Happened:
+def discover_overselling(
+    c: ClientState, oversold: np.ndarray, draws: np.ndarray, cfg: ClientConfig
+) -> Happened:
     """Oversold, unused scope is found in time and read as a breach of trust: trust falls by
     the oversold share, which is added to suspicion.
     """
-    found = ~c.oversell_found & (draws < OVERSELL_DISCOVERY * oversold)
+    found = ~c.oversell_found & (draws < cfg.oversell_discovery * oversold)
     c.oversell_found |= found
     c.trust = np.where(found, c.trust * (1.0 - oversold), c.trust)
     c.suspicion = np.where(found, np.minimum(c.suspicion + oversold, 1.0), c.suspicion)

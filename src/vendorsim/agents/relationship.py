@@ -25,10 +25,6 @@ from vendorsim.state import RMState
 
 # Identification above which an RM counts as captured (for the event log).
 CAPTURED = 0.7
-# Favours a client does its RM: a baseline that grows with trust, decaying toward it.
-FAVOUR_BASE, FAVOUR_PER_TRUST, FAVOUR_DECAY = 0.3, 0.4, 0.2
-# A reciprocated first step is a favour of this size to the RM.
-RECIPROCATED_FAVOUR = 0.5
 
 
 def assign(r: RMState, idx: np.ndarray) -> None:
@@ -64,10 +60,10 @@ def manage_month(
         the concession: the share of the price the RM gives away this month.
 
     """
+    # Favours the client does its RM: a level that grows with trust, which they decay to.
+    base, per_trust = cfg.favour_base, cfg.favour_per_trust
     r.favours = (
-        FAVOUR_BASE
-        + FAVOUR_PER_TRUST * trust
-        + (1.0 - FAVOUR_DECAY) * (r.favours - FAVOUR_BASE - FAVOUR_PER_TRUST * trust)
+        base + per_trust * trust + (1.0 - cfg.favour_decay) * (r.favours - base - per_trust * trust)
     )
     r.identification = np.clip(
         r.identification
@@ -103,9 +99,9 @@ def answer_odd_requests(
     return OddRequests(asked, granted, asked & ~granted)
 
 
-def take_favours(r: RMState, returned: np.ndarray) -> None:
+def take_favours(r: RMState, returned: np.ndarray, cfg: RMConfig) -> None:
     """A reciprocated first step is a favour to the RM."""
-    r.favours = np.where(returned, r.favours + RECIPROCATED_FAVOUR, r.favours)
+    r.favours = np.where(returned, r.favours + cfg.reciprocated_favour, r.favours)
 
 
 class RelationshipManager(SlotAgent):

@@ -11,16 +11,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from vendorsim.config import SalesConfig
+from vendorsim.config import SalesConfig, TenderConfig
 from vendorsim.replicates import Replicates
 from vendorsim.vendors import VendorTable
-
-# Weight of the promise and of pushiness in a client's scoring of bids, and the noise of
-# its judgement (a Gumbel logit).
-PROMISE_WEIGHT, PUSH_WEIGHT, BID_NOISE = 0.35, 0.05, 0.05
-# A tender invites at least MIN_BIDDERS vendors, and up to TENSION_BIDDERS more at full
-# competitive tension.
-MIN_BIDDERS, TENSION_BIDDERS = 2, 3
 
 
 class Sales(mesa.Agent):
@@ -52,18 +45,20 @@ class Sales(mesa.Agent):
             self.cfg.bidder_pressure * (bidders - 1)
         )
 
-    def pitch(self, overpromise: float) -> float:
-        """How good this bid looks to a client: reputation, promise and push, before noise."""
+    def pitch(self, overpromise: float, judge: TenderConfig) -> float:
+        """How good this bid looks to a client that scores bids by ``judge``: reputation,
+        promise and push, before noise.
+        """
         v = self.vendors
         return float(
-            v.reputation[self.vendor] * (1.0 + PROMISE_WEIGHT * overpromise)
-            + PUSH_WEIGHT * v.pushiness[self.vendor]
+            v.reputation[self.vendor] * (1.0 + judge.promise_weight * overpromise)
+            + judge.push_weight * v.pushiness[self.vendor]
         )
 
 
-def bidders_invited(tension: float, eligible: int) -> int:
+def bidders_invited(tension: float, eligible: int, cfg: TenderConfig) -> int:
     """How many vendors a client invites at competitive ``tension`` (at most the eligible)."""
-    return min(eligible, MIN_BIDDERS + round(TENSION_BIDDERS * tension))
+    return min(eligible, cfg.min_bidders + round(cfg.tension_bidders * tension))
 
 
 def tender(
@@ -72,9 +67,10 @@ def tender(
     tension: np.ndarray,
     sales: list[Sales],
     streams: Replicates,
+    cfg: TenderConfig,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each client in ``idx`` invites bidders of its market other than ``exclude`` and picks
-    the best-looking bid.
+    the best-looking bid (``client.tender``: a Gumbel logit over the bids' looks).
 
     Returns:
         the winners, their over-promises and the bidder counts, aligned with ``idx``.
@@ -88,11 +84,11 @@ def tender(
         r = streams.of_slot(slot)
         rng, market = streams.rngs[r], np.arange(r * v, (r + 1) * v)
         eligible = market[market != exclude[k]]
-        count = bidders_invited(tension[k], len(eligible))
+        count = bidders_invited(tension[k], len(eligible), cfg)
         bidders = rng.choice(eligible, size=count, replace=False).tolist()
         offers = [sales[w].offer(count) for w in bidders]
-        looks = [sales[w].pitch(o) for w, o in zip(bidders, offers, strict=True)]
-        noise = rng.gumbel(0.0, BID_NOISE, count).tolist()
+        looks = [sales[w].pitch(o, cfg) for w, o in zip(bidders, offers, strict=True)]
+        noise = rng.gumbel(0.0, cfg.bid_noise, count).tolist()
         best = max(range(count), key=lambda i: looks[i] + noise[i])
         winners[k], promises[k], counts[k] = bidders[best], offers[best], count
     return winners, promises, counts
