@@ -27,7 +27,9 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
-TABLES = ("engagements", "timeseries", "events")
+from vendorsim.model import VendorMarket
+from vendorsim.results import TABLES
+
 # Per-seed reductions a caller may ask for beside the model's own tables.
 DERIVED = ("cell_months",)
 # Monthly series averaged over the focal vendor's clients in ``cell_months``.
@@ -66,8 +68,6 @@ def run_batch(
         tables: which tables to return: any of :data:`TABLES` and :data:`DERIVED`.
 
     """
-    from vendorsim.model import VendorMarket
-
     model = VendorMarket(cfg, seeds=seeds)
     model.run_for(model.cfg.months)
     wanted = [t for t in TABLES if t in tables]

@@ -6,6 +6,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from vendorsim.outcomes import OUTCOMES
+from vendorsim.story import ROUTINE
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables
 from vendorsim.viz.events import draw_event_lanes, story_events
@@ -110,8 +111,6 @@ def pick_story(
         (seed, client, engagement).
 
     """
-    from vendorsim.story import ROUTINE
-
     e = tables.focal(engagements)
     if e.empty:
         e = engagements
