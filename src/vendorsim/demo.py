@@ -105,7 +105,7 @@ def run_sweep(
         DemoError: the sweep failed or left no aggregate; its log is named.
 
     """
-    from vendorsim.experiment.job import MARKER
+    from vendorsim.experiment.celldir import MARKER
 
     root = out / "sweep"
     # A fresh sweep each time: job folders of an older grid would only be reported as ignored.

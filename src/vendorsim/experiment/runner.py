@@ -133,6 +133,20 @@ def resolve_workers(workers: int | str | None, jobs: int) -> int:
     return max(1, min(n, jobs))
 
 
+def job_workers(workers: str | int, launcher: DictConfig | None) -> int | str:
+    """'auto' shares the cores with the jobs a parallel launcher runs at the same time."""
+    if str(workers) != "auto" or launcher is None:
+        return workers
+    target = str(launcher.get("_target_", ""))
+    if target.endswith("submitit_launcher.LocalLauncher"):
+        return 1  # submitit runs every local job at once, each in its own process
+    if "joblib" in target.lower():
+        n_jobs = launcher.get("n_jobs", -1) or -1
+        parallel = cores() if n_jobs < 0 else int(n_jobs)
+        return max(1, cores() // max(parallel, 1))
+    return workers
+
+
 def pool_size(workers: int | str | None, seeds: int, client_months: int) -> int:
     """Processes for ``seeds`` runs of ``client_months`` each; 1 means in this process.
 
