@@ -17,6 +17,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
@@ -33,4 +34,4 @@ $(STAMP): pyproject.toml scripts/bootstrap scripts/find-python
 	@scripts/bootstrap
 
 clean:
-	rm -rf $(VENV) outputs multirun results .pytest_cache .ruff_cache
+	rm -rf $(VENV) outputs multirun results .pytest_cache .ruff_cache .import_linter_cache

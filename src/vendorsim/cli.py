@@ -16,8 +16,10 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig, OmegaConf
 
+from vendorsim.analysis.checks import check_analysis
 from vendorsim.settings import (
     ConfigError,
     check_overrides,
@@ -96,8 +98,6 @@ def preflight(argv: Sequence[str]) -> list[str]:
     first = [_first_choice(o) for o in parsed] if multirun else list(overrides)
     cfg = compose_with_hydra(first)
     validate(cfg)
-    from vendorsim.analysis.checks import check_analysis
-
     check_analysis(cfg, overrides)
     if multirun:
         swept = [
@@ -110,8 +110,6 @@ def preflight(argv: Sequence[str]) -> list[str]:
 
 def _first_choice(o: object) -> str:
     """A sweep override reduced to its first value, so one config can be composed."""
-    from hydra.core.override_parser.types import Override
-
     assert isinstance(o, Override)
     if not o.is_sweep_override():
         return o.input_line or f"{o.key_or_group}={o.get_value_element_as_str()}"
@@ -140,7 +138,9 @@ def _check_writable(directory: str) -> None:
 
 @hydra.main(config_path="configs", config_name="config", version_base="1.3")
 def _app(cfg: DictConfig) -> object:
-    from vendorsim.experiment.job import run_job
+    # The jobs load pandas, mesa and the model (about 2 s): bad input and --help, refused or
+    # answered by main() before this, never pay for them.
+    from vendorsim.job_kinds import run_job
 
     # The return value is the job's: a sweeper such as Optuna's reads it as the objective.
     return run_job(cfg, Path(HydraConfig.get().runtime.output_dir))

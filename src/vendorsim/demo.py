@@ -18,15 +18,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
+from vendorsim.api import simulate
+from vendorsim.experiment.celldir import MARKER
 from vendorsim.io import write_atomic
+from vendorsim.settings import compose_with_hydra
+from vendorsim.viz.report import build
 
 DEFAULT_OUT = Path("results/demo")
 # Sized for about a minute on two cores; each part's seeds are shared (common random numbers).
@@ -81,8 +83,6 @@ def run_group(
     progress: bool | None,
 ) -> dict[str, Any]:
     """Run each named set of overrides over the same seeds; save each under out/part/name."""
-    from vendorsim.api import simulate
-
     saved = {}
     with _bar(len(runs), part, "run", progress) as bar:
         for name, overrides in runs.items():
@@ -105,8 +105,6 @@ def run_sweep(
         DemoError: the sweep failed or left no aggregate; its log is named.
 
     """
-    from vendorsim.experiment.job import MARKER
-
     root = out / "sweep"
     # A fresh sweep each time: job folders of an older grid would only be reported as ignored.
     shutil.rmtree(root, ignore_errors=True)
@@ -137,8 +135,6 @@ def run_sweep(
 
 def _expected_cells(args: Sequence[str]) -> int:
     """How many cells the sweep will run (for the progress bar's total)."""
-    from vendorsim.settings import compose_with_hydra
-
     flags = [a for a in args if a.startswith("-")]
     overrides = [a for a in args if a not in flags and not a.startswith("hydra.sweep.dir")]
     sweeps = [o for o in overrides if "," in o.partition("=")[2]]
@@ -174,8 +170,6 @@ def run_demo(
         sweep_overrides: overrides for the sweep only (e.g. a smaller grid or fewer seeds).
 
     """
-    from vendorsim.viz.report import build
-
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     scenarios = {s: (f"scenario={s}", *extra) for s in SCENARIOS}
@@ -191,85 +185,6 @@ def run_demo(
     manifest["simulation_seconds"] = round(time.perf_counter() - start, 1)
     write_atomic(out / "demo.json", lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
     return build(out, progress=progress)
-
-
-def demo_report(path: Path) -> Any:
-    """The demo's report, rebuilt from the tables under ``path`` (see ``demo.json``)."""
-    from vendorsim.api import Results
-    from vendorsim.viz import figures as F
-    from vendorsim.viz import tables as T
-    from vendorsim.viz.report import Report, Section, config_text, seeds_text, sweep_configs
-
-    meta = json.loads((path / "demo.json").read_text())
-    report = Report("vendorsim demo: vendors, clients and the trust between them", path, "demo")
-
-    def load(part: str) -> dict[str, Results]:
-        return {name: Results.load(path / r["dir"]) for name, r in meta[part]["runs"].items()}
-
-    scen = load("scenarios")
-    eng = T.stack({k: r.engagements for k, r in scen.items()}, "scenario")
-    fig = partial(F.outcome_shares, eng, "scenario")
-    report.sections.append(Section("outcomes", "outcomes", "Outcomes by scenario", fig))
-    phase = meta["phase"]
-    cells = pd.read_parquet(path / phase["dir"] / "cells.parquet")
-    fig = partial(F.phase_diagram, cells, phase["x"], phase["y"], phase["outcome"])
-    report.sections.append(Section("phase", "phase", "Where organ rejection tips", fig))
-    pol = load("policies")
-    months = T.stack({k: T.seed_months(r.timeseries) for k, r in pol.items()}, "policy")
-    fig = partial(F.trust_trajectories, months)
-    report.sections.append(Section("trust", "trust", "Trust under three vendor policies", fig))
-    story = Results.load(path / meta["story"]["run"])
-    s, c, e = F.pick_story(story.engagements, story.events)
-    fig = partial(F.engagement_story, story.timeseries, story.events, story.engagements, s, c, e)
-    report.sections.append(Section("story", "story", "Why did this client leave?", fig))
-    pricing = load("pricing")
-    months = T.stack({k: T.seed_months(r.timeseries) for k, r in pricing.items()}, "pricing")
-    floor = float(next(iter(pricing.values())).config.vendor.margin_floor)
-    fig = partial(F.margin_erosion, months, floor=floor)
-    report.sections.append(Section("margin", "margin", "Margin under RM capture", fig))
-
-    def runs_fact(part: str, what: str) -> tuple[str, str]:
-        runs, n = meta[part]["runs"], meta[part]["seeds"]
-        seeds = next(iter(scen.values())).seeds if part == "scenarios" else None
-        text = f"{len(runs)} settings × {_count(n, 'seed')} = {len(runs) * n} runs"
-        return (what, text + (f" (seeds {seeds_text(seeds)})" if seeds else ""))
-
-    grid = pd.read_parquet(path / phase["dir"] / "engagements.parquet", columns=["seed"])
-    sweep = json.loads((path / phase["dir"] / "sweep.json").read_text())
-    report.facts += [
-        runs_fact("scenarios", "scenario comparison"),
-        (
-            "phase grid (Hydra sweep)",
-            f"{sweep['cells']} cells × {_count(sweep['seeds_per_cell'], 'seed')} = "
-            f"{int(cells['seeds'].sum())} runs (seeds "
-            f"{seeds_text(sorted(grid['seed'].unique()))}), by `{phase['command']}`",
-        ),
-        runs_fact("policies", "vendor policies"),
-        runs_fact("pricing", "pricing under RM capture"),
-        ("story", f"seed {s}, client {c}, engagement {e} of {meta['story']['run']}"),
-        ("simulation time", f"{meta.get('simulation_seconds', '?')} s"),
-    ]
-    for key in ("missing", "broken"):
-        report.notes += [f"sweep: {key} cell {item}" for item in sweep.get(key) or []]
-    overrides = {
-        part: {name: r["overrides"] for name, r in meta[part]["runs"].items()}
-        for part in ("scenarios", "policies", "pricing")
-    }
-    baseline = meta["scenarios"]["runs"]["baseline"]["dir"]
-    report.configs += [
-        ("overrides of every run (on top of the defaults below)", OmegaConf.to_yaml(overrides)),
-        *sweep_configs(path / phase["dir"])[:1],
-        (
-            f"the full config of {baseline} (each run's own config.yaml sits beside its "
-            "tables; the sweep's is its multirun.yaml)",
-            config_text(path / baseline),
-        ),
-    ]
-    return report
-
-
-def _count(n: Any, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
 from vendorsim.events import EVENTS, ROUTINE
 
-if TYPE_CHECKING:
-    from vendorsim.api import Results
+
+class StorySource(Protocol):
+    """What a story is told from: the engagements and the event log of some seeds.
+
+    :class:`vendorsim.results.Results` is one; the dashboard passes the tables of a model
+    still running.
+    """
+
+    engagements: pd.DataFrame
+    events: pd.DataFrame
+
+    @property
+    def seeds(self) -> list[int]:
+        """The seeds in the tables."""
+        ...
 
 
 def describe(row: pd.Series) -> str:
@@ -34,7 +44,7 @@ def _pct(x: float) -> str:
     return "n/a" if pd.isna(x) else f"{x:+.1%}"
 
 
-def tell(results: Results, seed: int, client: int, *, routine: bool = False) -> str:
+def tell(results: StorySource, seed: int, client: int, *, routine: bool = False) -> str:
     """The timeline of every engagement one client had in one seed, ending with its outcome.
 
     Raises:
@@ -70,45 +80,3 @@ def tell(results: Results, seed: int, client: int, *, routine: bool = False) -> 
             f"vendor margin {eng['vendor_margin']:+.1%})"
         )
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``vendorsim-story RESULTS_DIR [--seed S] [--client C]``: tell a client's story.
-
-    Without ``--client``, lists the clients of that seed whose engagements did not end in
-    partnership or ongoing, so the next command is obvious.
-    """
-    from vendorsim.api import Results
-
-    parser = argparse.ArgumentParser(
-        prog="vendorsim-story", description="Tell an engagement's story."
-    )
-    parser.add_argument(
-        "results_dir", type=Path, help="a run's output dir (with engagements.parquet)"
-    )
-    parser.add_argument("--seed", type=int, default=None, help="seed (default: the first)")
-    parser.add_argument("--client", type=int, default=None, help="client number")
-    parser.add_argument("--routine", action="store_true", help="include routine events")
-    args = parser.parse_args(argv)
-    if not (args.results_dir / "engagements.parquet").exists():
-        print(
-            f"vendorsim-story: error: {args.results_dir} holds no engagements.parquet; "
-            "allowed: a run's output dir",
-            file=sys.stderr,
-        )
-        raise SystemExit(2)
-    results = Results.load(args.results_dir)
-    seed = results.seeds[0] if args.seed is None else args.seed
-    if args.client is None:
-        e = results.engagements
-        notable = e[(e["seed"] == seed) & ~e["outcome"].isin(["partnership", "ongoing"])]
-        print(f"seed {seed}: engagements that did not end in partnership or ongoing")
-        for _, row in notable.iterrows():
-            print(f"  client {row['client']:>3}  vendor {row['vendor']}  {row['outcome']}")
-        print("tell one with: vendorsim-story DIR --seed S --client C")
-        return
-    try:
-        print(tell(results, seed, args.client, routine=args.routine))
-    except KeyError as exc:
-        print(f"vendorsim-story: error: {exc.args[0]}", file=sys.stderr)
-        raise SystemExit(2) from None

@@ -5,16 +5,14 @@ writes the design once at the sweep root and gives each job ``sensitivity.chunk=
 runs points ``k * samples_per_job`` up to the next chunk, every point over the same seeds
 (``seed`` .. ``seed + seeds - 1``: common random numbers, so two points differ by their
 parameters, not by their luck). Its tables, marker and resume behave like a cell of an ordinary
-sweep (:func:`vendorsim.experiment.job.run_cell`), with a leading ``sample`` column, so the
-sweep's aggregate collects them unchanged.
+sweep (:mod:`vendorsim.experiment.celldir`), with a leading ``sample`` column, so the sweep's
+aggregate collects them unchanged.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import logging
-import traceback
 from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
@@ -26,23 +24,17 @@ from tqdm.auto import tqdm
 
 from vendorsim.analysis.problem import SAMPLES_FILE, Settings, point_overrides, settings_from_config
 from vendorsim.config import PARAMS
-from vendorsim.experiment.identity import cell_name, cell_overrides, config_key
-from vendorsim.experiment.job import (
-    CELL_TABLES,
-    ERROR,
-    MARKER,
-    cell_values,
-    job_workers,
-    read_marker,
-)
+from vendorsim.experiment import celldir
+from vendorsim.experiment.celldir import CELL_TABLES
+from vendorsim.experiment.identity import cell_name, config_key
 from vendorsim.experiment.runner import (
     POOL_THRESHOLD,
     batches,
     get_pool,
+    job_workers,
     resolve_workers,
     run_batch,
 )
-from vendorsim.io import write_atomic
 from vendorsim.settings import ConfigError, check_value, validate
 
 log = logging.getLogger("vendorsim")
@@ -123,42 +115,33 @@ def run_chunk(
             for r in rows.to_dict("records")
         }
     except Exception:
-        # A chunk whose config or design is refused is broken, and says why.
-        (out / MARKER).unlink(missing_ok=True)
-        _record_error(out)
+        celldir.refuse(out)
         raise
     resolved = OmegaConf.to_container(cfg, resolve=True)
     resolved.pop("hydra", None)  # type: ignore[union-attr]
     # The design's values are part of what the cell's results depend on.
     key = config_key({**resolved, "sensitivity_design": rows.to_numpy().tolist()})  # type: ignore[dict-item]
     name = cell_name(overrides)
-    done = read_marker(out)
-    if cfg.resume and done is not None and done.get("config_key") == key:
+    done = celldir.finished(out, key, cfg.resume)
+    if done is not None:
         log.info("chunk %s is complete; skipped (resume=true)", name)
         return done
-    (out / MARKER).unlink(missing_ok=True)
-    (out / ERROR).unlink(missing_ok=True)
+    celldir.start(out)
     seeds = list(range(cfg.seed, cfg.seed + cfg.seeds))
     try:
         tables = run_points(
             points, seeds, job_workers(cfg.workers, launcher), desc=f"chunk {cfg.sensitivity.chunk}"
         )
-        for table in CELL_TABLES:
-            frame = tables[table]
-            write_atomic(out / f"{table}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        celldir.write_tables(out, tables)
     except Exception:
-        _record_error(out)
+        celldir.record_error(out)
         raise
     marker = {
-        "cell": name,
-        "overrides": list(cell_overrides(overrides)),
-        "values": cell_values(cfg, overrides),
-        "config_key": key,
-        "seeds": seeds,
+        **celldir.new_marker(cfg, overrides, key, seeds),
         "samples": sorted(points),
         "rows": {t: len(tables[t]) for t in CELL_TABLES},
     }
-    write_atomic(out / MARKER, lambda p: p.write_text(json.dumps(marker, indent=1) + "\n"))
+    celldir.write_marker(out, marker)
     log.info("chunk %s: %d points x %d seeds", name, len(points), len(seeds))
     return marker
 
@@ -213,9 +196,3 @@ def run_point(container: dict[str, Any], seeds: list[int]) -> dict[str, pd.DataF
     clients = container["market"]["clients"]
     runs = [run_batch(container, part, CELL_TABLES) for part in batches(seeds, clients)]
     return {t: pd.concat([r[t] for r in runs], ignore_index=True) for t in CELL_TABLES}
-
-
-def _record_error(out: Path) -> None:
-    """Keep the traceback of the exception being handled, for the aggregate to report."""
-    text = traceback.format_exc()
-    write_atomic(out / ERROR, lambda p: p.write_text(text))

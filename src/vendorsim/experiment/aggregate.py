@@ -37,7 +37,13 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from vendorsim.experiment.identity import cell_name, override_key
-from vendorsim.experiment.sweepdir import Job, Sweep, job_tables_problem, load_sweep
+from vendorsim.experiment.sweepdir import (
+    Job,
+    NotASweepError,
+    Sweep,
+    job_tables_problem,
+    load_sweep,
+)
 from vendorsim.io import write_atomic
 from vendorsim.outcomes import OUTCOMES
 
@@ -311,8 +317,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     Exit codes: 0 all cells aggregated; 1 some missing or broken (named on stderr, the
     tables hold the rest); 2 the directory is not a sweep.
     """
-    from vendorsim.experiment.sweepdir import NotASweepError
-
     parser = argparse.ArgumentParser(
         prog="vendorsim-aggregate",
         description="Collect the jobs of a `vendorsim -m` sweep into tables at its root.",

@@ -25,13 +25,13 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from vendorsim.experiment.celldir import ERROR
 from vendorsim.experiment.runner import WORKER_DIED, get_pool, shutdown_pool, terminate_pool
 from vendorsim.io import write_atomic
 
 # Enough queued cells that a worker never waits for the main process, few enough that a
 # killed sweep leaves little half-done work.
 IN_FLIGHT_PER_WORKER = 2
-ERROR = "error.txt"
 
 _active: Pipeline | None = None
 

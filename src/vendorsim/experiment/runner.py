@@ -29,8 +29,8 @@ from tqdm.auto import tqdm
 
 from vendorsim.model import VendorMarket
 from vendorsim.outcomes import labelled
+from vendorsim.results import TABLES
 
-TABLES = ("engagements", "timeseries", "events")
 # Per-seed reductions a caller may ask for beside the model's own tables.
 DERIVED = ("cell_months",)
 # Monthly series averaged over the focal vendor's clients in ``cell_months``.
@@ -132,6 +132,20 @@ def resolve_workers(workers: int | str | None, jobs: int) -> int:
     """'auto' means one process per available core, never more than there are jobs."""
     n = cores() if workers in (None, "auto") else int(workers)
     return max(1, min(n, jobs))
+
+
+def job_workers(workers: str | int, launcher: DictConfig | None) -> int | str:
+    """'auto' shares the cores with the jobs a parallel launcher runs at the same time."""
+    if str(workers) != "auto" or launcher is None:
+        return workers
+    target = str(launcher.get("_target_", ""))
+    if target.endswith("submitit_launcher.LocalLauncher"):
+        return 1  # submitit runs every local job at once, each in its own process
+    if "joblib" in target.lower():
+        n_jobs = launcher.get("n_jobs", -1) or -1
+        parallel = cores() if n_jobs < 0 else int(n_jobs)
+        return max(1, cores() // max(parallel, 1))
+    return workers
 
 
 def pool_size(workers: int | str | None, seeds: int, client_months: int) -> int:

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
+from vendorsim.experiment.celldir import CELL_TABLES, ERROR, MARKER, read_marker
 from vendorsim.experiment.identity import RUN_ONLY, cell_name, cell_overrides, override_key
-from vendorsim.experiment.job import CELL_TABLES, ERROR, MARKER, read_marker
 
 MULTIRUN = "multirun.yaml"
 # Sweepers whose expansion of the grid is the basic sweeper's (so expected cells are known).
@@ -85,9 +88,6 @@ def expand(config: DictConfig) -> tuple[list[str], list[tuple[str, ...]] | None]
     The cells come from the basic sweeper's own expansion, so they match the overrides its
     jobs received; for other sweepers they are unknown (None).
     """
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
     declared = OmegaConf.select(config, "hydra.sweeper.params", default=None) or {}
     task = list(OmegaConf.select(config, "hydra.overrides.task", default=None) or [])
     texts = [f"{k}={v}" for k, v in declared.items()] + task
@@ -148,8 +148,6 @@ def job_tables_problem(job: Job) -> str | None:
         if not path.is_file():
             return f"{table}.parquet is missing though {MARKER} says complete"
         try:
-            import pyarrow.parquet as pq
-
             n = pq.ParquetFile(path).metadata.num_rows
         except Exception as exc:
             return f"{table}.parquet is unreadable ({type(exc).__name__})"

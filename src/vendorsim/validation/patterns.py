@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from vendorsim.api import Results, simulate
+from vendorsim.api import simulate
 from vendorsim.behaviours.trust import BetaTrust, TwoLayerTrust
 from vendorsim.model import VendorMarket
+from vendorsim.results import Results
 from vendorsim.settings import load_config
 
 Z95 = 1.959964

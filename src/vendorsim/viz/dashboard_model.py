@@ -19,6 +19,7 @@ from omegaconf import OmegaConf
 from vendorsim import outcomes
 from vendorsim.model import VendorMarket
 from vendorsim.outcomes import OUTCOMES
+from vendorsim.results import Results
 from vendorsim.settings import ALIASES, load_config, options
 from vendorsim.story import tell
 
@@ -235,8 +236,6 @@ def outcome_shares_so_far(model: VendorMarket) -> pd.Series:
 
 def story_so_far(model: VendorMarket, client: int, seed: int) -> str:
     """One client's timeline so far, told from the event log (see :mod:`vendorsim.story`)."""
-    from vendorsim.api import Results
-
     engagements = engagements_so_far(model).assign(seed=seed)
     events = model.events.to_frame().assign(seed=seed)
     results = Results(engagements, pd.DataFrame(), events, OmegaConf.create({}))

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 from omegaconf import OmegaConf
 
+from vendorsim.results import Results
 from vendorsim.viz.figures import outcome_shares, save
-
-if TYPE_CHECKING:
-    from vendorsim.api import Results
 
 
 def save_outcome_figure(results: Results, out: Path) -> Path:

@@ -29,6 +29,7 @@ from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
 from vendorsim.io import write_atomic
+from vendorsim.results import Results
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables as T
@@ -155,8 +156,6 @@ def seeds_text(seeds: Sequence[int]) -> str:
 
 def run_sections(path: Path) -> Report:
     """Figures for a single run: outcomes, trust, one story and margin."""
-    from vendorsim.api import Results
-
     results = Results.load(path)
     summary = _read_json(path / "summary.json")
     scenario = str(OmegaConf.select(results.config, "meta.scenario", default="run"))
@@ -381,10 +380,77 @@ def sweep_configs(path: Path) -> list[tuple[str, str]]:
 
 
 def demo_sections(path: Path) -> Report:
-    """The demo's figures, from the parts listed in ``demo.json``."""
-    from vendorsim.demo import demo_report
+    """The demo's figures, from the parts listed in ``demo.json`` (written by ``make demo``)."""
+    meta = json.loads((path / "demo.json").read_text())
+    report = Report("vendorsim demo: vendors, clients and the trust between them", path, "demo")
 
-    return demo_report(path)
+    def load(part: str) -> dict[str, Results]:
+        return {name: Results.load(path / r["dir"]) for name, r in meta[part]["runs"].items()}
+
+    scen = load("scenarios")
+    eng = T.stack({k: r.engagements for k, r in scen.items()}, "scenario")
+    fig = partial(F.outcome_shares, eng, "scenario")
+    report.sections.append(Section("outcomes", "outcomes", "Outcomes by scenario", fig))
+    phase = meta["phase"]
+    cells = pd.read_parquet(path / phase["dir"] / "cells.parquet")
+    fig = partial(F.phase_diagram, cells, phase["x"], phase["y"], phase["outcome"])
+    report.sections.append(Section("phase", "phase", "Where organ rejection tips", fig))
+    pol = load("policies")
+    months = T.stack({k: T.seed_months(r.timeseries) for k, r in pol.items()}, "policy")
+    fig = partial(F.trust_trajectories, months)
+    report.sections.append(Section("trust", "trust", "Trust under three vendor policies", fig))
+    story = Results.load(path / meta["story"]["run"])
+    s, c, e = F.pick_story(story.engagements, story.events)
+    fig = partial(F.engagement_story, story.timeseries, story.events, story.engagements, s, c, e)
+    report.sections.append(Section("story", "story", "Why did this client leave?", fig))
+    pricing = load("pricing")
+    months = T.stack({k: T.seed_months(r.timeseries) for k, r in pricing.items()}, "pricing")
+    floor = float(next(iter(pricing.values())).config.vendor.margin_floor)
+    fig = partial(F.margin_erosion, months, floor=floor)
+    report.sections.append(Section("margin", "margin", "Margin under RM capture", fig))
+
+    def runs_fact(part: str, what: str) -> tuple[str, str]:
+        runs, n = meta[part]["runs"], meta[part]["seeds"]
+        seeds = next(iter(scen.values())).seeds if part == "scenarios" else None
+        text = f"{len(runs)} settings × {_count(n, 'seed')} = {len(runs) * n} runs"
+        return (what, text + (f" (seeds {seeds_text(seeds)})" if seeds else ""))
+
+    grid = pd.read_parquet(path / phase["dir"] / "engagements.parquet", columns=["seed"])
+    sweep = json.loads((path / phase["dir"] / "sweep.json").read_text())
+    report.facts += [
+        runs_fact("scenarios", "scenario comparison"),
+        (
+            "phase grid (Hydra sweep)",
+            f"{sweep['cells']} cells × {_count(sweep['seeds_per_cell'], 'seed')} = "
+            f"{int(cells['seeds'].sum())} runs (seeds "
+            f"{seeds_text(sorted(grid['seed'].unique()))}), by `{phase['command']}`",
+        ),
+        runs_fact("policies", "vendor policies"),
+        runs_fact("pricing", "pricing under RM capture"),
+        ("story", f"seed {s}, client {c}, engagement {e} of {meta['story']['run']}"),
+        ("simulation time", f"{meta.get('simulation_seconds', '?')} s"),
+    ]
+    for key in ("missing", "broken"):
+        report.notes += [f"sweep: {key} cell {item}" for item in sweep.get(key) or []]
+    overrides = {
+        part: {name: r["overrides"] for name, r in meta[part]["runs"].items()}
+        for part in ("scenarios", "policies", "pricing")
+    }
+    baseline = meta["scenarios"]["runs"]["baseline"]["dir"]
+    report.configs += [
+        ("overrides of every run (on top of the defaults below)", OmegaConf.to_yaml(overrides)),
+        *sweep_configs(path / phase["dir"])[:1],
+        (
+            f"the full config of {baseline} (each run's own config.yaml sits beside its "
+            "tables; the sweep's is its multirun.yaml)",
+            config_text(path / baseline),
+        ),
+    ]
+    return report
+
+
+def _count(n: Any, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -1,0 +1,101 @@
+"""A cell's directory: its tables, its completion marker, its error file and the resume check.
+
+Every job of a sweep (a cell of seeds, or a chunk of a sensitivity design) leaves the same
+files, so the aggregate reads them all alike: the tables in :data:`CELL_TABLES`, then, last,
+the marker :data:`MARKER` that says the cell is whole. A job that fails leaves its traceback
+in :data:`ERROR` instead. Every file is written to a temporary name and renamed, so a job
+killed at any moment leaves either a complete cell or an incomplete one that ``resume=true``
+runs again, never a half-written table that looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from vendorsim.experiment.identity import cell_name, cell_overrides, override_key
+from vendorsim.io import write_atomic
+from vendorsim.settings import GROUPS
+
+MARKER = "complete.json"
+ERROR = "error.txt"
+# The tables a sweep job writes; the aggregate joins them across cells.
+CELL_TABLES = ("engagements", "cell_months")
+
+
+def read_marker(out: Path) -> dict[str, Any] | None:
+    """The completion marker of a job directory, or None if the cell is not complete."""
+    try:
+        return json.loads((out / MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def finished(out: Path, key: str, resume: bool) -> dict[str, Any] | None:
+    """With ``resume``, the marker of a cell already complete with this config ``key``."""
+    done = read_marker(out)
+    if resume and done is not None and done.get("config_key") == key:
+        return done
+    return None
+
+
+def start(out: Path) -> None:
+    """Mark the cell incomplete until its new marker lands (no marker, no old error)."""
+    (out / MARKER).unlink(missing_ok=True)
+    (out / ERROR).unlink(missing_ok=True)
+
+
+def refuse(out: Path) -> None:
+    """A cell whose config is refused is broken, and says why, like one that crashed.
+
+    Call it while handling the exception.
+    """
+    (out / MARKER).unlink(missing_ok=True)
+    record_error(out)
+
+
+def record_error(out: Path) -> None:
+    """Keep the traceback of the exception being handled, for the aggregate to report."""
+    text = traceback.format_exc()
+    write_atomic(out / ERROR, lambda p: p.write_text(text))
+
+
+def new_marker(cfg: DictConfig, overrides: list[str], key: str, seeds: list[int]) -> dict[str, Any]:
+    """The marker's first fields: the cell's name, overrides, values, config key and seeds."""
+    return {
+        "cell": cell_name(overrides),
+        "overrides": list(cell_overrides(overrides)),
+        "values": cell_values(cfg, overrides),
+        "config_key": key,
+        "seeds": seeds,
+    }
+
+
+def write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write each of :data:`CELL_TABLES` as parquet."""
+    for table in CELL_TABLES:
+        frame = tables[table]
+        write_atomic(out / f"{table}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+
+
+def write_marker(out: Path, marker: dict[str, Any]) -> None:
+    """Write the completion marker: last, so a cell is complete only when all is on disk."""
+    write_atomic(out / MARKER, lambda p: p.write_text(json.dumps(marker, indent=1) + "\n"))
+
+
+def cell_values(cfg: DictConfig, overrides: list[str]) -> dict[str, Any]:
+    """Each overridden key's value in the cell, typed as in the config (groups by option)."""
+    values: dict[str, Any] = {}
+    for o in cell_overrides(overrides):
+        k = override_key(o)
+        if k in GROUPS or "/" in k:
+            values[k] = o.partition("=")[2]
+            continue
+        value = OmegaConf.select(cfg, k, default=None)
+        values[k] = value if isinstance(value, int | float | str | bool) else o.partition("=")[2]
+    return values

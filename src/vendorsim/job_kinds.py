@@ -1,0 +1,71 @@
+"""The kinds of Hydra job, and which one runs: a single run, a sweep cell, a sensitivity
+chunk or a policy-search trial.
+
+It sits above :mod:`vendorsim.experiment`, :mod:`vendorsim.analysis` and :mod:`vendorsim.viz`,
+so the experiment code runs cells without knowing of the analyses built on it or of the figure
+drawn beside the tables: this module hands each the figure to draw.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+
+from vendorsim.analysis.chunk import run_chunk
+from vendorsim.analysis.policy import objective_value
+from vendorsim.experiment.job import Figure, run_cell, run_single
+from vendorsim.experiment.runner import WorkerDied
+from vendorsim.results import Results
+
+
+def run_job(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | None:
+    """Run ``cfg.seeds`` seeds from ``cfg.seed`` and write the results into ``out``.
+
+    Inside a Hydra multirun this is one cell of a sweep (see
+    :func:`~vendorsim.experiment.job.run_cell`) and returns None; otherwise it is a single run
+    that writes every table and returns its Results. Analysis sweeps (:mod:`vendorsim.analysis`)
+    differ: a sensitivity job runs a chunk of design points and returns its marker; a
+    policy-search trial returns its objective, which the Optuna sweeper reads.
+    """
+    try:
+        return _run(cfg, out)
+    except (WorkerDied, OSError) as exc:
+        # The traceback is already in the job's error file; the user gets one line.
+        reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+        print(f"vendorsim: error: {reason}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _run(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | None:
+    hydra = HydraConfig.get() if HydraConfig.initialized() else None
+    if hydra is None or hydra.mode != RunMode.MULTIRUN:
+        return run_single(cfg, out, figure=outcome_figure(cfg))
+    task = list(hydra.overrides.task)
+    if OmegaConf.select(cfg, "sensitivity.chunk", default=None) is not None:
+        return run_chunk(cfg, out, task, Path(hydra.sweep.dir), launcher=hydra.launcher)
+    run_cell(
+        cfg,
+        out,
+        task,
+        launcher=hydra.launcher,
+        desc=f"cell {hydra.job.num}",
+        figure=outcome_figure(cfg),
+    )
+    if OmegaConf.select(cfg, "objective", default=None):
+        return objective_value(cfg, out)
+    return None
+
+
+def outcome_figure(cfg: DictConfig) -> Figure | None:
+    """The figure a run or cell draws beside its tables: the outcome shares, if ``figures``."""
+    if not cfg.figures:
+        return None
+    # matplotlib takes about a second to import: a job with figures=false never pays it.
+    from vendorsim.viz.quick import save_outcome_figure
+
+    return save_outcome_figure

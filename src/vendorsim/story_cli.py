@@ -1,0 +1,50 @@
+"""The ``vendorsim-story`` command: tell a client's story from a run's saved tables."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from vendorsim.results import Results
+from vendorsim.story import tell
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``vendorsim-story RESULTS_DIR [--seed S] [--client C]``: tell a client's story.
+
+    Without ``--client``, lists the clients of that seed whose engagements did not end in
+    partnership or ongoing, so the next command is obvious.
+    """
+    parser = argparse.ArgumentParser(
+        prog="vendorsim-story", description="Tell an engagement's story."
+    )
+    parser.add_argument(
+        "results_dir", type=Path, help="a run's output dir (with engagements.parquet)"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed (default: the first)")
+    parser.add_argument("--client", type=int, default=None, help="client number")
+    parser.add_argument("--routine", action="store_true", help="include routine events")
+    args = parser.parse_args(argv)
+    if not (args.results_dir / "engagements.parquet").exists():
+        print(
+            f"vendorsim-story: error: {args.results_dir} holds no engagements.parquet; "
+            "allowed: a run's output dir",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    results = Results.load(args.results_dir)
+    seed = results.seeds[0] if args.seed is None else args.seed
+    if args.client is None:
+        e = results.engagements
+        notable = e[(e["seed"] == seed) & ~e["outcome"].isin(["partnership", "ongoing"])]
+        print(f"seed {seed}: engagements that did not end in partnership or ongoing")
+        for _, row in notable.iterrows():
+            print(f"  client {row['client']:>3}  vendor {row['vendor']}  {row['outcome']}")
+        print("tell one with: vendorsim-story DIR --seed S --client C")
+        return
+    try:
+        print(tell(results, seed, args.client, routine=args.routine))
+    except KeyError as exc:
+        print(f"vendorsim-story: error: {exc.args[0]}", file=sys.stderr)
+        raise SystemExit(2) from None
