@@ -19,8 +19,8 @@ from vendorsim.api import Results, simulate
 from vendorsim.behaviours.trust import BetaTrust, TwoLayerTrust
 from vendorsim.model import VendorMarket
 from vendorsim.settings import load_config
+from vendorsim.validation.stats import paired, proportion, share_by_seed
 
-Z95 = 1.959964
 FOCAL_BOOK = ["market.focal_share=1"]
 
 
@@ -53,37 +53,6 @@ class PatternResult:
             "checks": "; ".join(f"{k}: {'ok' if v else 'no'}" for k, v in self.checks.items()),
             "detail": self.detail,
         }
-
-
-# ---------------------------------------------------------------- statistics
-def share_by_seed(results: Results, outcome: str, vendor: int | None = 0) -> pd.Series:
-    """Per seed, the share of (the focal vendor's) engagements labelled ``outcome``."""
-    e = results.engagements
-    if vendor is not None:
-        e = e[e["vendor"] == vendor]
-    return (
-        (e["outcome"] == outcome).groupby(e["seed"]).mean().reindex(results.seeds, fill_value=0.0)
-    )
-
-
-def paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
-    """Mean of a - b over common seeds, with a 95% t interval."""
-    d = (a - b).dropna().to_numpy(float)
-    mean = float(d.mean())
-    if len(d) < 2 or np.allclose(d, d[0]):
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d)))
-    return mean, mean - half, mean + half
-
-
-def proportion(successes: int, n: int) -> tuple[float, float, float]:
-    """A share with its Wilson 95% interval."""
-    if n == 0:
-        return 0.0, 0.0, 1.0
-    p = successes / n
-    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
-    return p, centre - half, centre + half
 
 
 def run(overrides: Sequence[str], seeds: int) -> Results:
