@@ -239,17 +239,17 @@ def _contrast(
 
 
 def organ_rejection(seeds: int = 30, extra: Sequence[str] = ()) -> PatternResult:
-    """3. Rejection of a good vendor rises with conditioning and pushiness, falls with
-    readiness and leadership engagement.
+    """3. A good vendor raises suspicion in a conditioned client ('too good to be true');
+    rejection rises with conditioning and pushiness, falls with readiness and leadership
+    engagement.
     """
     good = [*FOCAL_BOOK, "vendor.quality=0.9", "client.readiness=0.1", *extra]
-    history = _contrast(
-        good,
-        ["client.history.failed_vendors=6"],
-        ["client.history.failed_vendors=0"],
-        "organ_rejection",
-        seeds,
+    failed = run([*good, "client.history.failed_vendors=6"], seeds)
+    fresh = run([*good, "client.history.failed_vendors=0"], seeds)
+    history = contrast(
+        share_by_seed(failed, "organ_rejection"), share_by_seed(fresh, "organ_rejection")
     )
+    suspicion = contrast(_peak_suspicion(failed), _peak_suspicion(fresh))
     conditioned = [*good, "client.history.failed_vendors=5"]
     ready = _contrast(
         conditioned, ["client.readiness=0.4"], ["client.readiness=0.05"], "organ_rejection", seeds
@@ -270,6 +270,7 @@ def organ_rejection(seeds: int = 30, extra: Sequence[str] = ()) -> PatternResult
     )
     checks = dict(
         [
+            _rises("'too good to be true' fires: peak suspicion, 6 minus 0", suspicion),
             _rises("rises with failed past vendors (6 minus 0)", history),
             _falls("falls with readiness (0.4 minus 0.05)", ready),
             _falls("falls with leadership engagement (0.8 minus 0)", lead),
@@ -284,6 +285,12 @@ def organ_rejection(seeds: int = 30, extra: Sequence[str] = ()) -> PatternResult
         history,
         checks,
     )
+
+
+def _peak_suspicion(r: Results) -> pd.Series:
+    """Per seed, the mean over the focal vendor's engagements of their peak suspicion."""
+    f = r.engagements[r.engagements["vendor"] == 0]
+    return f.groupby("seed")["peak_suspicion"].mean().reindex(r.seeds, fill_value=0.0)
 
 
 def lock_in(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
