@@ -23,6 +23,7 @@ from vendorsim.validation.ablations import (
     NO_REJECTION_CAUSES,
     SCENARIO_ABLATIONS,
     ScenarioAblation,
+    mechanisms_driving,
     overrides_off,
 )
 
@@ -46,6 +47,13 @@ def test_scenario_ablations_name_known_scenarios_mechanisms_and_labels() -> None
     assert set(NO_REJECTION_CAUSES) <= set(MECHANISMS)
     with pytest.raises(KeyError, match="allowed: suspicion"):
         overrides_off("no_such_mechanism")
+
+
+def test_mechanisms_are_found_by_the_outcome_they_drive() -> None:
+    lock_in = [m.name for m in mechanisms_driving("lock_in")]
+    assert lock_in == ["switching_cost", "loss_aversion", "status_quo"]
+    assert sum(len(mechanisms_driving(o)) for o in OUTCOMES) == len(MECHANISMS)
+    assert mechanisms_driving("ongoing") == []
 
 
 def _shares(values: list[float]) -> pd.Series:

@@ -263,3 +263,11 @@ def overrides_off(*names: str) -> list[str]:
             f"unknown mechanism(s) {', '.join(unknown)}; allowed: {', '.join(MECHANISMS)}"
         )
     return [o for n in names for o in MECHANISMS[n].off]
+
+
+def mechanisms_driving(outcome: str) -> list[Mechanism]:
+    """The mechanisms of the registry expected to drive ``outcome``, in registry order.
+
+    For explanations that start from an engagement's label ("why did this client leave?").
+    """
+    return [m for m in MECHANISMS.values() if m.drives == outcome]
