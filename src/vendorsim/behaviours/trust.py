@@ -51,8 +51,20 @@ class TrustRule(Protocol):
 class TwoLayerTrust:
     """Two-layer asymmetric trust with a reputation scar (Pant & Yu 2025, TR-2).
 
-    Good news closes a share of the gap to the ceiling; bad news removes a share of trust,
-    three times as fast by default, and leaves a scar R that caps trust at 1 - R until it heals.
+    Each month, with s the signal and R the scar at the start of the month:
+
+    - good news (s > 0) closes a share of the room left under the ceiling,
+      rise = gain * s * max(1 - R - T, 0): never negative, so good news never lowers trust;
+    - bad news (s < 0) removes a share of trust, three times as fast by default,
+      fall = loss * |s| * T * (1 + xi * D) * loss weight;
+    - the scar grows on bad news, R += mu * |s| * (1 - R), and heals every month,
+      R <- (1 - delta) R;
+    - trust is capped at the ceiling Theta = 1 - R of the healed scar.
+
+    The cap with this month's scar is the source's "effective trust" min(T, 1 - R), so a
+    failure leaves trust at most at the new ceiling, and from there it rises only as the scar
+    heals. The source heals the scar in good months only; the model brief heals it every
+    month, and so do we.
     """
 
     def __init__(
@@ -90,14 +102,16 @@ class TwoLayerTrust:
         """Apply the month's signal; see the class docstring."""
         scar = state["scar"]
         bad = np.maximum(-signal, 0.0)
-        ceiling = 1.0 - scar
-        rise = self.gain * np.maximum(signal, 0.0) * (ceiling - trust)
+        # Growth is clipped at zero (the source's room_to_grow): when trust sits above the
+        # ceiling, good news cannot push it down.
+        room = np.maximum(1.0 - scar - trust, 0.0)
+        rise = self.gain * np.maximum(signal, 0.0) * room
         fall = (
             self.loss * bad * trust * (1.0 + self.dependence_amplifier * dependence) * loss_weight
         )
         scar += self.scar_gain * bad * (1.0 - scar)
         scar *= 1.0 - self.scar_decay
-        return np.clip(trust + rise - fall, 0.0, 1.0)
+        return np.clip(trust + rise - fall, 0.0, 1.0 - scar)
 
 
 class BetaTrust:

@@ -1,8 +1,14 @@
-"""``vendorsim-validate``: run the ten patterns of the model brief and report each one.
+"""``vendorsim-validate``: check the ten patterns of the model brief, or the ablations.
 
 For every pattern it prints the measured effect with a 95% confidence interval, the
 direction expected, and pass or fail, and writes the table as CSV and markdown; the default
 scenario's base rates are printed next to the published ranges.
+
+With ``--ablations`` it switches off each scenario's named mechanism (see
+:mod:`vendorsim.validation.ablations`) on the same seeds and judges the fall of the
+scenario's namesake outcome; then each mechanism in the default scenario; then a market with
+no suspicion, no conditioning and no levers, which must have no organ rejection. Any FAIL
+exits 1.
 """
 
 from __future__ import annotations
@@ -11,14 +17,35 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from vendorsim.io import write_atomic
+from vendorsim.settings import ConfigError, load_config
+from vendorsim.validation.ablation_check import (
+    Verdict,
+    default_ablations,
+    no_rejection_without_causes,
+    scenario_ablations,
+)
+from vendorsim.validation.ablations import MECHANISMS, SCENARIO_ABLATIONS, Mechanism
 from vendorsim.validation.patterns import PATTERNS, PatternResult, base_rate_table, run
 
-__all__ = ["PATTERNS", "PatternResult", "main", "validate"]
+__all__ = [
+    "MECHANISMS",
+    "PATTERNS",
+    "SCENARIO_ABLATIONS",
+    "Mechanism",
+    "PatternResult",
+    "main",
+    "validate",
+]
+
+# Seeds per arm of an ablation: 30 seeds of the default 20-client market give several hundred
+# focal engagements an arm, enough for a narrow paired interval, in about a minute on 2 cores.
+ABLATION_SEEDS = 30
 
 
 def validate(only: list[int] | None = None, seeds: int | None = None) -> list[PatternResult]:
@@ -39,8 +66,13 @@ def to_markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the validation suite and write ``patterns.csv``, ``patterns.md`` and base rates."""
+def _refuse(message: str) -> NoReturn:
+    """Bad input: one line on stderr, exit code 2, before any work starts."""
+    print(f"vendorsim-validate: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="vendorsim-validate", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out",
@@ -50,39 +82,87 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--only", type=str, default="", help="pattern numbers, e.g. 3,4")
     parser.add_argument(
-        "--seeds", type=int, default=None, help="seeds per arm (default: per pattern)"
+        "--seeds", type=int, default=None, help="seeds per arm (default: per pattern; 30)"
+    )
+    parser.add_argument(
+        "--ablations",
+        action="store_true",
+        help="switch off each scenario's mechanism instead of checking the patterns",
+    )
+    parser.add_argument(
+        "--scenarios",
+        type=str,
+        default="",
+        help="with --ablations: scenarios to ablate, e.g. stockholm,captive (default: all, "
+        "then the default-scenario checks)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="extra",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --ablations: a Hydra override added to every arm (repeatable)",
     )
     args = parser.parse_args(argv)
-    try:
-        only = [int(x) for x in args.only.split(",") if x.strip()]
-    except ValueError:
-        print(
-            f"vendorsim-validate: error: --only={args.only!r} is not allowed; "
-            "allowed: pattern numbers 1-10, comma-separated",
-            file=sys.stderr,
-        )
-        raise SystemExit(2) from None
-    if any(not 1 <= i <= len(PATTERNS) for i in only):
-        print(
-            f"vendorsim-validate: error: --only={args.only!r} is out of range; allowed: 1-10",
-            file=sys.stderr,
-        )
-        raise SystemExit(2)
     if args.seeds is not None and args.seeds < 2:
-        print(
-            f"vendorsim-validate: error: --seeds={args.seeds} is out of range; allowed: >= 2",
-            file=sys.stderr,
-        )
-        raise SystemExit(2)
+        _refuse(f"--seeds={args.seeds} is out of range; allowed: >= 2")
+    if args.ablations:
+        _check_ablation_args(args)
+    else:
+        if args.scenarios or args.extra:
+            _refuse("--scenarios and --set are allowed only with --ablations")
+        args.only = _pattern_numbers(args.only)
+    return args
+
+
+def _pattern_numbers(text: str) -> list[int]:
+    try:
+        only = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        _refuse(f"--only={text!r} is not allowed; allowed: pattern numbers 1-10, comma-separated")
+    if any(not 1 <= i <= len(PATTERNS) for i in only):
+        _refuse(f"--only={text!r} is out of range; allowed: 1-10")
+    return only
+
+
+def _check_ablation_args(args: argparse.Namespace) -> None:
+    if args.only:
+        _refuse("--only is not allowed with --ablations; allowed: --scenarios")
+    known = sorted({a.scenario for a in SCENARIO_ABLATIONS})
+    args.scenarios = [x.strip() for x in args.scenarios.split(",") if x.strip()] or None
+    unknown = [x for x in args.scenarios or [] if x not in known]
+    if unknown:
+        _refuse(f"--scenarios={','.join(unknown)} is not allowed; allowed: {', '.join(known)}")
+    try:
+        load_config(args.extra)
+    except ConfigError as exc:
+        _refuse(f"--set: {exc}")
+
+
+def _write(out: Path, name: str, table: pd.DataFrame) -> None:
+    write_atomic(out / f"{name}.csv", lambda p: table.to_csv(p, index=False))
+    write_atomic(out / f"{name}.md", lambda p: p.write_text(to_markdown(table)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Check the patterns (or, with ``--ablations``, the ablations) and write the tables."""
+    args = _parse(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    results = validate(only or None, args.seeds)
+    failed = _ablations(args) if args.ablations else _patterns(args)
+    print(f"({time.perf_counter() - start:.0f} s); tables in {args.out}")
+    if failed:
+        raise SystemExit(1)
+
+
+def _patterns(args: argparse.Namespace) -> int:
+    """Run the patterns; print and write them with the base rates. Returns the failures."""
+    results = validate(args.only or None, args.seeds)
     table = pd.DataFrame([r.row() for r in results])
     rates = base_rate_table(run([], args.seeds or 30))
-    write_atomic(args.out / "patterns.csv", lambda p: table.to_csv(p, index=False))
-    write_atomic(args.out / "patterns.md", lambda p: p.write_text(to_markdown(table)))
-    write_atomic(args.out / "base_rates.csv", lambda p: rates.to_csv(p, index=False))
-    write_atomic(args.out / "base_rates.md", lambda p: p.write_text(to_markdown(rates)))
+    _write(args.out, "patterns", table)
+    _write(args.out, "base_rates", rates)
     for r in results:
         print(
             f"{r.number:>2}. {r.name:<22} {'PASS' if r.passed else 'FAIL'}  {r.measure}: "
@@ -100,12 +180,48 @@ def main(argv: list[str] | None = None) -> None:
             f"  published {row['published']:.0%} ({row['source']}), band {row['band']}"
         )
     passed = sum(r.passed for r in results)
-    print(
-        f"\n{passed} of {len(results)} patterns pass ({time.perf_counter() - start:.0f} s); "
-        f"tables in {args.out}"
-    )
-    if passed < len(results):
-        raise SystemExit(1)
+    print(f"\n{passed} of {len(results)} patterns pass ", end="")
+    return len(results) - passed
+
+
+def _ablations(args: argparse.Namespace) -> int:
+    """Run the scenario and default-scenario ablations; print and write them. Returns the
+    failures.
+    """
+    seeds = args.seeds or ABLATION_SEEDS
+    verdicts = scenario_ablations(seeds, args.extra, args.scenarios)
+    tables = {"ablations": verdicts}
+    if args.scenarios is None:
+        tables["ablations_default"] = default_ablations(seeds, args.extra)
+    empty = no_rejection_without_causes(seeds, args.extra) if args.scenarios is None else None
+    for name, rows in tables.items():
+        _write(args.out, name, pd.DataFrame([v.row() for v in rows]))
+        title = "Scenario ablations" if name == "ablations" else "Default scenario"
+        print(f"\n{title} (focal vendor's share, ablated minus baseline, {seeds} paired seeds):")
+        print(format_verdicts(rows))
+    if empty is not None:
+        print("\n" + empty.text())
+    every = [v for rows in tables.values() for v in rows]
+    failed = sum(not v.passed for v in every) + (empty is not None and not empty.passed)
+    print(f"\n{failed} FAIL, {sum(v.status == 'N/A' for v in every)} N/A ", end="")
+    return failed
+
+
+def format_verdicts(verdicts: list[Verdict]) -> str:
+    """The ablation verdicts as an aligned text table with their reasons."""
+    lines = [
+        f"  {'scenario':<18} {'outcome':<16} {'switched off':<39} {'on':>6} {'off':>6} "
+        f"{'off - on [95% CI]':>26} {'fall':>6}  result"
+    ]
+    for v in verdicts:
+        fall = "" if v.baseline == 0 else f"{v.relative_fall:.0%}"
+        lines.append(
+            f"  {v.scenario:<18} {v.outcome:<16} {v.switched_off:<39} {v.baseline:>6.3f} "
+            f"{v.ablated:>6.3f} {v.difference.text():>26} {fall:>6}  {v.status}"
+        )
+        if v.reason:
+            lines.append(f"      {v.reason}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
