@@ -98,3 +98,9 @@ def test_output_dir_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "hydra.run.dir" in proc.stderr and "not writable" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_a_draws_lower_bound_above_its_upper_bound_is_refused() -> None:
+    overrides = ["market.competitor_pushiness_low=0.5", "market.competitor_pushiness_high=0.3"]
+    with pytest.raises(ConfigError, match="competitor_pushiness_low=0.5 is above"):
+        simulate(overrides, seeds=1)

@@ -67,9 +67,9 @@ class MarketConfig:
     )
     competitor_overpromise_sd: float = param(0.1, "spread of competitor over-promise", lo=0, hi=2)
     competitor_pushiness_low: float = param(
-        0.2, "competitor Sales pushiness is drawn uniformly from this", lo=0, hi=1
+        0.2, "competitor Sales pushiness is drawn uniformly from this", lo=0, hi=0.6
     )
-    competitor_pushiness_high: float = param(0.6, "... up to this", lo=0, hi=1)
+    competitor_pushiness_high: float = param(0.6, "... up to this", lo=0.2, hi=1)
     competitor_discretionary_share: float = param(
         0.5, "share of competitors pricing at the RM's discretion", lo=0, hi=1
     )
@@ -86,9 +86,9 @@ class MarketConfig:
         24, "months between RM rotations at those competitors", lo=1, hi=240
     )
     competitor_time_share_low: float = param(
-        0.4, "competitor RM time share at the client is drawn uniformly from this", lo=0, hi=1
+        0.4, "competitor RM time share at the client is drawn uniformly from this", lo=0, hi=0.8
     )
-    competitor_time_share_high: float = param(0.8, "... up to this", lo=0, hi=1)
+    competitor_time_share_high: float = param(0.8, "... up to this", lo=0.4, hi=1)
     competitor_oversell_max: float = param(
         0.1, "competitor overselling is drawn uniformly from 0 to this", lo=0, hi=1
     )

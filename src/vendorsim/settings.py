@@ -204,6 +204,13 @@ def _unknown_key(key: str, value: str) -> str:
     return f"unknown key '{key}' (value {value!r}); {hint}allowed: {allowed}"
 
 
+# Parameters that bound one draw from both sides: the lower must not exceed the upper.
+ORDERED_PAIRS = (
+    ("market.competitor_pushiness_low", "market.competitor_pushiness_high"),
+    ("market.competitor_time_share_low", "market.competitor_time_share_high"),
+)
+
+
 def validate(cfg: DictConfig | dict[str, Any]) -> None:
     """Check every parameter of a composed config (or its resolved container, which is
     faster to read), wherever its value came from.
@@ -226,6 +233,11 @@ def validate(cfg: DictConfig | dict[str, Any]) -> None:
             f"client.reciprocity shares sum to {total:g}; "
             "allowed: a positive sum (they are normalised)"
         )
+    for low, high in ORDERED_PAIRS:
+        if get(low) > get(high):
+            raise ConfigError(
+                f"{low}={get(low):g} is above {high}={get(high):g}; allowed: {low} <= {high}"
+            )
     make_behaviours(cfg)
 
 
