@@ -18,7 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.analysis.chunk import run_chunk
 from vendorsim.analysis.policy import objective_value
-from vendorsim.experiment.job import Figure, run_cell, run_single
+from vendorsim.experiment.job import DrawFigure, run_cell, run_single
 from vendorsim.experiment.runner import WorkerDied
 from vendorsim.results import Results
 
@@ -61,7 +61,7 @@ def _run(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | None:
     return None
 
 
-def outcome_figure(cfg: DictConfig) -> Figure | None:
+def outcome_figure(cfg: DictConfig) -> DrawFigure | None:
     """The figure a run or cell draws beside its tables: the outcome shares, if ``figures``."""
     if not cfg.figures:
         return None

@@ -33,10 +33,10 @@ from vendorsim.settings import validate
 log = logging.getLogger("vendorsim")
 
 # Draws a figure of a run's results into its directory (the outcome figure, by default).
-Figure = Callable[[Results, Path], object]
+DrawFigure = Callable[[Results, Path], object]
 
 
-def run_single(cfg: DictConfig, out: Path, figure: Figure | None = None) -> Results:
+def run_single(cfg: DictConfig, out: Path, figure: DrawFigure | None = None) -> Results:
     """A single run: every table, ``summary.json``, ``config.yaml`` and ``figure``, if any."""
     validate(cfg)
     plain = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
@@ -59,7 +59,7 @@ def run_cell(
     overrides: list[str],
     launcher: DictConfig | None = None,
     desc: str = "seeds",
-    figure: Figure | None = None,
+    figure: DrawFigure | None = None,
 ) -> dict[str, Any] | None:
     """Run one cell of a sweep into ``out`` and return its completion marker.
 
@@ -115,7 +115,7 @@ def finish_cell(
     out: Path,
     marker: dict[str, Any],
     log_file: Path,
-    figure: Figure | None = None,
+    figure: DrawFigure | None = None,
 ) -> str:
     """Pool task: run a cell's seeds here, in batches, and write the cell (see
     :func:`write_cell`); its log line goes to the end of the cell's own ``log_file``, since
@@ -144,7 +144,7 @@ def write_cell(
     cfg: DictConfig,
     out: Path,
     marker: dict[str, Any],
-    figure: Figure | None = None,
+    figure: DrawFigure | None = None,
 ) -> str:
     """Write a cell's tables, summary and figure, then its completion ``marker`` (last, so a
     cell is complete only when everything is on disk); returns the cell's log line.
