@@ -14,7 +14,14 @@ from vendorsim.behaviours.effort import HiddenCostOfControl
 from vendorsim.behaviours.pricing import RMAdvocacy
 from vendorsim.behaviours.switching import LossAverseLogit
 from vendorsim.behaviours.trust import BetaTrust, TwoLayerTrust
-from vendorsim.config import ClientConfig, RMConfig, VendorConfig, VendorsimConfig, build
+from vendorsim.config import (
+    ClientConfig,
+    DeliveryConfig,
+    RMConfig,
+    VendorConfig,
+    VendorsimConfig,
+    build,
+)
 from vendorsim.state import AccountState, ClientState, RMState, TeamState
 
 CLIENT = build(ClientConfig, {})
@@ -58,6 +65,26 @@ def test_rescue_adds_two_people_and_replans_once_the_report_falls() -> None:
     assert t.backlog[:, 0].tolist() == [1.0, 2.0, 2.0]
     assert t.promise == pytest.approx([1.3, 1.6, 1.6])
     assert t.cooldown.tolist() == [6.0, 0.0, 0.0]
+
+
+def test_right_first_time_is_fcc0_against_the_planned_share() -> None:
+    # Fatigue 0.9 is 0.2 over the threshold 0.7: x (1 - 0.15 x 0.2) = 0.97; pressure 0.5:
+    # x (1 - 0.1 x 0.5) = 0.95; against the plan's 0.9.
+    def share(fcc: float, fatigue: float = 0.9, pressure: float = 0.5) -> float:
+        cfg = build(
+            DeliveryConfig,
+            {"fraction_correct": fcc, "planned_fraction_correct": 0.9, "fatigue_threshold": 0.7},
+        )
+        right, excess = delivery.right_first_time(np.array([fatigue]), np.array([pressure]), cfg)
+        assert excess == pytest.approx([max(fatigue - 0.7, 0.0)])
+        return float(right[0])
+
+    assert share(0.8) == pytest.approx(0.8 * 0.97 * 0.95 / 0.9)  # 0.8191: more errors than planned
+    assert share(0.9) == pytest.approx(0.97 * 0.95)  # 0.9215: at plan, only fatigue and haste
+    # Better than plan absorbs fatigue and haste (1.0 x 0.97 x 0.95 / 0.9 > 1): no excess.
+    assert share(1.0) == 1.0
+    # Rested and unhurried, a team at plan delivers it: no excess errors.
+    assert share(0.9, fatigue=0.0, pressure=0.0) == pytest.approx(1.0)
 
 
 # -------------------------------------------------------------------------- Procurement

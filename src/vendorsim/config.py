@@ -179,6 +179,12 @@ class DeliveryConfig:
     fraction_correct: float = param(
         0.9, "FCC0: share of work done right first time", lo=0.01, hi=1, source="[S]"
     )
+    planned_fraction_correct: float = param(
+        0.9,
+        "right-first-time share the plan prices into capacity; errors beyond it hide as rework",
+        lo=0.01,
+        hi=1,
+    )
     max_overtime: float = param(0.575, "largest overtime as a share of a 40 h week", lo=0, hi=1)
     fatigue_build_months: float = param(2.0, "tau_F: months of overtime to build fatigue", lo=0.1)
     fatigue_recovery_months: float = param(4.0, "tau_R: months to recover from fatigue", lo=0.1)

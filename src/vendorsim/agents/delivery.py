@@ -92,19 +92,21 @@ def overtime_hours(pressure: np.ndarray, max_overtime: float) -> np.ndarray:
 def right_first_time(
     fatigue: np.ndarray, pressure: np.ndarray, cfg: DeliveryConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The share of work done right, relative to FCC₀ (planned errors are priced into
-    capacity), and the fatigue above the burn-out threshold.
+    """The share of work done right, relative to the plan, and the fatigue above the burn-out
+    threshold.
+
+    The plan prices errors into capacity only up to ``planned_fraction_correct``: a team
+    whose right-first-time FCC₀ x f(fatigue) x f(pressure) falls below it makes excess
+    errors (hidden rework, lower quality); a team at or above it delivers the plan.
     """
     excess = np.maximum(fatigue - cfg.fatigue_threshold, 0.0)
-    share = (
-        np.clip(
-            cfg.fraction_correct
-            * (1.0 - cfg.fatigue_error_effect * excess)
-            * (1.0 - cfg.pressure_errors * pressure),
-            MIN_RIGHT_FIRST_TIME,
-            1.0,
-        )
-        / cfg.fraction_correct
+    share = np.clip(
+        cfg.fraction_correct
+        * (1.0 - cfg.fatigue_error_effect * excess)
+        * (1.0 - cfg.pressure_errors * pressure)
+        / cfg.planned_fraction_correct,
+        MIN_RIGHT_FIRST_TIME,
+        1.0,
     )
     return share, excess
 
