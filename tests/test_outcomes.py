@@ -81,6 +81,23 @@ def test_rule_boundaries() -> None:
     assert got == ["partnership", "churn", "ongoing"]
 
 
+def test_burnout_is_read_from_burnout_losses() -> None:
+    # Delivery below q_ref; fatigue high but no burn-out losses, then losses of 29 % and 30 %
+    # of the starting team of 10: burnt out from 30 % on.
+    rows = pd.DataFrame(
+        [
+            {**HEALTHY, "recent_quality": 0.4, "final_trust": 0.4, **extra}
+            for extra in (
+                {"peak_fatigue": 0.95},
+                {"burnout_losses": 2.9},
+                {"burnout_losses": 3.0},
+            )
+        ]
+    )
+    got = classify(rows, horizon=HORIZON, partnership_trust=0.6, margin_floor=FLOOR).tolist()
+    assert got == ["ongoing", "ongoing", "burnout_collapse"]
+
+
 SITUATIONS = {
     "partnership": ["scenario=partnership"],
     "ongoing": [],
