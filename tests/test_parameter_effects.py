@@ -54,3 +54,36 @@ def test_fraction_correct_below_the_plan_lowers_quality() -> None:
     )
     print(f"FCC0 0.7 -> 0.9: mean quality {mean:+.4f} [{lo:+.4f}, {hi:+.4f}]")
     assert lo > 0, "raising FCC0 toward the plan must raise quality"
+
+
+def focal(e: pd.DataFrame) -> pd.DataFrame:
+    return e[e["vendor"] == 0]
+
+
+def outcome_share(label: str) -> Output:
+    """Per seed, the share of the focal vendor's engagements labelled ``label``."""
+    return lambda e, _: (focal(e)["outcome"] == label).groupby(focal(e)["seed"]).mean()
+
+
+@pytest.mark.slow
+def test_pushiness_alarms_the_client_in_tall_commitments() -> None:
+    # The sale's alarm raises suspicion, and so monitoring, though delivery never surprises.
+    mean, lo, hi = paired_effect(
+        ["scenario=tall_commitments"],
+        "vendor.sales.pushiness",
+        0.3,
+        0.6,
+        lambda e, _: per_seed(focal(e), "mean_monitoring"),
+    )
+    print(f"pushiness 0.3 -> 0.6, tall_commitments: monitoring {mean:+.4f} [{lo:+.4f}, {hi:+.4f}]")
+    assert lo > 0, "pushier selling must raise the client's monitoring"
+
+
+@pytest.mark.slow
+def test_pushiness_raises_organ_rejection() -> None:
+    # Pattern 3: pushy selling raises organ rejection of a good vendor.
+    mean, lo, hi = paired_effect(
+        ["scenario=stockholm"], "vendor.sales.pushiness", 0.3, 0.6, outcome_share("organ_rejection")
+    )
+    print(f"pushiness 0.3 -> 0.6, stockholm: organ rejection {mean:+.4f} [{lo:+.4f}, {hi:+.4f}]")
+    assert lo > 0, "pushier selling must raise organ rejection"

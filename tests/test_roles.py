@@ -14,6 +14,7 @@ from vendorsim.behaviours.effort import HiddenCostOfControl
 from vendorsim.behaviours.pricing import RMAdvocacy
 from vendorsim.behaviours.switching import LossAverseLogit
 from vendorsim.behaviours.trust import BetaTrust, TwoLayerTrust
+from vendorsim.behaviours.vendor_management import ReactiveLevers
 from vendorsim.config import (
     ClientConfig,
     DeliveryConfig,
@@ -111,6 +112,28 @@ def test_beta_trust_update() -> None:
     # Prior 2 months at trust 0.5: r = s = 1. Forget 5 %, add 0.5 to r: (2.45) / (4.4).
     trust = rule.update(np.array([0.5]), state, np.array([0.5]), np.zeros(1), np.ones(1))
     assert trust == pytest.approx([2.45 / 4.4])
+
+
+def test_pushy_selling_alarms_a_wary_client_at_the_sale() -> None:
+    cfg = build(ClientConfig, {}).suspicion  # pushiness_effect 1, leadership_effect 0.6
+    # G 0.4, pushiness 0.6: 1 x 0.6 x 0.6 = 0.36; leadership 0.5 removes 0.6 x 0.5 of it.
+    alarm = procurement.sales_alarm(
+        np.array([0.4, 0.4, 1.0]), np.array([0.6, 0.6, 0.6]), np.array([0.0, 0.5, 0.0]), cfg
+    )
+    assert alarm == pytest.approx([0.36, 0.252, 0.0])
+    # The new engagement starts with that suspicion.
+    c = clients(3)
+    c.rule_state = TwoLayerTrust().new_state(3)
+    procurement.start(
+        c,
+        np.arange(3),
+        cfg=build(ClientConfig, {}),
+        trust_rule=TwoLayerTrust(),
+        levers=ReactiveLevers(),
+        reputation=np.full(3, 0.5),
+        alarm=alarm,
+    )
+    assert c.suspicion == pytest.approx([0.36, 0.252, 0.0])
 
 
 def test_one_escalation_step() -> None:

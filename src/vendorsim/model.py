@@ -303,6 +303,12 @@ class VendorMarket(mesa.Model):
         relationship.assign(self.rms, idx)
         reputation = self.vendors.reputation[vendors]
         trust_rule = self.behaviours["trust"]
+        alarm = procurement.sales_alarm(
+            self.clients.generalised_trust[idx],
+            self.vendors.pushiness[vendors],
+            self.vendors.leadership[vendors],
+            cfg.client.suspicion,
+        )
         procurement.start(
             self.clients,
             idx,
@@ -310,6 +316,7 @@ class VendorMarket(mesa.Model):
             trust_rule=trust_rule,
             levers=levers,
             reputation=reputation,
+            alarm=alarm,
         )
         self.book.start_trust[idx] = self.clients.trust[idx]
         accounts.start(self.accounts, idx, cfg.vendor.base_margin)

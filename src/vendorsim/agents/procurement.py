@@ -25,7 +25,7 @@ from vendorsim.agents.slots import SlotAgent, slot_view
 from vendorsim.behaviours.switching import SwitchingRule
 from vendorsim.behaviours.trust import TrustRule
 from vendorsim.behaviours.vendor_management import VendorManagementRule
-from vendorsim.config import ClientConfig, ReciprocityConfig
+from vendorsim.config import ClientConfig, ReciprocityConfig, SuspicionConfig
 from vendorsim.events import ESCALATION_STEPS, Happened
 from vendorsim.replicates import Replicates
 from vendorsim.state import SEGMENT_PRICE_PRESSURE, SEGMENT_SHARES, SEGMENTS, TYPES, ClientState
@@ -62,16 +62,18 @@ def start(
     trust_rule: TrustRule,
     levers: VendorManagementRule,
     reputation: np.ndarray,
+    alarm: np.ndarray | float = 0.0,
 ) -> None:
     """Clients at ``idx`` begin with a new vendor of market ``reputation``: trust starts at G,
-    less the segment's discount; suspicion, the dispute ladder and contagion start afresh; the
-    levers start at their targets.
+    less the segment's discount; suspicion starts at the ``alarm`` the vendor's selling raised
+    (:func:`sales_alarm`); the dispute ladder and contagion start afresh; the levers start at
+    their targets.
     """
     discount = cfg.segment_trust_discount * SEGMENT_PRICE_PRESSURE
     c.trust[idx] = c.generalised_trust[idx] * (1.0 - discount[c.segment[idx]])
     c.trust_before[idx] = c.trust[idx]
     trust_rule.start(c.rule_state, idx, c.trust[idx])
-    c.suspicion[idx] = 0.0
+    c.suspicion[idx] = alarm
     c.stage[idx] = 0
     c.shortfall[idx] = 0.0
     c.contagion[idx] = 0.0
@@ -80,6 +82,21 @@ def start(
     monitoring, tension, legal, insurance = lever_targets(c, levers, idx)
     c.monitoring[idx] = monitoring[:, None]
     c.tension[idx], c.legal[idx], c.insurance[idx] = tension, legal, insurance
+
+
+def sales_alarm(
+    generalised_trust: np.ndarray,
+    pushiness: np.ndarray,
+    leadership: np.ndarray,
+    cfg: SuspicionConfig,
+) -> np.ndarray:
+    """The suspicion pushy selling raises in a wary client when the deal is signed:
+    ``pushiness_effect x pushiness x (1 - G)``, at most 1, less the share leadership
+    engagement removes. It then fades toward the suspicion performance warrants at the pace
+    ``adjustment`` (:func:`grow_suspicion`).
+    """
+    alarm = np.clip(cfg.pushiness_effect * pushiness * (1.0 - generalised_trust), 0.0, 1.0)
+    return alarm * (1.0 - cfg.leadership_effect * leadership)
 
 
 def assess_month(
