@@ -87,3 +87,53 @@ def test_pushiness_raises_organ_rejection() -> None:
     )
     print(f"pushiness 0.3 -> 0.6, stockholm: organ rejection {mean:+.4f} [{lo:+.4f}, {hi:+.4f}]")
     assert lo > 0, "pushier selling must raise organ rejection"
+
+
+@pytest.mark.slow
+def test_cooperator_return_raises_cooperators_trust_in_partnership() -> None:
+    # "9 out of 10" against 0.7: more first steps returned, each closing 8% of the gap to
+    # full trust. The effect is real but small (the two-layer rule pulls a bumped trust back
+    # toward the path its signal sets), and it does not move the partnership share, which is
+    # about 0.9 in this scenario either way.
+    def cooperators_trust(e: pd.DataFrame, _: pd.DataFrame) -> pd.Series:
+        f = focal(e)
+        return per_seed(f[f["client_type"] == "conditional_cooperator"], "final_trust")
+
+    mean, lo, hi = paired_effect(
+        ["scenario=partnership"],
+        "client.reciprocity.cooperator_return",
+        0.7,
+        0.9,
+        cooperators_trust,
+    )
+    print(
+        f"cooperator_return 0.7 -> 0.9: cooperators' final trust {mean:+.4f} [{lo:+.4f}, {hi:+.4f}]"
+    )
+    assert lo > 0, "a higher return must raise cooperators' trust"
+
+
+@pytest.mark.slow
+def test_rm_time_share_drives_the_discount_spiral() -> None:
+    # dI/dt = a x g - b (1 - x): with a = 0.05, b = 0.02 and favours g about 0.5, bonding
+    # outpaces unbonding only above x of about 0.45; at 0.6 identification reaches about 0.4
+    # in 60 months, at 0.9 it is full by month 50.
+    mean, lo, hi = paired_effect(
+        ["scenario=rm_capture"], "vendor.rm.time_share", 0.6, 0.9, outcome_share("discount_spiral")
+    )
+    print(f"time_share 0.6 -> 0.9, rm_capture: discount spiral {mean:+.4f} [{lo:+.4f}, {hi:+.4f}]")
+    assert lo > 0, "more time at the client must mean more discount spirals"
+
+
+@pytest.mark.slow
+def test_a_lower_fatigue_threshold_means_more_burnout_losses() -> None:
+    # Over-promise 2 keeps teams near 54-59 h weeks, fatigue 0.7-0.95: a threshold of 0.5
+    # lets burn-out attrition start far earlier than one of 0.9.
+    mean, lo, hi = paired_effect(
+        ["scenario=tall_commitments"],
+        "vendor.delivery.fatigue_threshold",
+        0.9,
+        0.5,
+        lambda e, _: per_seed(focal(e), "burnout_losses"),
+    )
+    print(f"fatigue_threshold 0.9 -> 0.5: burn-out losses {mean:+.4f} [{lo:+.4f}, {hi:+.4f}]")
+    assert lo > 0, "a lower threshold must mean more burn-out losses"
