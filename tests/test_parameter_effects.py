@@ -116,7 +116,7 @@ def test_cooperator_return_raises_cooperators_trust_in_partnership() -> None:
 def test_rm_time_share_drives_the_discount_spiral() -> None:
     # dI/dt = a x g - b (1 - x): with a = 0.05, b = 0.02 and favours g about 0.5, bonding
     # outpaces unbonding only above x of about 0.45; at 0.6 identification reaches about 0.4
-    # in 60 months, at 0.9 it is full by month 50.
+    # in 60 months, at 0.9 about 0.9 by month 48 (means over the focal RMs, rm_capture).
     mean, lo, hi = paired_effect(
         ["scenario=rm_capture"], "vendor.rm.time_share", 0.6, 0.9, outcome_share("discount_spiral")
     )
