@@ -102,5 +102,5 @@ def test_output_dir_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
 
 def test_a_draws_lower_bound_above_its_upper_bound_is_refused() -> None:
     overrides = ["market.competitor_pushiness_low=0.5", "market.competitor_pushiness_high=0.3"]
-    with pytest.raises(ConfigError, match="competitor_pushiness_low=0.5 is above"):
+    with pytest.raises(ConfigError, match=r"competitor_pushiness_low=0\.5 is above"):
         simulate(overrides, seeds=1)
