@@ -34,11 +34,7 @@ TOLERANCE = 1e-6
 # (or, for a default of zero, 12 for a count of months and 1 for a number).
 UNBOUNDED_FACTOR = 4
 
-DEAD: dict[str, str] = {
-    "client.vendor_management.client_cost": (
-        "dead: only the validation's payoff of pattern 2 reads it; the model never does"
-    ),
-}
+DEAD: dict[str, str] = {}
 
 MODEL_PARAMS = [p for p in PARAMS.values() if p.source != "run"]
 

@@ -23,6 +23,7 @@ SERIES: dict[str, str] = {
     "legal": "clients.legal",
     "insurance": "clients.insurance",
     "stage": "clients.stage",
+    "client_payoff": "clients.payoff",
     "quality": "teams.quality",
     "effort": "teams.effort",
     "staff": "teams.staff",

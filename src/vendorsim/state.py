@@ -45,6 +45,7 @@ class ClientState:
     seen_quality: np.ndarray
     alternative_quality: np.ndarray
     value_gap: np.ndarray
+    payoff: np.ndarray
     segment: np.ndarray
     kind: np.ndarray
     price_pressure: np.ndarray
@@ -91,6 +92,7 @@ class ClientState:
             seen_quality=one.copy(),
             alternative_quality=one.copy(),
             value_gap=one.copy(),
+            payoff=one.copy(),
             segment=segment,
             kind=kind,
             price_pressure=SEGMENT_PRICE_PRESSURE[segment],

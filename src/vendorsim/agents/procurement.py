@@ -160,6 +160,8 @@ def assess_month(
         1.0,
     )
     move_levers(c, cfg, rules["vendor_management"])  # type: ignore[arg-type]
+    # The client's month: the quality it got, less its own cost of monitoring the vendor.
+    c.payoff = seen - cfg.vendor_management.client_cost * c.monitoring.mean(axis=1)
     switching: SwitchingRule = rules["switching"]  # type: ignore[assignment]
     p_switch = switch_probability(c, switching, alternative_quality, price_paid)
     weigh_disputes(c, cfg, seen, p_switch, streams.uniform(rows=2))

@@ -194,14 +194,13 @@ def hidden_cost_of_control(seeds: int = 20, extra: Sequence[str] = ()) -> Patter
         *extra,
     ]
     levels = (0.0, 0.1, 0.2, 0.3, 0.4, 0.6, 1.0)
-    client_cost = load_config(fixed).client.vendor_management.client_cost
     effort, payoff = {}, {}
     for m in levels:
         r = run([*fixed, f"client.vendor_management.monitoring={m}"], seeds)
         ts = r.timeseries[r.timeseries["vendor"] == 0]
         by_seed = ts.groupby("seed")
         effort[m] = by_seed["effort"].mean()
-        payoff[m] = (ts["quality"] - client_cost * ts["monitoring"]).groupby(ts["seed"]).mean()
+        payoff[m] = by_seed["client_payoff"].mean()
     fall = contrast(1.0 - effort[1.0] / effort[0.0], 0.0 * effort[0.0])
     lo, hi = EFFORT_FALL_BAND
     interior = max(levels[1:-1], key=lambda m: payoff[m].mean())
@@ -226,7 +225,7 @@ def hidden_cost_of_control(seeds: int = 20, extra: Sequence[str] = ()) -> Patter
         f"{lo:.0%}-{hi:.0%} (published); payoff has an interior maximum",
         fall,
         checks,
-        f"client payoff per month (quality - {client_cost:g} m) by monitoring: {curve}; "
+        f"client payoff per month (quality less its cost of monitoring) by monitoring: {curve}; "
         "the interior level is the best on the same seeds, which favours the check",
     )
 
