@@ -161,11 +161,19 @@ def test_one_switching_decision() -> None:
     c.seen_quality[:] = 0.5
     c.trust[:] = 0.5
     c.generalised_trust[:] = 0.5
-    rule = LossAverseLogit(switching_cost=0.1, loss_aversion=2.0, status_quo_premium=0.0)
-    # Incumbent 0.5 x 0.5 - 1 = -0.75; alternative 0.9 x 0.5 - 1 = -0.55: a gap of 0.2,
-    # the hurdle 2 x 0.1 = 0.2, so the logit is exactly even.
+    rule = LossAverseLogit(
+        switching_cost=1.2,
+        loss_aversion=2.0,
+        status_quo_premium=0.0,
+        planning_horizon=12,
+        monthly_discount=1.0,
+    )
+    # Incumbent 0.5 x 0.5 - 1 = -0.75; alternative 0.9 x 0.5 - 1 = -0.55: a monthly gap of
+    # 0.2. The one-off cost 1.2 over an undiscounted 12-month horizon is 0.1 a month, and
+    # loss aversion doubles it: the hurdle is 0.2, so the logit is exactly even.
     p = procurement.switch_probability(c, rule, np.full(3, 0.9), np.ones(3))
     assert c.value_gap == pytest.approx([0.2, 0.2, 0.2])
+    assert c.hurdle[0] == pytest.approx([0.1, 0.1, 0.0])
     assert p == pytest.approx([0.5, 0.5, 0.5])
     c.review[:] = [True, True, False]
     draws = np.array([[0.9, 0.9, 0.9], [0.4, 0.6, 0.0]])

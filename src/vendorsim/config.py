@@ -472,11 +472,28 @@ class ClientConfig:
     readiness_fear: float = param(
         0.02, "readiness lost per month in the run-up to a renewal", lo=0, hi=1
     )
-    switching_cost: float = param(0.05, "one-off cost of switching, in monthly value units", lo=0)
+    switching_cost: float = param(
+        0.05, "C: one-off cost of switching, in months of the incumbent's price", lo=0
+    )
     loss_aversion: float = param(
         1.96, "lambda: weight on transition losses", lo=1, hi=10, source="[S]"
     )
-    status_quo_premium: float = param(0.02, "extra value an alternative must offer", lo=0)
+    status_quo_premium: float = param(
+        0.02, "extra value per month an alternative must offer (status-quo bias)", lo=0
+    )
+    planning_horizon: float = param(
+        12.0,
+        "H: months over which a client weighs a monthly value gap against the one-off "
+        "switching cost (one budget year)",
+        lo=1,
+        hi=120,
+    )
+    monthly_discount: float = param(
+        0.99,
+        "d: monthly discount factor on value within the planning horizon (about 11% a year)",
+        lo=0.5,
+        hi=1,
+    )
     switch_temperature: float = param(0.03, "logit temperature of the switching choice", lo=1e-4)
     review_hazard: float = param(
         0.15, "monthly chance of reviewing the market between renewals", lo=0, hi=1
@@ -521,6 +538,61 @@ class ClientConfig:
 
 
 @dataclass
+class OutcomesConfig:
+    """Thresholds of the outcome rules (docs/ODD.md section 8); they read only the evidence
+    each engagement row records.
+    """
+
+    quality_margin: float = param(
+        0.0,
+        "organ rejection: mean quality at least this above both the realistic alternative "
+        "and an unconditioned client's reference (0 = at or above)",
+        lo=-1,
+        hi=1,
+    )
+    unwarranted_share: float = param(
+        0.5,
+        "organ rejection: least share of the vendor-management burden that the vendor's "
+        "performance did not warrant (driven by conditioning or suspicion)",
+        lo=0,
+        hi=1,
+    )
+    erosion: float = param(
+        0.05,
+        "organ rejection by client exit: least fall of trust or of recent quality from the "
+        "engagement's peak before the exit",
+        lo=0,
+        hi=1,
+    )
+    lock_in_tenure: float = param(
+        0.5, "lock-in: least share of the horizon the engagement lasted", lo=0, hi=1
+    )
+    lock_in_months: float = param(
+        0.5,
+        "lock-in: least share of its months in which the vendor underperformed the "
+        "alternatives, and in which an alternative was worth more before the switching cost",
+        lo=0,
+        hi=1,
+    )
+    lock_in_held: float = param(
+        0.5,
+        "lock-in: least share of the months with a better alternative in which the value gap "
+        "stayed within the switching hurdle (what held the client)",
+        lo=0,
+        hi=1,
+    )
+    burnout_losses: float = param(
+        0.3,
+        "burn-out: least share of the starting team driven out by burn-out",
+        lo=0,
+        hi=1,
+    )
+    healthy_margin: float = param(
+        0.0, "partnership: least vendor margin over the engagement", lo=-1, hi=1
+    )
+
+
+@dataclass
 class MetaConfig:
     """Names shown to users; set by the scenario."""
 
@@ -549,6 +621,7 @@ class VendorsimConfig:
     market: MarketConfig = group(MarketConfig)
     vendor: VendorConfig = group(VendorConfig)
     client: ClientConfig = group(ClientConfig)
+    outcomes: OutcomesConfig = group(OutcomesConfig)
     behaviour: dict[str, Any] = field(default_factory=dict)
     # Settings of analyses run over a sweep, read and checked by vendorsim.analysis (never by
     # the model): a sensitivity analysis's problem, a policy search's objective.

@@ -13,6 +13,22 @@ from vendorsim.state import SEGMENTS, TYPES, AccountState, ClientState, TeamStat
 
 # Rate of the running mean of recent quality (about the last six months).
 RECENT_RATE = 1.0 / 6.0
+# Rate of the running means set beside the vendor's margin trend (about a quarter): the
+# same rate as that trend (agents/accounts.py, TREND_RATE), so the two can be added.
+TREND_RATE = 1.0 / 3.0
+# Sums below this count as none when dividing by them.
+NOTHING = 1e-9
+# How each end reason reaches an organ-rejection route.
+ROUTES = {
+    "client_switch": "client_exit",
+    "legal_exit": "client_exit",
+    "vendor_walkaway": "vendor_walkaway",
+}
+
+# What held a client that stayed although an alternative was worth more, in the order of the
+# hurdle's parts: the status-quo premium alone, the switching cost (before loss aversion), or
+# only the extra weight loss aversion puts on it.
+HOLDS = ("status_quo", "switching_cost", "loss_aversion")
 
 _SUMS = (
     "quality",
@@ -24,6 +40,13 @@ _SUMS = (
     "cost",
     "underperforming",
     "better_alternative",
+    "burden",
+    "unwarranted",
+    "given_up",
+    "held",
+    "held_status_quo",
+    "held_switching_cost",
+    "held_loss_aversion",
 )
 
 
@@ -37,6 +60,7 @@ class EngagementBook:
         accounts: AccountState,
         vendor_of: np.ndarray,
         per_market: int | None = None,
+        naive_reference: float = 0.6,
     ) -> None:
         # The book reads the roles' state; it writes only its own totals.
         self.clients, self.teams, self.accounts, self.vendor_of = (
@@ -57,6 +81,12 @@ class EngagementBook:
         self.overpromise = np.zeros(n)
         self.start_trust = np.zeros(n)
         self.bidders = np.zeros(n, dtype=np.int64)
+        # The quality an unconditioned client expects (client.history.naive_reference).
+        self.naive_reference = naive_reference
+        self.peak_trust = np.zeros(n)
+        self.peak_recent_quality = np.zeros(n)
+        self.recent_unwarranted = np.zeros(n)
+        self.recent_revenue = np.zeros(n)
         self.sums = {k: np.zeros(n) for k in _SUMS}
         self._next_id = np.zeros(n // self.per_market, dtype=np.int64)
         self._closed: list[dict[str, np.ndarray]] = []
@@ -78,7 +108,13 @@ class EngagementBook:
         self.max_stage[idx] = 0
         self.overpromise[idx] = overpromise
         self.bidders[idx] = bidders
-        for arr in self.sums.values():
+        for arr in (
+            self.peak_trust,
+            self.peak_recent_quality,
+            self.recent_unwarranted,
+            self.recent_revenue,
+            *self.sums.values(),
+        ):
             arr[idx] = 0.0
 
     def record_month(self) -> None:
@@ -99,6 +135,28 @@ class EngagementBook:
         s["cost"] += a.cost
         s["underperforming"] += seen < c.alternative_quality
         s["better_alternative"] += c.value_gap > 0.0
+        s["burden"] += c.burden
+        s["unwarranted"] += c.unwarranted_burden
+        self.recent_unwarranted = np.where(
+            first,
+            c.unwarranted_burden,
+            self.recent_unwarranted + TREND_RATE * (c.unwarranted_burden - self.recent_unwarranted),
+        )
+        self.recent_revenue = np.where(
+            first, a.revenue, self.recent_revenue + TREND_RATE * (a.revenue - self.recent_revenue)
+        )
+        # Lock-in: the value given up by staying, and which part of the hurdle held the
+        # client in the months an alternative was worth more.
+        gap = c.value_gap
+        spread, loss, premium = c.hurdle.T
+        better = gap > 0.0
+        s["given_up"] += np.maximum(gap, 0.0)
+        s["held"] += better & (gap <= spread + loss + premium)
+        s["held_status_quo"] += better & (gap <= premium)
+        s["held_switching_cost"] += (gap > premium) & (gap <= premium + spread)
+        s["held_loss_aversion"] += (gap > premium + spread) & (gap <= premium + spread + loss)
+        np.maximum(self.peak_trust, c.trust, out=self.peak_trust)
+        np.maximum(self.peak_recent_quality, self.recent_quality, out=self.peak_recent_quality)
         np.maximum(self.peak_suspicion, c.suspicion, out=self.peak_suspicion)
         np.maximum(self.max_stage, c.stage, out=self.max_stage)
 
@@ -120,6 +178,20 @@ class EngagementBook:
         months = np.maximum(self.months[idx], 1.0)
         revenue, cost = s["revenue"][idx], s["cost"][idx]
         list_revenue = s["list_revenue"][idx]
+        burden = s["burden"][idx]
+        held = s["held"][idx]
+        better = s["better_alternative"][idx]
+        held_parts = np.stack(
+            [s["held_status_quo"][idx], s["held_switching_cost"][idx], s["held_loss_aversion"][idx]]
+        )
+        hold = np.where(
+            held_parts.max(axis=0) > 0,
+            np.asarray(HOLDS, dtype=object)[held_parts.argmax(axis=0)],
+            "",
+        )
+        route = np.array([ROUTES.get(r, "") for r in reasons], dtype=object)
+        hurdle = c.hurdle[idx]
+        margin_trend = a.margin_trend[idx]
         return {
             "client": idx.copy(),
             "engagement": self.id[idx].copy(),
@@ -147,7 +219,29 @@ class EngagementBook:
             "final_margin_before_concessions": (a.list_revenue[idx] - a.cost[idx])
             / np.maximum(a.list_revenue[idx], 1e-9),
             "underperforming_share": s["underperforming"][idx] / months,
-            "better_alternative_share": s["better_alternative"][idx] / months,
+            "better_alternative_share": better / months,
+            # Organ-rejection evidence (ODD §8).
+            "naive_reference": np.full(len(idx), self.naive_reference),
+            "mean_burden": burden / months,
+            "mean_unwarranted_burden": s["unwarranted"][idx] / months,
+            "unwarranted_share": s["unwarranted"][idx] / np.maximum(burden, NOTHING),
+            "peak_trust": self.peak_trust[idx].copy(),
+            "trust_erosion": self.peak_trust[idx] - c.trust[idx],
+            "quality_erosion": self.peak_recent_quality[idx] - self.recent_quality[idx],
+            "final_margin_trend": margin_trend.copy(),
+            "margin_without_unwarranted": margin_trend
+            + self.recent_unwarranted[idx] / np.maximum(self.recent_revenue[idx], NOTHING),
+            "end_route": route,
+            # Lock-in evidence (ODD §8): value given up in price-months, and what held it.
+            "value_given_up": s["given_up"][idx].copy(),
+            "held_share": held / np.maximum(better, 1.0),
+            "held_by_status_quo": held_parts[0] / np.maximum(held, 1.0),
+            "held_by_switching_cost": held_parts[1] / np.maximum(held, 1.0),
+            "held_by_loss_aversion": held_parts[2] / np.maximum(held, 1.0),
+            "lock_in_hold": hold,
+            "hurdle_switching_cost": hurdle[:, 0].copy(),
+            "hurdle_loss_aversion": hurdle[:, 1].copy(),
+            "hurdle_status_quo": hurdle[:, 2].copy(),
             "staff_start": t.staff_start[idx].copy(),
             "leavers": t.leavers[idx].copy(),
             "burnout_losses": t.burnout_losses[idx].copy(),
@@ -166,6 +260,6 @@ class EngagementBook:
     def _frame(batches: list[dict[str, np.ndarray]]) -> pd.DataFrame:
         frame = pd.DataFrame({k: np.concatenate([b[k] for b in batches]) for k in batches[0]})
         frame["months"] = frame["months"].astype("int64")
-        for column in ("end_reason", "segment", "client_type"):
+        for column in ("end_reason", "segment", "client_type", "end_route", "lock_in_hold"):
             frame[column] = frame[column].astype("str")
         return frame.sort_values(["client", "engagement"], kind="stable").reset_index(drop=True)

@@ -22,6 +22,7 @@ from vendorsim.agents.delivery import DeliveryTeam
 from vendorsim.agents.procurement import ClientProcurement
 from vendorsim.agents.relationship import RelationshipManager
 from vendorsim.agents.sales import Sales
+from vendorsim.behaviours.switching import planning_annuity
 from vendorsim.config import VendorsimConfig
 from vendorsim.crossings import month_crossings
 from vendorsim.engagements import EngagementBook
@@ -89,7 +90,12 @@ class VendorMarket(mesa.Model):
         self.accounts = AccountState.empty(n)
         self.state = MarketState(self.clients, self.teams, self.rms, self.accounts)
         self.book = EngagementBook(
-            self.clients, self.teams, self.accounts, self.vendor_of, market.clients
+            self.clients,
+            self.teams,
+            self.accounts,
+            self.vendor_of,
+            market.clients,
+            naive_reference=cfg.client.history.naive_reference,
         )
         self.events = EventLog(self.clients, self.accounts, self.vendor_of, self.book.id)
         self.recorder = Recorder(cfg.months, self.state, self.vendor_of, self.book.id)
@@ -245,8 +251,14 @@ class VendorMarket(mesa.Model):
         return term - (self.month - self.book.start) % term
 
     def incumbent_markup(self) -> float:
-        """Price factor an incumbent charges a client held by its switching cost."""
-        return 1.0 + self.cfg.market.holdup * self.cfg.client.switching_cost
+        """Price factor an incumbent charges a client held by its switching cost: a share
+        ``holdup`` of the one-off switching cost, spread over the client's planning horizon
+        as a monthly markup (the units the client weighs it in, ODD §7.8 and §7.9).
+        """
+        client = self.cfg.client
+        return 1.0 + self.cfg.market.holdup * client.switching_cost / planning_annuity(
+            client.planning_horizon, client.monthly_discount
+        )
 
     # ------------------------------------------------------------ engagements
     def _open_market(self) -> None:

@@ -27,7 +27,15 @@ TYPES = ("conditional_cooperator", "free_rider", "hump_shaped")
 
 @dataclass
 class ClientState:
-    """Numeric state of every client's procurement (projects on axis 1)."""
+    """Numeric state of every client's procurement (projects on axis 1).
+
+    ``burden`` is what the client's levers cost its vendor this month (overheads plus the
+    share of scope moved to competitors, in shares of the monthly price), and
+    ``unwarranted_burden`` the part of it the vendor's performance did not warrant (ODD
+    §7.5). ``value_gap`` is V_alt - V_inc per month, and ``hurdle`` the switching hurdle's
+    three monthly parts: the switching cost spread over the planning horizon, what loss
+    aversion adds to it, and the status-quo premium (ODD §7.8).
+    """
 
     trust: np.ndarray
     trust_before: np.ndarray
@@ -46,6 +54,9 @@ class ClientState:
     alternative_quality: np.ndarray
     value_gap: np.ndarray
     payoff: np.ndarray
+    burden: np.ndarray
+    unwarranted_burden: np.ndarray
+    hurdle: np.ndarray
     segment: np.ndarray
     kind: np.ndarray
     price_pressure: np.ndarray
@@ -93,6 +104,9 @@ class ClientState:
             alternative_quality=one.copy(),
             value_gap=one.copy(),
             payoff=one.copy(),
+            burden=one.copy(),
+            unwarranted_burden=one.copy(),
+            hurdle=np.zeros((n, 3)),
             segment=segment,
             kind=kind,
             price_pressure=SEGMENT_PRICE_PRESSURE[segment],

@@ -22,7 +22,7 @@ from mesa.time import Event
 
 from vendorsim.agents.relationship import OddRequests
 from vendorsim.agents.slots import SlotAgent, slot_view
-from vendorsim.behaviours.switching import SwitchingRule
+from vendorsim.behaviours.switching import SwitchingRule, hurdle_parts
 from vendorsim.behaviours.trust import TrustRule
 from vendorsim.behaviours.vendor_management import VendorManagementRule
 from vendorsim.config import ClientConfig, ReciprocityConfig, SuspicionConfig
@@ -212,6 +212,43 @@ def move_levers(c: ClientState, cfg: ClientConfig, rule: VendorManagementRule) -
     c.tension += rule.step(c.tension, tension, eta)
     c.legal += rule.step(c.legal, legal, eta)
     c.insurance += rule.step(c.insurance, insurance, eta)
+    weigh_burden(c, cfg, rule, spike)
+
+
+def lever_burden(
+    cfg: ClientConfig,
+    monitoring: np.ndarray,
+    tension: np.ndarray,
+    legal: np.ndarray,
+    insurance: np.ndarray,
+) -> np.ndarray:
+    """What levers at these levels cost the vendor a month, in shares of its price: the
+    overheads of monitoring, legal doctrine and insurance, plus the share of scope that
+    competitive tension moves to competitors.
+    """
+    vm = cfg.vendor_management
+    return (
+        vm.monitoring_overhead * monitoring
+        + vm.legal_overhead * legal
+        + vm.insurance_overhead * insurance
+        + vm.scope_to_competitors * tension
+    )
+
+
+def weigh_burden(
+    c: ClientState, cfg: ClientConfig, rule: VendorManagementRule, spike: np.ndarray | float
+) -> None:
+    """The levers' burden on the vendor this month, and the part of it the vendor's
+    performance did not warrant: the burden of today's levers less the burden of the
+    targets the same rule gives an unconditioned, unsuspicious client (G = the naive G,
+    suspicion 0) facing the same trust and the same incidents (contagion, ``spike``). What is left
+    comes from conditioning, suspicion, or reflexes a client not ready for change has kept.
+    """
+    c.burden = lever_burden(cfg, c.monitoring.mean(axis=1), c.tension, c.legal, c.insurance)
+    naive = np.full_like(c.trust, cfg.history.naive_trust)
+    monitoring, *rest = rule.targets(c.trust, naive, np.zeros_like(c.trust), c.contagion)
+    monitoring = np.clip(monitoring[:, None] + spike, 0.0, 1.0).mean(axis=1)
+    c.unwarranted_burden = np.maximum(c.burden - lever_burden(cfg, monitoring, *rest), 0.0)
 
 
 def switch_probability(
@@ -220,13 +257,14 @@ def switch_probability(
     alternative_quality: np.ndarray,
     price_paid: np.ndarray,
 ) -> np.ndarray:
-    """The chance a reviewing client leaves, by the switching rule, from each option's value
-    V = value x trust - price.
+    """The chance a reviewing client leaves, by the switching rule, from each option's
+    monthly value V = value x trust - price; the rule's hurdle parts are kept as evidence.
     """
     c.alternative_quality = alternative_quality
     incumbent = c.seen_quality * c.trust - price_paid
     alternative = c.alternative_quality * c.generalised_trust - 1.0
     c.value_gap = alternative - incumbent
+    c.hurdle[:] = hurdle_parts(rule)
     return rule.probability(incumbent, alternative)
 
 
