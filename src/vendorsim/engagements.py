@@ -13,9 +13,6 @@ from vendorsim.state import SEGMENTS, TYPES, AccountState, ClientState, TeamStat
 
 # Rate of the running mean of recent quality (about the last six months).
 RECENT_RATE = 1.0 / 6.0
-# Rate of the running means set beside the vendor's margin trend (about a quarter): the
-# same rate as that trend (agents/accounts.py, TREND_RATE), so the two can be added.
-TREND_RATE = 1.0 / 3.0
 # Sums below this count as none when dividing by them.
 NOTHING = 1e-9
 # How each end reason reaches an organ-rejection route.
@@ -61,6 +58,7 @@ class EngagementBook:
         vendor_of: np.ndarray,
         per_market: int | None = None,
         naive_reference: float = 0.6,
+        trend_rate: float = 1.0 / 3.0,
     ) -> None:
         # The book reads the roles' state; it writes only its own totals.
         self.clients, self.teams, self.accounts, self.vendor_of = (
@@ -83,6 +81,9 @@ class EngagementBook:
         self.bidders = np.zeros(n, dtype=np.int64)
         # The quality an unconditioned client expects (client.history.naive_reference).
         self.naive_reference = naive_reference
+        # The running means set beside the vendor's margin trend move at its rate
+        # (vendor.margin_trend_rate), so the two can be added.
+        self.trend_rate = trend_rate
         self.peak_trust = np.zeros(n)
         self.peak_recent_quality = np.zeros(n)
         self.recent_unwarranted = np.zeros(n)
@@ -140,10 +141,13 @@ class EngagementBook:
         self.recent_unwarranted = np.where(
             first,
             c.unwarranted_burden,
-            self.recent_unwarranted + TREND_RATE * (c.unwarranted_burden - self.recent_unwarranted),
+            self.recent_unwarranted
+            + self.trend_rate * (c.unwarranted_burden - self.recent_unwarranted),
         )
         self.recent_revenue = np.where(
-            first, a.revenue, self.recent_revenue + TREND_RATE * (a.revenue - self.recent_revenue)
+            first,
+            a.revenue,
+            self.recent_revenue + self.trend_rate * (a.revenue - self.recent_revenue),
         )
         # Lock-in: the value given up by staying, and which part of the hurdle held the
         # client in the months an alternative was worth more.

@@ -96,6 +96,7 @@ class VendorMarket(mesa.Model):
             self.vendor_of,
             market.clients,
             naive_reference=cfg.client.history.naive_reference,
+            trend_rate=cfg.vendor.margin_trend_rate,
         )
         self.events = EventLog(self.clients, self.accounts, self.vendor_of, self.book.id)
         self.recorder = Recorder(cfg.months, self.state, self.vendor_of, self.book.id)

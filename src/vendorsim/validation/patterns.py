@@ -297,12 +297,14 @@ def lock_in(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
     """4. Lock-in rises with switching cost and loss aversion; long low-trust relationships
     exist, and trust does not simply grow with tenure.
     """
-    poor = [*FOCAL_BOOK, "vendor.quality=0.3", *extra]
+    # The captive market: a poor incumbent (quality 0.3), a one-off switching cost of two
+    # months of price weighed over the client's planning horizon, full hold-up.
+    poor = ["scenario=captive", *extra]
     cost = _contrast(
-        poor, ["client.switching_cost=0.4"], ["client.switching_cost=0"], "lock_in", seeds
+        poor, ["client.switching_cost=2"], ["client.switching_cost=0"], "lock_in", seeds
     )
     aversion = _contrast(
-        [*poor, "client.switching_cost=0.25"],
+        poor,
         ["client.loss_aversion=2.25"],
         ["client.loss_aversion=1"],
         "lock_in",
@@ -324,7 +326,7 @@ def lock_in(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
     rho_ci = contrast(rho, 0.0 * rho)
     checks = dict(
         [
-            _rises("rises with switching cost (0.4 minus 0)", cost),
+            _rises("rises with switching cost (2 minus 0 months of price)", cost),
             _rises("rises with loss aversion (2.25 minus 1)", aversion),
             (
                 f"long (>= 48 months), low-trust (< 0.3) captive engagements: "
@@ -340,7 +342,7 @@ def lock_in(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
     return _result(
         4,
         "Lock-in",
-        "lock-in share, switching cost 0.4 minus 0 (quality 0.3)",
+        "lock-in share, switching cost 2 minus 0 months of price (captive)",
         "positive",
         cost,
         checks,
