@@ -103,7 +103,8 @@ class MarketConfig:
     )
     holdup: float = param(
         0.5,
-        "share of the client's switching cost an incumbent adds to its price at renewal",
+        "share of the client's one-off switching cost an incumbent adds to its price at "
+        "renewal, spread over the client's planning horizon as a monthly markup",
         lo=0,
         hi=1,
         source="[S direction]",
