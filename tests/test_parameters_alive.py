@@ -34,7 +34,13 @@ TOLERANCE = 1e-6
 # (or, for a default of zero, 12 for a count of months and 1 for a number).
 UNBOUNDED_FACTOR = 4
 
-DEAD: dict[str, str] = {}
+DEAD: dict[str, str] = {
+    "outcomes.erosion": "guards only the client-exit route of organ rejection, which no "
+    "scenario reaches (ODD section 8)",
+    "outcomes.lock_in_held": "a guard that does not bind: a client whose value gap clears the "
+    "switching hurdle leaves within months, so every engagement long enough for lock-in has "
+    "held_share 1 (191 of 191 candidates in captive, 20 seeds; ODD section 8)",
+}
 
 MODEL_PARAMS = [p for p in PARAMS.values() if p.source != "run"]
 
