@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from vendorsim import OUTCOMES, simulate
 from vendorsim.config import PARAMS, ParamSpec
-from vendorsim.settings import options
+from vendorsim.settings import ORDERED_PAIRS, options
 
 # Run settings and sizes drawn separately (small, so a hundred markets run in seconds).
 FIXED = {
@@ -85,6 +85,13 @@ def configs(draw: st.DrawFn) -> list[str]:
             else str(value)
         )
         overrides.append(f"{spec.key}={text}")
+    # A draw's two bounds must stay in order (a refused config is another test's business).
+    chosen = dict(o.split("=", 1) for o in overrides)
+    for low, high in ORDERED_PAIRS:
+        lows = float(chosen.get(low, PARAMS[low].default))
+        highs = float(chosen.get(high, PARAMS[high].default))
+        if lows > highs:
+            overrides = [o for o in overrides if not o.startswith((f"{low}=", f"{high}="))]
     return overrides
 
 
