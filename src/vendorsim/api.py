@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vendorsim.experiment.memory import check_memory
 from vendorsim.experiment.runner import pool_size, run_seeds
-from vendorsim.memory import check_memory
 from vendorsim.results import Results
 from vendorsim.settings import ConfigError, load_config
 

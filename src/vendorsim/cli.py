@@ -116,8 +116,8 @@ def _check_fits_in_memory(cfg: DictConfig, parsed: list[Override], multirun: boo
     A sweep cell is checked at the largest value of each size key the grid takes; on a
     cluster launcher its limit is the memory each job asks for (``mem_gb``).
     """
+    from vendorsim.experiment.memory import check_memory, memory_limit_of_launcher
     from vendorsim.experiment.runner import pool_size
-    from vendorsim.memory import check_memory, memory_limit_of_launcher
 
     sizes = {k: OmegaConf.select(cfg, k) for k in ("market.clients", "months", "seeds")}
     if multirun:
