@@ -158,7 +158,15 @@ class _Chunked(BaseSubmititLauncher):
             size,
             sweep_dir,
         )
-        Progress(self, jobs, len(job_params), sweep_dir).wait()
+        try:
+            Progress(self, jobs, len(job_params), sweep_dir).wait()
+        except KeyboardInterrupt:
+            print(
+                f"\nvendorsim: interrupted: {self.interrupted(jobs)}; run the same command with "
+                "resume=true to complete the sweep",
+                file=sys.stderr,
+            )
+            raise SystemExit(130) from None
         return self._collect(jobs, chunks)
 
     def _executor(self, submitit: Any) -> Any:
@@ -189,6 +197,10 @@ class _Chunked(BaseSubmititLauncher):
             float(self.chunk_params["seconds_per_job"] or 300.0),
             estimate_cell_seconds(self.config, cpus),
         )
+
+    def interrupted(self, jobs: Sequence[Any]) -> str:
+        """What happens to the tasks when the waiting process is interrupted."""
+        return "the tasks started on this machine stop with it"
 
     def queue(self, jobs: Sequence[Any]) -> dict[str, str]:
         """The scheduler's state of each task still queued or running, by task id."""
@@ -295,6 +307,11 @@ class Progress:
 
 class ChunkedSlurmLauncher(_Chunked, SlurmLauncher):
     """SLURM: one array task per chunk of cells; state from ``squeue`` and ``scontrol``."""
+
+    def interrupted(self, jobs: Sequence[Any]) -> str:
+        """The array goes on in the cluster: say how to stop it."""
+        ids = " ".join(sorted({j.job_id.partition("_")[0] for j in jobs}))
+        return f"the array tasks go on in the cluster (scancel {ids} stops them)"
 
     def queue(self, jobs: Sequence[Any]) -> dict[str, str]:
         """Array tasks still pending or running, from one ``squeue`` call."""
