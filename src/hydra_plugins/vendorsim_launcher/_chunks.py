@@ -4,10 +4,11 @@ hydra-submitit-launcher submits one array task per Hydra job. For vendorsim a jo
 cell, often well under a second of simulation, while each task pays for an interpreter,
 the imports, Hydra's set-up and the scheduler: a 121-cell sweep took 186 s on a one-node
 SLURM cluster against 11 s locally. These launchers group consecutive jobs into chunks and
-submit one array task per chunk; the task runs its cells one after another exactly as Hydra
-would run them one per task (:func:`hydra.core.utils.run_job`, each in its own job
-directory with its own ``complete.json``), so the tables, the aggregate and resume cell by
-cell do not change.
+submit one array task per chunk; the task runs its cells as Hydra would run them one per
+task (:func:`hydra.core.utils.run_job`, each in its own job directory with its own
+``complete.json``), so the tables, the aggregate and resume cell by cell do not change. As
+under the basic launcher, a cell hands its seeds to the task's worker pool and the task
+prepares the next cell meanwhile (:mod:`vendorsim.experiment.pipeline`).
 
 The chunk size comes from ``cells_per_job`` or, when that is null, from
 ``seconds_per_job`` and an estimate of a cell's seconds from its size (see
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,15 +121,32 @@ class _Chunked(BaseSubmititLauncher):
         next cell runs; a cell that exits (a worker died, the disk is full) is recorded the
         same way rather than ending the cells after it.
         """
-        returns = []
-        for args in jobs:
-            try:
-                returns.append(self(*args))
-            except SystemExit as exc:
-                ret = JobReturn(overrides=list(args[0]), status=JobStatus.FAILED)
-                ret.return_value = RuntimeError(f"the cell exited with code {exc.code}")
-                returns.append(ret)
-        return returns
+        returns: list[JobReturn] = []
+        try:
+            with self._in_flight():
+                for args in jobs:
+                    try:
+                        returns.append(self(*args))
+                    except SystemExit as exc:
+                        ret = JobReturn(overrides=list(args[0]), status=JobStatus.FAILED)
+                        ret.return_value = RuntimeError(f"the cell exited with code {exc.code}")
+                        returns.append(ret)
+        except SystemExit:
+            pass  # a cell in flight failed: found below by its missing marker
+        return [_checked(ret) for ret in returns]
+
+    def _in_flight(self) -> AbstractContextManager[object]:
+        """Cells in flight, as under the basic launcher: a cell hands its seeds to the pool
+        and the task moves on to the next cell's Hydra set-up meanwhile.
+
+        Not for policy-search trials, whose job reads its cell's tables when it returns.
+        """
+        assert self.config is not None
+        if OmegaConf.select(self.config, "objective", default=None):
+            return nullcontext()
+        from vendorsim.experiment.pipeline import cells_in_flight
+
+        return cells_in_flight()
 
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
@@ -246,6 +265,29 @@ class _Chunked(BaseSubmititLauncher):
             )
             raise SystemExit(1)
         return returns
+
+
+def _checked(ret: JobReturn) -> JobReturn:
+    """A cell's return, marked failed if the cell left no completion marker (a cell that
+    ran in flight reports its failure only through its directory).
+    """
+    from vendorsim.experiment.celldir import ERROR, MARKER
+
+    output_dir = OmegaConf.select(ret.hydra_cfg or {}, "hydra.runtime.output_dir", default=None)
+    if ret.status != JobStatus.COMPLETED or not output_dir:
+        return ret
+    out = Path(output_dir)
+    if (out / MARKER).exists():
+        return ret
+    try:
+        lines = (out / ERROR).read_text().strip().splitlines()
+    except OSError:
+        lines = []
+    ret.status = JobStatus.FAILED
+    ret.return_value = RuntimeError(
+        (lines[-1] if lines else "the cell did not complete") + f"; see {out / ERROR}"
+    )
+    return ret
 
 
 class Progress:
