@@ -38,3 +38,17 @@ def demo_sweep(tmp_path_factory):
     grid = ["vendor.sales.pushiness=0,1", "client.history.failed_vendors=0,4,8"]
     run_sweep(out, ["market.clients=8", "months=24", "seeds=2", *grid], progress=False)
     return out / "sweep"
+
+
+@pytest.fixture(scope="session")
+def slurm(tmp_path_factory):
+    """A real one-node SLURM cluster (munged, slurmctld, slurmd on 127.0.0.1) for the tests
+    marked ``cluster``; skipped in one line where SLURM is not installed.
+    """
+    from tests.slurm_cluster import missing, slurm_cluster
+
+    reason = missing()
+    if reason is not None:
+        pytest.skip(reason)
+    with slurm_cluster(tmp_path_factory.mktemp("slurm")) as cluster:
+        yield cluster

@@ -22,9 +22,9 @@ BAD_INPUTS = [
     ("client.readiness=1.5", ["client.readiness", "1.5", "[0, 1]"]),
     ("vendor.quality=-0.1", ["vendor.quality", "-0.1", "[0, 1]"]),
     ("client.loss_aversion=0.5", ["client.loss_aversion", "0.5", "[1, 10]"]),
-    ("months=0", ["months", "0", ">= 1"]),
-    ("market.vendors=1", ["market.vendors", "1", ">= 2"]),
-    ("client.history.failed_vendors=-2", ["failed_vendors", "-2", ">= 0"]),
+    ("months=0", ["months", "0", "[1, 1200]"]),
+    ("market.vendors=1", ["market.vendors", "1", "[2, 1000]"]),
+    ("client.history.failed_vendors=-2", ["failed_vendors", "-2", "[0, 100]"]),
     ("scenario=utopia", ["scenario", "utopia", "baseline"]),
     ("vendor.pricing=cheap", ["vendor.pricing", "cheap", "value, discretionary"]),
     ("behaviour.trust=gossip", ["behaviour.trust", "gossip", "two_layer"]),
@@ -35,21 +35,37 @@ BAD_INPUTS = [
     ),
     ("readiness", ["readiness", "allowed"]),
     ("workers=lots", ["workers", "lots", "auto"]),
-    ("market.clients=-3", ["market.clients", "-3", ">= 1"]),
-    ("market.projects=0", ["market.projects", "0", ">= 1"]),
-    ("seeds=0", ["seeds", "0", ">= 1"]),
+    ("market.clients=-3", ["market.clients", "-3", "[1, 100000]"]),
+    ("market.projects=0", ["market.projects", "0", "[1, 100]"]),
+    ("seeds=0", ["seeds", "0", "[1, 100000]"]),
     ("client.readiness=[0.1", ["client.readiness=[0.1", "key=value"]),
     ("client.vendor_management.monitoring=1.01", ["monitoring", "1.01", "[0, 1]"]),
     ("vendor.sales.overpromise=-0.5", ["overpromise", "-0.5", "[0, 5]"]),
     ("behaviour.switching._target_=os.system", ["os.system", "not a class"]),
     ("months=1.5", ["months", "1.5", "integer"]),
+    # Non-finite numbers pass every comparison with nan, or a one-sided bound with inf.
+    ("client.readiness=nan", ["client.readiness", "nan", "finite", "[0, 1]"]),
+    ("client.switching_cost=inf", ["client.switching_cost", "inf", "finite", ">= 0"]),
+    ("client.loss_aversion=-inf", ["client.loss_aversion", "-inf", "finite", "[1, 10]"]),
+    ("vendor.delivery.overrun_tail=nan", ["overrun_tail", "nan", "finite", ">= 0.5"]),
+    ("behaviour.trust.gain=inf", ["behaviour.trust.gain", "inf", "finite", "[0, 1]"]),
+    # Sizes no sensible study needs, with the bound in the message.
+    ("market.clients=200000", ["market.clients", "200000", "[1, 100000]"]),
+    ("months=5000", ["months", "5000", "[1, 1200]"]),
+    ("market.vendors=5000", ["market.vendors", "5000", "[2, 1000]"]),
+    ("market.projects=1000", ["market.projects", "1000", "[1, 100]"]),
+    # Within the bounds, but far more than the memory of any machine this runs on.
+    (
+        "market.clients=100000 months=1200",
+        ["market.clients=100000", "months=1200", "GiB", "available", "allowed"],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
 def test_cli_refuses_bad_input(override: str, words: list[str], tmp_path: Path) -> None:
     proc = subprocess.run(
-        [VENDORSIM, override], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [VENDORSIM, *override.split()], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -64,7 +80,7 @@ def test_cli_refuses_bad_input(override: str, words: list[str], tmp_path: Path) 
 @pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
 def test_api_refuses_bad_input(override: str, words: list[str]) -> None:
     with pytest.raises(ConfigError) as info:
-        simulate([override], seeds=1)
+        simulate(override.split(), seeds=1)
     message = str(info.value)
     assert "\n" not in message
     for w in words:
@@ -104,3 +120,41 @@ def test_a_draws_lower_bound_above_its_upper_bound_is_refused() -> None:
     overrides = ["market.competitor_pushiness_low=0.5", "market.competitor_pushiness_high=0.3"]
     with pytest.raises(ConfigError, match=r"competitor_pushiness_low=0\.5 is above"):
         simulate(overrides, seeds=1)
+
+
+def test_sweep_whose_largest_cell_cannot_fit_is_refused(tmp_path: Path) -> None:
+    """The grid's largest value of each size key is checked, before Hydra writes anything."""
+    proc = subprocess.run(
+        [VENDORSIM, "-m", "market.clients=10,100000", "months=1200", "seeds=1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "each sweep cell" in lines[0] and "market.clients=100000" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sweep_cell_is_checked_against_the_cluster_jobs_memory(tmp_path: Path) -> None:
+    """On a cluster the limit is what each job asks for (mem_gb), not this machine's memory."""
+    proc = subprocess.run(
+        [
+            VENDORSIM,
+            "-m",
+            "market.clients=5000",
+            "months=1200",
+            "seeds=1",
+            "hydra/launcher=cluster_slurm",
+            "hydra.launcher.mem_gb=1",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "1.0 GiB available" in proc.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -83,3 +83,19 @@ def test_submitit_local_launcher_gives_the_same_aggregate(serial: Path, tmp_path
     )
     assert any((tmp_path / ".submitit").iterdir())  # the jobs went through submitit
     assert_same_aggregate(serial, tmp_path)
+
+
+@pytest.mark.slow
+def test_chunked_local_launcher_gives_the_same_aggregate(serial: Path, tmp_path: Path) -> None:
+    """Three cells in one task, one in another: chunking changes no table."""
+    proc = sweep(
+        tmp_path,
+        *TINY,
+        *GRID,
+        "hydra/launcher=vendorsim_local",
+        "hydra.launcher.cells_per_job=3",
+        "hydra.launcher.timeout_min=10",
+        timeout=600,
+    )
+    assert "4 cells in 2 array tasks of up to 3 cells" in proc.stderr + proc.stdout
+    assert_same_aggregate(serial, tmp_path)

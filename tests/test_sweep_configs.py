@@ -69,7 +69,8 @@ def test_maps_fix_the_focal_vendor_quality() -> None:
 def test_cluster_launcher_config_targets_slurm() -> None:
     cfg = compose_with_hydra(["hydra/launcher=cluster_slurm"])
     launcher = cfg.hydra.launcher
-    assert launcher._target_.endswith("SlurmLauncher")
+    assert launcher._target_.endswith("ChunkedSlurmLauncher")
+    assert launcher.cells_per_job is None and launcher.seconds_per_job > 0
     assert launcher.cpus_per_task >= 1 and launcher.mem_gb >= 1
     assert "${hydra.sweep.dir}" in OmegaConf.to_container(launcher)["submitit_folder"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from vendorsim.experiment.runner import run_seeds
+from vendorsim.experiment.memory import check_memory
+from vendorsim.experiment.runner import pool_size, run_seeds
 from vendorsim.results import Results
 from vendorsim.settings import ConfigError, load_config
 
@@ -35,7 +36,10 @@ def simulate(
     seed_list = list(range(cfg.seed, cfg.seed + seeds)) if isinstance(seeds, int) else list(seeds)
     if not seed_list:
         raise ConfigError("seeds=[] is empty; allowed: a count >= 1 or a non-empty list of seeds")
-    tables = run_seeds(
-        cfg, seed_list, workers=cfg.workers if workers is None else workers, progress=progress
+    workers = cfg.workers if workers is None else workers
+    sizes = {"market.clients": cfg.market.clients, "months": cfg.months, "seeds": len(seed_list)}
+    check_memory(
+        sizes, processes=pool_size(workers, len(seed_list), cfg.market.clients * cfg.months)
     )
+    tables = run_seeds(cfg, seed_list, workers=workers, progress=progress)
     return Results(**tables, config=cfg)

@@ -103,9 +103,37 @@ def preflight(argv: Sequence[str]) -> list[str]:
         swept = [
             f"{k}={v}" for k, v in (OmegaConf.select(cfg, "hydra.sweeper.params") or {}).items()
         ]
-        check_overrides(normalise_overrides(swept))
+        # The command line's values of a key replace the experiment file's.
+        parsed = check_overrides(normalise_overrides(swept)) + parsed
+    _check_fits_in_memory(cfg, parsed, multirun)
     _check_writable(cfg.hydra.sweep.dir if multirun else cfg.hydra.run.dir)
     return flags + overrides
+
+
+def _check_fits_in_memory(cfg: DictConfig, parsed: list[Override], multirun: bool) -> None:
+    """Refuse a run, or a sweep's largest cell, whose estimated peak memory cannot fit.
+
+    A sweep cell is checked at the largest value of each size key the grid takes; on a
+    cluster launcher its limit is the memory each job asks for (``mem_gb``).
+    """
+    from vendorsim.experiment.memory import check_memory, memory_limit_of_launcher
+    from vendorsim.experiment.runner import pool_size
+
+    sizes = {k: OmegaConf.select(cfg, k) for k in ("market.clients", "months", "seeds")}
+    if multirun:
+        for o in parsed:
+            if o.key_or_group in sizes and o.is_sweep_override():
+                values = [int(float(v)) for v in o.sweep_string_iterator()]
+                sizes[o.key_or_group] = max(values, default=sizes[o.key_or_group])
+    processes = pool_size(cfg.workers, sizes["seeds"], sizes["market.clients"] * sizes["months"])
+    launcher = OmegaConf.select(cfg, "hydra.launcher") if multirun else None
+    check_memory(
+        sizes,
+        processes=processes,
+        keep_tables=not multirun,
+        limit=memory_limit_of_launcher(launcher),
+        label="each sweep cell" if multirun else "the run",
+    )
 
 
 def _first_choice(o: object) -> str:

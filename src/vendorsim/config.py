@@ -9,6 +9,7 @@ cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,24 @@ def param(
     return field(default=default, metadata=meta)
 
 
+def number_problem(
+    value: Any, lo: float | None, hi: float | None, integer: bool = False
+) -> str | None:
+    """What is wrong with ``value`` as a number in [lo, hi], in words, or None if nothing.
+
+    The one check behind every numeric parameter, the schema's and the behaviour rules':
+    nan passes every comparison and inf passes a bound on one side only, so finiteness is
+    checked before the range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int if integer else int | float):
+        return "has the wrong type"
+    if not math.isfinite(value):
+        return "is not a finite number"
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        return "is out of range"
+    return None
+
+
 def group(cls: type) -> Any:
     """Declare a nested parameter group."""
     return field(default_factory=cls)
@@ -50,10 +69,10 @@ def group(cls: type) -> Any:
 class MarketConfig:
     """Size and make-up of the market."""
 
-    clients: int = param(20, "client organisations in the market", lo=1)
-    vendors: int = param(5, "vendors; vendor 0 is the focal vendor", lo=2)
+    clients: int = param(20, "client organisations in the market", lo=1, hi=100_000)
+    vendors: int = param(5, "vendors; vendor 0 is the focal vendor", lo=2, hi=1_000)
     projects: int = param(
-        3, "projects in each client's programme (contagion spreads across them)", lo=1
+        3, "projects in each client's programme (contagion spreads across them)", lo=1, hi=100
     )
     focal_share: float = param(
         0.2, "share of clients whose engagement at month 0 is with the focal vendor", lo=0, hi=1
@@ -99,7 +118,7 @@ class MarketConfig:
         0.05, "monthly rate at which reputation follows the quality delivered", lo=0, hi=1
     )
     contract_months: int = param(
-        24, "contract term; the client reviews the market at renewal", lo=1
+        24, "contract term; the client reviews the market at renewal", lo=1, hi=1_200
     )
     holdup: float = param(
         0.5,
@@ -315,7 +334,7 @@ class VendorConfig:
 class HistoryConfig:
     """The client's past vendors: the conditioning."""
 
-    failed_vendors: int = param(1, "past vendors that failed this client", lo=0)
+    failed_vendors: int = param(1, "past vendors that failed this client", lo=0, hi=100)
     conditioning: float = param(
         0.35, "share of the way each failed vendor pulls G and q_ref down", lo=0, hi=1
     )
@@ -606,8 +625,10 @@ class VendorsimConfig:
     """The whole run: size, seeds, the focal vendor, the clients and the behaviour rules."""
 
     seed: int = param(0, "first seed; runs use seed, seed+1, ...", lo=0, source="run")
-    seeds: int = param(1, "number of seeds (replications) in this run", lo=1, source="run")
-    months: int = param(60, "simulated months", lo=1, source="run")
+    seeds: int = param(
+        1, "number of seeds (replications) in this run", lo=1, hi=100_000, source="run"
+    )
+    months: int = param(60, "simulated months (at most a century)", lo=1, hi=1_200, source="run")
     workers: str = param(
         "auto",
         "processes for the seeds: auto (one per core) or a number",

@@ -25,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from vendorsim.behaviours.base import BehaviourError
-from vendorsim.config import PARAMS, ParamSpec, VendorsimConfig, build, register
+from vendorsim.config import PARAMS, ParamSpec, VendorsimConfig, build, number_problem, register
 
 CONFIG_MODULE = "vendorsim.configs"
 CONFIG_NAME = "config"
@@ -174,20 +174,15 @@ def check_value(spec: ParamSpec, value: Any) -> Any:
         ):
             return value
         raise ConfigError(f"workers={value!r} is not allowed; allowed: {allowed}")
-    ok_type = {
-        int: isinstance(value, int) and not isinstance(value, bool),
-        float: isinstance(value, int | float) and not isinstance(value, bool),
-        bool: isinstance(value, bool),
-        str: isinstance(value, str),
-    }[spec.type]
-    if not ok_type:
+    if spec.type in (int, float):
+        problem = number_problem(value, spec.lo, spec.hi, integer=spec.type is int)
+        if problem is not None:
+            raise ConfigError(f"{spec.key}={value!r} {problem}; allowed: {allowed}")
+        return value
+    if not isinstance(value, spec.type):
         raise ConfigError(f"{spec.key}={value!r} has the wrong type; allowed: {allowed}")
     if spec.choices and value not in spec.choices:
         raise ConfigError(f"{spec.key}={value!r} is not allowed; allowed: {allowed}")
-    if spec.type in (int, float) and (
-        (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi)
-    ):
-        raise ConfigError(f"{spec.key}={value!r} is out of range; allowed: {allowed}")
     return value
 
 

@@ -41,6 +41,9 @@ POOL_THRESHOLD = 2_400
 # Client slots one batch model holds: past a few hundred the month's numpy calls stop
 # costing more in overhead than in arithmetic, and memory grows with the batch.
 BATCH_SLOTS = 1_200
+# A run in this process with at least this many batch-months shows a bar by month, not by
+# seed: a single long run would otherwise sit at 0 of 1 with no ETA.
+MONTHLY_BAR_MONTHS = 120
 
 _pool: ProcessPoolExecutor | None = None
 
@@ -59,7 +62,10 @@ _pool_size = 0
 
 
 def run_batch(
-    cfg: DictConfig | dict, seeds: Sequence[int], tables: Sequence[str] = TABLES
+    cfg: DictConfig | dict,
+    seeds: Sequence[int],
+    tables: Sequence[str] = TABLES,
+    on_month: Callable[[], object] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run one market per seed in one model; every table gets a leading ``seed`` column.
 
@@ -67,10 +73,16 @@ def run_batch(
         cfg: a composed, validated config (or its resolved container).
         seeds: the runs' seeds; each alone seeds every random draw of its market.
         tables: which tables to return: any of :data:`TABLES` and :data:`DERIVED`.
+        on_month: called after each simulated month (a progress bar's tick).
 
     """
     model = VendorMarket(cfg, seeds=seeds)
-    model.run_for(model.cfg.months)
+    if on_month is None:
+        model.run_for(model.cfg.months)
+    else:
+        for _ in range(model.cfg.months):
+            model.run_for(1)
+            on_month()
     wanted = [t for t in TABLES if t in tables]
     produced = labelled(model, wanted)
     if "cell_months" in tables:
@@ -256,23 +268,28 @@ def run_seeds(
     if unknown:
         raise ValueError(f"unknown tables {sorted(unknown)}; allowed: {TABLES + DERIVED}")
     n = pool_size(workers, len(seeds), cfg.market.clients * cfg.months)
+    parts = batches(seeds, cfg.market.clients, n)
+    # A run in this process ticks every month, so a long horizon shows its pace and ETA; a
+    # pool's runs tick as seeds end. tqdm with disable=None stays quiet off a terminal (CI).
+    monthly = n == 1 and len(parts) * cfg.months >= MONTHLY_BAR_MONTHS
     bar = tqdm(
-        total=len(seeds),
+        total=len(parts) * cfg.months if monthly else len(seeds),
         desc=desc,
-        unit="seed",
+        unit="month" if monthly else "seed",
         disable=None if progress is None else not progress,
         leave=False,
     )
-    parts = batches(seeds, cfg.market.clients, n)
     results: dict[int, dict[str, pd.DataFrame]] = {}
     # Resolve interpolations once: the behaviour nodes point at parameters, and resolving
     # them again for every batch cost more than some of the months.
     container = OmegaConf.to_container(cfg, resolve=True)
     with bar:
         if n == 1:
+            tick = (lambda: bar.update(1)) if monthly else None
             for i, part in enumerate(parts):
-                results[i] = run_batch(container, part, tables)  # type: ignore[arg-type]
-                bar.update(len(part))
+                results[i] = run_batch(container, part, tables, on_month=tick)  # type: ignore[arg-type]
+                if not monthly:
+                    bar.update(len(part))
         else:
             tasks = [(i, (container, part, tables)) for i, part in enumerate(parts)]
             _run_in_pool(n, tasks, lambda i: bar.update(len(parts[i])), results)

@@ -1,0 +1,1 @@
+"""vendorsim's Hydra launchers: submitit's, with many cells per job (see ``_chunks``)."""
