@@ -176,13 +176,18 @@ def test_one_switching_decision() -> None:
     assert c.hurdle[0] == pytest.approx([0.1, 0.1, 0.0])
     assert p == pytest.approx([0.5, 0.5, 0.5])
     c.review[:] = [True, True, False]
+    # Gaps within the hurdle of 0.2 for clients 0 and 1; client 2's clears it.
+    c.value_gap[:] = [0.15, 0.15, 0.25]
     draws = np.array([[0.9, 0.9, 0.9], [0.4, 0.6, 0.0]])
     captive = procurement.weigh_switching(c, cfg, p, draws)
-    # Client 0 reviews and draws under p; client 1 reviews and stays although the
-    # alternative is worth more (captive); client 2 does not review.
+    # Client 0 reviews and draws under p: it switches. Client 1 reviews and stays although
+    # the alternative is worth more by less than the hurdle: held captive. Client 2 does not
+    # review this month, and its gap clears the hurdle: not held.
     assert c.switch.tolist() == [True, False, False]
     assert captive.event == "stayed_captive" and captive.slots.tolist() == [1]
     assert not c.review.any(), "a review is used up"
+    again = procurement.weigh_switching(c, cfg, p, np.full((2, 3), 0.9))
+    assert again.slots.tolist() == [0], "client 1 is still held; client 0 is newly held"
 
 
 def test_overselling_is_found_once_and_read_as_a_breach() -> None:

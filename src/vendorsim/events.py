@@ -139,7 +139,7 @@ EVENTS: dict[str, EventKind] = {
     "stayed_captive": EventKind(
         "Client",
         "an alternative was worth more, but not the switching cost weighed by loss aversion",
-        "renewed although an alternative was worth {value:.2f} a month more",
+        "stayed although an alternative was worth {value:.2f} a month more",
         "stayed captive",
     ),
     "complaint": EventKind(

@@ -65,6 +65,7 @@ class ClientState:
     switch: np.ndarray
     review: np.ndarray
     oversell_found: np.ndarray
+    held: np.ndarray
     rule_state: dict[str, np.ndarray]
 
     @classmethod
@@ -115,6 +116,7 @@ class ClientState:
             switch=np.zeros(n, dtype=bool),
             review=np.zeros(n, dtype=bool),
             oversell_found=np.zeros(n, dtype=bool),
+            held=np.zeros(n, dtype=bool),
             rule_state=rule_state,
         )
 

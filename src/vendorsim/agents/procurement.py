@@ -79,6 +79,7 @@ def start(
     c.contagion[idx] = 0.0
     c.seen_quality[idx] = reputation
     c.oversell_found[idx] = False
+    c.held[idx] = False
     monitoring, tension, legal, insurance = lever_targets(c, levers, idx)
     c.monitoring[idx] = monitoring[:, None]
     c.tension[idx], c.legal[idx], c.insurance[idx] = tension, legal, insurance
@@ -293,14 +294,17 @@ def weigh_disputes(
 def weigh_switching(
     c: ClientState, cfg: ClientConfig, p_switch: np.ndarray, draws: np.ndarray
 ) -> Happened:
-    """Clients review the market at renewal, or now and then between renewals. At renewal, a
-    client that stays although an alternative is worth more is captive.
+    """Clients review the market at renewal, or now and then between renewals. A client that
+    stays although an alternative is worth more, by less than the switching hurdle, is held
+    captive; the month it becomes so is returned (``stayed_captive``), the evidence of lock-in.
     """
     renewal = c.review.copy()
     reviewing = renewal | (draws[0] < cfg.review_hazard)
     c.review[:] = False
     c.switch = reviewing & (draws[1] < p_switch) & ~c.escalate
-    captive = renewal & ~c.switch & (c.value_gap > 0.0)
+    held = (c.value_gap > 0.0) & (c.value_gap <= c.hurdle.sum(axis=1)) & ~c.switch
+    captive = held & ~c.held
+    c.held = held
     return Happened("stayed_captive", np.flatnonzero(captive), c.value_gap)
 
 
