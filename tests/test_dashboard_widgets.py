@@ -302,3 +302,20 @@ def test_story_follows_the_selected_client(page: Dashboard):
     client = page.select("Client")
     client.v_model = client.items[4]
     assert page.story().startswith("Client 4, seed 1")
+
+
+def test_every_scenarios_lever_values_sit_on_their_sliders():
+    # A value between two slider steps would show as another value, and the page would
+    # then report settings changed before anyone touched them.
+    from vendorsim.viz.dashboard_model import LEVERS, scenario_levers, scenario_names
+
+    for name in scenario_names():
+        values = scenario_levers(name)
+        for lever in LEVERS:
+            if lever.kind is str:
+                assert values[lever.name] in lever.choices, (name, lever.name)
+                continue
+            value = float(values[lever.name])
+            assert lever.lo <= value <= lever.hi, (name, lever.name, value)
+            steps = (value - lever.lo) / lever.step
+            assert abs(steps - round(steps)) < 1e-6, (name, lever.name, value, lever.step)

@@ -64,7 +64,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever("competitive_tension", "Competitive tension (extra vendors)"),
     Lever("failed_vendors", "Conditioning: failed past vendors", 0, 10, 1, int),
     Lever("readiness", "Client readiness for change"),
-    Lever("switching_cost", "Switching cost (one-off, months of price)", 0.0, 8.0, 0.25),
+    Lever("switching_cost", "Switching cost (one-off, months of price)", 0.0, 8.0, 0.05),
     Lever("rotation_months", "RM rotation every N months (0 = never)", 0, 48, 6, int),
     Lever("pricing", "Pricing policy", kind=str, choices=("value", "discretionary")),
 )
