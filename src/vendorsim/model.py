@@ -132,6 +132,7 @@ class VendorMarket(mesa.Model):
         """
         cfg, c, t, v, vendor = self.cfg, self.clients, self.teams, self.vendors, self.vendor_of
         held = np.bincount(vendor, minlength=len(self.sales)).tolist()
+        to_renewal = self.months_to_renewal()
         for market in self.sales_by_market:
             market.shuffle_do("step", held)
         delivery.deliver_month(
@@ -140,7 +141,7 @@ class VendorMarket(mesa.Model):
             effort_rule=self.behaviours["effort"],
             monitoring=c.monitoring,
             capability=v.capability[vendor],
-            renewal_share=self.months_to_renewal() / cfg.market.contract_months,
+            renewal_share=to_renewal / cfg.market.contract_months,
             detection=cfg.client.vendor_management.detection,
             streams=self.streams,
             forced=self.forced_incidents,
@@ -153,7 +154,7 @@ class VendorMarket(mesa.Model):
             rules=self.behaviours,
             leadership=v.leadership[vendor],
             pushiness=v.pushiness[vendor],
-            months_to_renewal=self.months_to_renewal(),
+            months_to_renewal=to_renewal,
             alternative_quality=v.alternatives_for(vendor, cfg.market.vendors),
             price_paid=self.accounts.price * self.accounts.markup,
             streams=self.streams,
