@@ -71,16 +71,12 @@ class VendorMarket(mesa.Model):
         self.cfg, self.behaviours = resolve(model_config(config, params))
         cfg, market = self.cfg, self.cfg.market
         super().__init__(rng=seeds[0] if seeds else (cfg.seed if rng is None else rng))
-        self.streams = Replicates.build(
-            seeds or [self._seed],
-            market.clients,
-            market.vendors,
-            first=(self.rng, self.random),
-            tagged=seeds is not None,
+        self.streams = Replicates(
+            seeds or [self._seed], market.clients, market.vendors, tagged=seeds is not None
         )
         n = self.streams.slots
         self.month = 0
-        self.vendors = VendorTable.draw(cfg, self.streams.rngs)
+        self.vendors = VendorTable.draw(cfg, self.streams)
         self.vendor_of = np.zeros(n, dtype=np.int64)
         segment, kind = procurement.draw_population(self.streams, cfg.client)
         self.clients = ClientState.new(
@@ -105,12 +101,8 @@ class VendorMarket(mesa.Model):
             Sales(self, w, self.vendors, cfg.vendor.sales)
             for w in range(len(self.vendors.capability))
         ]
-        # Each market's Sales agents shuffle with that market's own stream.
-        v = market.vendors
-        self.sales_by_market = [
-            AgentSet(self.sales[r * v : (r + 1) * v], random=self.streams.randoms[r])
-            for r in range(self.streams.count)
-        ]
+        # Each Sales agent feels its own quota, so their order does not matter.
+        self.all_sales = AgentSet(self.sales, random=self.random)
         self.procurement = [
             ClientProcurement(self, i, self.clients, market.contract_months, self._reprice)
             for i in range(n)
@@ -132,9 +124,9 @@ class VendorMarket(mesa.Model):
         """
         cfg, c, t, v, vendor = self.cfg, self.clients, self.teams, self.vendors, self.vendor_of
         held = np.bincount(vendor, minlength=len(self.sales)).tolist()
+        self.streams.month = self.month
         to_renewal = self.months_to_renewal()
-        for market in self.sales_by_market:
-            market.shuffle_do("step", held)
+        self.all_sales.do("step", held)
         delivery.deliver_month(
             t,
             cfg.vendor.delivery,
@@ -161,7 +153,7 @@ class VendorMarket(mesa.Model):
         )
         self._log(captive)
         oversold = v.oversell[vendor]
-        draws = self.streams.uniform()
+        draws = self.streams.uniform("oversell_discovery")
         self._log(procurement.discover_overselling(c, oversold, draws, cfg.client))
         self._manage_accounts()
         accounts.settle(self.accounts, cfg, clients=c, teams=t, oversold=oversold)
@@ -190,7 +182,7 @@ class VendorMarket(mesa.Model):
             discretionary=v.discretionary[vendor],
         )
         self.accounts.price *= 1.0 - concession
-        draws = self.streams.uniform(rows=3)
+        draws = self.streams.uniform("odd_requests", rows=3)
         requests = relationship.answer_odd_requests(draws[:2], v.goodwill[vendor], rec)
         returned = procurement.reciprocate(c, requests, draws[2], rec)
         relationship.take_favours(self.rms, returned, self.cfg.vendor.rm)
@@ -216,9 +208,12 @@ class VendorMarket(mesa.Model):
         self._month_tension = procurement.lever_targets(c, self.behaviours["vendor_management"])[1]
         for slot in walking.tolist():
             self.end_engagement(slot, reason="vendor_walkaway")
-        for r, slots in self.streams.split(np.flatnonzero(c.escalate | c.switch)):
-            clients = [self.procurement[i] for i in slots.tolist()]
-            AgentSet(clients, random=self.streams.randoms[r]).shuffle_do("decide", self._act)
+        # Clients choose in a random order keyed by client, so one client's choice moves no
+        # other client's place in it.
+        choosing = self.streams.order(np.flatnonzero(c.escalate | c.switch), "choice_order")
+        if len(choosing):
+            clients = [self.procurement[i] for i in choosing.tolist()]
+            AgentSet(clients, random=self.random).do("decide", self._act)
         self._month_tension = None
         self._replace_ended()
 
@@ -271,9 +266,10 @@ class VendorMarket(mesa.Model):
             self.behaviours["vendor_management"],
         )
         self.clients.trust[:] = self.clients.generalised_trust
-        for r, rng in enumerate(self.streams.rngs):
+        focal_all = self.streams.uniform("focal_client") < self.cfg.market.focal_share
+        for r in range(self.streams.count):
             first_slot, focal_vendor = r * n, r * v
-            focal = rng.random(n) < self.cfg.market.focal_share
+            focal = focal_all[first_slot : first_slot + n]
             for seller in self.sales[focal_vendor : focal_vendor + v]:
                 seller.target_clients = max(n / v, 1.0)
             self.sales[focal_vendor].target_clients = max(float(focal.sum()), 1.0)
@@ -285,7 +281,7 @@ class VendorMarket(mesa.Model):
                 np.full(k, focal_vendor),
                 offer,
                 np.ones(k, dtype=np.int64),
-                delivery.draw_traits(rng, k),
+                delivery.draw_traits(self.streams, direct),
             )
             tendered = first_slot + np.flatnonzero(~focal)
             tension = procurement.lever_targets(self.clients, levers, tendered)[1]
@@ -293,7 +289,7 @@ class VendorMarket(mesa.Model):
             won = sales.tender(
                 tendered, exclude, tension, self.sales, self.streams, self.cfg.client.tender
             )
-            self._start(tendered, *won, delivery.draw_traits(rng, len(tendered)))
+            self._start(tendered, *won, delivery.draw_traits(self.streams, tendered))
         # Month-0 engagements are incumbents already: their price holds the switching cost.
         self.accounts.markup[:] = self.incumbent_markup()
 
@@ -365,7 +361,7 @@ class VendorMarket(mesa.Model):
         won = sales.tender(
             idx, self.vendor_of[idx], tension, self.sales, self.streams, self.cfg.client.tender
         )
-        traits = delivery.draw_traits(self.streams.rngs[self.streams.of_slot(slot)], 1)
+        traits = delivery.draw_traits(self.streams, idx)
         self._ending.append((slot, reason, int(won[0][0]), won[1][0], int(won[2][0]), traits))
 
     def _replace_ended(self) -> None:

@@ -5,63 +5,66 @@ default), so a month's numpy calls cost far more in overhead than in arithmetic.
 seeds' markets along the client axis pays that overhead once for all of them: replicate r owns
 client slots ``r * clients ... (r + 1) * clients - 1`` and vendors ``r * vendors ...``.
 
-Each replicate keeps its own random streams, seeded as Mesa seeds a model (a numpy Generator and
-a stdlib Random from the same integer), and every draw is taken from them in the order a market
-run alone would take it. So a seed gives identical results alone or in any batch, whatever the
-launcher, worker count or batch size.
+Every draw is keyed (:mod:`vendorsim.keyed`): by the market's seed, the entity that draws (a
+client and its team, a vendor, a client's tender), the draw's purpose and the month. A draw
+depends on nothing else, so a seed gives identical results alone or in any batch, whatever the
+launcher, worker count, batch size or order, and a change at one client moves no other client's
+draws: only its consequences reach them.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from vendorsim import keyed
+
+# Domain tags keep a client's key apart from a vendor's with the same number.
+_CLIENT, _VENDOR = keyed.purpose("client"), keyed.purpose("vendor")
+
 
 @dataclass
 class Replicates:
-    """The replicate markets of one model and their random streams.
+    """The replicate markets of one model and their keyed random draws.
 
     Attributes:
         seeds: one seed per replicate (the first is the model's own).
         clients: clients per market.
         vendors: vendors per market.
-        rngs: each replicate's numpy Generator.
-        randoms: each replicate's stdlib Random (Mesa's shuffles).
         tagged: whether result tables carry a ``seed`` column.
+        month: the month draws are keyed by (-1 while the market opens).
+        client_key: each client slot's key: its market's seed and its number in that market.
+        vendor_key: each vendor's key, likewise.
 
     """
 
     seeds: list[int]
     clients: int
     vendors: int
-    rngs: list[np.random.Generator]
-    randoms: list[random.Random]
     tagged: bool
+    month: int = -1
     slices: list[slice] = field(init=False)
+    client_key: np.ndarray = field(init=False)
+    vendor_key: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         c = self.clients
         self.slices = [slice(r * c, (r + 1) * c) for r in range(len(self.seeds))]
+        self.client_key = self._entity_keys(_CLIENT, c)
+        self.vendor_key = self._entity_keys(_VENDOR, self.vendors)
 
-    @classmethod
-    def build(
-        cls,
-        seeds: Sequence[int],
-        clients: int,
-        vendors: int,
-        first: tuple[np.random.Generator, random.Random],
-        tagged: bool,
-    ) -> Replicates:
-        """Streams for ``seeds``; the first replicate uses the model's own ``first`` streams."""
-        rngs, randoms = [first[0]], [first[1]]
-        for seed in seeds[1:]:
-            rngs.append(np.random.default_rng(seed))
-            randoms.append(random.Random(seed))
-        return cls(list(seeds), clients, vendors, rngs, randoms, tagged)
+    def _entity_keys(self, domain: int, per_market: int) -> np.ndarray:
+        """Keys (seed, domain, local number) of every entity of every market, market-major."""
+        seeds = np.array([keyed.chain(s, domain) for s in self.seeds], dtype=np.uint64)
+        local = np.tile(np.arange(per_market, dtype=np.uint64), len(self.seeds))
+        return keyed.extend(np.repeat(seeds, per_market), local)
+
+    def _scalar(self, name: str) -> int:
+        """The key part shared by this month's draws for ``name``."""
+        return keyed.chain(keyed.purpose(name), self.month + 1)
 
     @staticmethod
     def seed_list(seeds: Sequence[int] | None, rng: object) -> list[int] | None:
@@ -88,32 +91,32 @@ class Replicates:
         """The replicate that owns client slot ``slot``."""
         return slot // self.clients
 
-    def draw(
-        self, sample: Callable[[np.random.Generator, slice], np.ndarray], axis: int = 0
-    ) -> np.ndarray:
-        """Each replicate's ``sample(rng, its_slots)``, joined along the client ``axis``."""
-        if len(self.rngs) == 1:
-            return sample(self.rngs[0], self.slices[0])
-        return np.concatenate(
-            [sample(g, s) for g, s in zip(self.rngs, self.slices, strict=True)], axis=axis
-        )
-
-    def uniform(self, rows: int | None = None) -> np.ndarray:
-        """Uniform draws, one per client (or ``rows`` per client, clients on axis 1)."""
-        n = self.clients
+    def uniform(self, name: str, rows: int | None = None) -> np.ndarray:
+        """Uniforms for ``name`` this month, one per client slot (or ``rows`` per client,
+        clients on axis 1).
+        """
         if rows is None:
-            return self.draw(lambda g, _: g.random(n))
-        return self.draw(lambda g, _: g.random((rows, n)), axis=1)
+            return keyed.uniform(self.client_key, self._scalar(name))
+        return keyed.uniform(self.client_key, self._scalar(name), (rows,)).T
 
-    def split(self, slots: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-        """``(replicate, its slots)`` for the replicates that have any of ``slots``, in order."""
-        if len(self.rngs) == 1:
-            if len(slots):
-                yield 0, slots
-            return
-        owner = slots // self.clients
-        for r in np.unique(owner).tolist():
-            yield r, slots[owner == r]
+    def per_client(
+        self, name: str, shape: tuple[int, ...] = (), slots: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Uniforms for ``name`` this month: ``shape`` of them for each client slot (or for
+        each of ``slots``), clients on axis 0.
+        """
+        base = self.client_key if slots is None else self.client_key[slots]
+        return keyed.uniform(base, self._scalar(name), shape)
+
+    def per_vendor(self, name: str, shape: tuple[int, ...] = ()) -> np.ndarray:
+        """Uniforms for ``name``, ``shape`` of them for each vendor, vendors on axis 0."""
+        return keyed.uniform(self.vendor_key, self._scalar(name), shape)
+
+    def order(self, slots: np.ndarray, name: str) -> np.ndarray:
+        """``slots`` in a random order keyed by each slot: dropping or adding a slot leaves
+        the others' order as it was.
+        """
+        return slots[np.argsort(self.per_client(name, slots=slots), kind="stable")]
 
     def localise(self, frame: pd.DataFrame, regroup: bool = False) -> pd.DataFrame:
         """Turn a table's global slots and vendors into each market's own numbers.
@@ -123,11 +126,11 @@ class Replicates:
         ``seed`` column says which market each row belongs to.
         """
         slot = frame["client"].to_numpy()
-        if regroup and len(self.rngs) > 1:
+        if regroup and self.count > 1:
             order = np.argsort(slot // self.clients, kind="stable")
             frame = frame.iloc[order].reset_index(drop=True)
             slot = slot[order]
-        if len(self.rngs) > 1:
+        if self.count > 1:
             frame["client"] = slot % self.clients
             frame["vendor"] = frame["vendor"].to_numpy() % self.vendors
         if self.tagged:

@@ -6,12 +6,13 @@ because the industry has a bad reputation; their policies are drawn around commo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
+from vendorsim import keyed
 from vendorsim.config import VendorsimConfig
+from vendorsim.replicates import Replicates
 
 # Competitor capability is drawn inside these bounds: no vendor is useless or perfect.
 CAPABILITY_BOUNDS = (0.05, 0.95)
@@ -35,59 +36,55 @@ class VendorTable:
     reputation: np.ndarray
 
     @classmethod
-    def draw(cls, cfg: VendorsimConfig, rngs: Sequence[np.random.Generator]) -> VendorTable:
-        """Each market's vendors, drawn from its own stream (see :meth:`draw_market`)."""
-        markets = [cls.draw_market(cfg, rng) for rng in rngs]
-        if len(markets) == 1:
-            return markets[0]
-        return cls(
-            **{f.name: np.concatenate([getattr(m, f.name) for m in markets]) for f in fields(cls)}
-        )
-
-    @classmethod
-    def draw_market(cls, cfg: VendorsimConfig, rng: np.random.Generator) -> VendorTable:
-        """The focal vendor from ``cfg.vendor``; the others from the industry distribution."""
-        n, m, v = cfg.market.vendors, cfg.market, cfg.vendor
-        k = n - 1
+    def draw(cls, cfg: VendorsimConfig, streams: Replicates) -> VendorTable:
+        """The focal vendor of every market from ``cfg.vendor``; the others from the industry
+        distribution, each trait from its own keyed draw per vendor (so a market's vendors
+        are the same alone or in a batch).
+        """
+        m = cfg.market
+        u = streams.per_vendor("competitor_traits", (11,)).T
+        # One uniform per trait; the two normals take two each (Box-Muller).
         capability = np.clip(
-            rng.normal(m.competitor_quality_mean, m.competitor_quality_sd, k), *CAPABILITY_BOUNDS
+            m.competitor_quality_mean + keyed.normal(u[0:2], m.competitor_quality_sd),
+            *CAPABILITY_BOUNDS,
         )
+        overpromise = np.clip(
+            m.competitor_overpromise_mean + keyed.normal(u[2:4], m.competitor_overpromise_sd),
+            0.0,
+            None,
+        )
+        low, high = m.competitor_pushiness_low, m.competitor_pushiness_high
+        time_low, time_high = m.competitor_time_share_low, m.competitor_time_share_high
         table = cls(
-            capability=np.r_[v.quality, capability],
-            overpromise=np.r_[
-                v.sales.overpromise,
-                np.clip(
-                    rng.normal(m.competitor_overpromise_mean, m.competitor_overpromise_sd, k),
-                    0.0,
-                    None,
-                ),
-            ],
-            pushiness=np.r_[
-                v.sales.pushiness,
-                rng.uniform(m.competitor_pushiness_low, m.competitor_pushiness_high, k),
-            ],
-            discretionary=np.r_[
-                v.pricing == "discretionary", rng.random(k) < m.competitor_discretionary_share
-            ],
-            goodwill=np.r_[v.goodwill, rng.uniform(0.0, m.competitor_goodwill_max, k)],
-            leadership=np.r_[
-                v.leadership_engagement, rng.uniform(0.0, m.competitor_leadership_max, k)
-            ],
-            rm_rotation=np.r_[
-                v.rm.rotation_months,
-                np.where(
-                    rng.random(k) < m.competitor_rotation_share, m.competitor_rotation_months, 0
-                ),
-            ].astype(float),
-            rm_time_share=np.r_[
-                v.rm.time_share,
-                rng.uniform(m.competitor_time_share_low, m.competitor_time_share_high, k),
-            ],
-            oversell=np.r_[v.sales.oversell, rng.uniform(0.0, m.competitor_oversell_max, k)],
-            reputation=np.zeros(n),
+            capability=capability,
+            overpromise=overpromise,
+            pushiness=low + (high - low) * u[4],
+            discretionary=u[5] < m.competitor_discretionary_share,
+            goodwill=m.competitor_goodwill_max * u[6],
+            leadership=m.competitor_leadership_max * u[7],
+            rm_rotation=np.where(
+                u[8] < m.competitor_rotation_share, m.competitor_rotation_months, 0
+            ).astype(float),
+            rm_time_share=time_low + (time_high - time_low) * u[9],
+            oversell=m.competitor_oversell_max * u[10],
+            reputation=np.zeros(len(capability)),
         )
+        table._set_focal(cfg, np.arange(0, len(capability), m.vendors))
         table.reputation = m.reputation_start * table.capability
         return table
+
+    def _set_focal(self, cfg: VendorsimConfig, focal: np.ndarray) -> None:
+        """Give each market's vendor 0 the focal vendor's policies from ``cfg.vendor``."""
+        v = cfg.vendor
+        self.capability[focal] = v.quality
+        self.overpromise[focal] = v.sales.overpromise
+        self.pushiness[focal] = v.sales.pushiness
+        self.discretionary[focal] = v.pricing == "discretionary"
+        self.goodwill[focal] = v.goodwill
+        self.leadership[focal] = v.leadership_engagement
+        self.rm_rotation[focal] = v.rm.rotation_months
+        self.rm_time_share[focal] = v.rm.time_share
+        self.oversell[focal] = v.sales.oversell
 
     def learn_reputation(self, vendor_of: np.ndarray, seen: np.ndarray, rate: float) -> None:
         """Move each vendor's reputation a share ``rate`` toward the mean quality its clients

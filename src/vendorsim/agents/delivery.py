@@ -17,6 +17,7 @@ import mesa
 import numpy as np
 from scipy.special import ndtri
 
+from vendorsim import keyed
 from vendorsim.agents.slots import SlotAgent, slot_view
 from vendorsim.behaviours.effort import EffortRule
 from vendorsim.config import DeliveryConfig, VendorConfig
@@ -39,9 +40,11 @@ def effective_hours(hours: np.ndarray, linear: float = 49.0, flat: float = 63.0)
     return np.minimum(hours, linear) + extra * (1.0 - extra / (2.0 * span))
 
 
-def draw_traits(rng: np.random.Generator, teams: int) -> np.ndarray:
-    """The draws that give ``teams`` new teams their control aversion and natural effort."""
-    return rng.random((2, teams)) if teams else np.zeros((2, 0))
+def draw_traits(streams: Replicates, slots: np.ndarray) -> np.ndarray:
+    """The draws that give the new teams at ``slots`` their control aversion and natural
+    effort (two rows, a column per team).
+    """
+    return streams.per_client("team_traits", (2,), slots=slots).T
 
 
 def staff_up(
@@ -137,7 +140,7 @@ def deliver_month(
         forced: ``(slots, project)`` to fail outright this month (a serious incident).
 
     """
-    shape = (streams.clients, monitoring.shape[1])
+    projects = (monitoring.shape[1],)
     cap = capacity(t, cfg)
     t.effort = effort_rule.effort(monitoring, t.natural_effort[:, None], t.aversion[:, None])
 
@@ -149,10 +152,10 @@ def deliver_month(
     t.hidden_rework = (t.hidden_rework - t.surfaced) * (1.0 + cfg.rework_compounding)
 
     backlog_pressure = np.clip(t.backlog / cfg.backlog_horizon / t.promise[:, None], 0.0, 1.0)
-    t.overrun = streams.draw(lambda g, _: g.random(shape)) < (
+    t.overrun = streams.per_client("overrun", projects) < (
         cfg.overrun_probability * backlog_pressure
     )
-    tail = streams.draw(lambda g, _: g.pareto(cfg.overrun_tail, shape))
+    tail = keyed.pareto(streams.per_client("overrun_tail", projects), cfg.overrun_tail)
     shock = np.where(t.overrun, np.minimum(tail, cfg.overrun_cap), 0.0)
     due = t.promise[:, None] + t.surfaced + shock
     demand = due + t.backlog / cfg.backlog_horizon
@@ -171,7 +174,8 @@ def deliver_month(
     delivered = np.clip(correct / due, 0.0, 1.0)
     t.delivered = delivered.mean(axis=1)
 
-    noise = streams.draw(lambda g, _: g.normal(0.0, cfg.quality_noise, shape))
+    pairs = np.moveaxis(streams.per_client("quality_noise", (2, *projects)), 1, 0)
+    noise = keyed.normal(pairs, cfg.quality_noise)
     t.quality = np.clip(
         capability[:, None] * t.effort * right[:, None] * np.sqrt(delivered) + noise, 0.0, 1.0
     )
@@ -197,7 +201,7 @@ def turn_over(
     # The expected leavers beyond ordinary attrition: the hollowing burn-out causes.
     t.burnout_losses += t.staff * burnout_rate
     staff = t.staff.astype(np.int64)
-    leaving = streams.draw(lambda g, s: g.binomial(staff[s], quit_rate[s])).astype(float)
+    leaving = per_person(streams, "leaving", staff, quit_rate)
     t.novices = np.minimum(t.novices, t.staff - leaving)
     t.staff -= leaving
     t.leavers += leaving
@@ -205,18 +209,24 @@ def turn_over(
     if cfg.hiring_delay_months == 0:
         arriving = t.pending_hires.copy()
     else:
-        pending, rate = t.pending_hires.astype(np.int64), 1.0 / cfg.hiring_delay_months
-
-        def hire(g: np.random.Generator, s: slice) -> np.ndarray:
-            # Zero trials take nothing from the stream: a market with no vacancies skips.
-            due = pending[s]
-            return g.binomial(due, rate) if np.count_nonzero(due) else due
-
-        arriving = streams.draw(hire).astype(float)
+        pending = t.pending_hires.astype(np.int64)
+        arriving = per_person(streams, "hiring", pending, 1.0 / cfg.hiring_delay_months)
     t.pending_hires -= arriving
     t.hires = arriving
     t.novices = t.novices * (1.0 - 1.0 / cfg.onboarding_months) + arriving
     t.staff += arriving
+
+
+def per_person(
+    streams: Replicates, name: str, people: np.ndarray, p: np.ndarray | float
+) -> np.ndarray:
+    """How many of each team's ``people`` (leavers, vacancies) an event with chance ``p``
+    takes this month: binomial, one keyed draw per person, so a team's count depends on its
+    own people only.
+    """
+    most = int(people.max()) if len(people) else 0
+    u = streams.per_client(name, (most,))
+    return keyed.binomial(u, people, np.broadcast_to(p, people.shape)).astype(float)
 
 
 def rescue(

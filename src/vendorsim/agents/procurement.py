@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 from mesa.time import Event
 
+from vendorsim import keyed
 from vendorsim.agents.relationship import OddRequests
 from vendorsim.agents.slots import SlotAgent, slot_view
 from vendorsim.behaviours.switching import SwitchingRule, hurdle_parts
@@ -37,11 +38,11 @@ HUMP = 4.0
 
 def draw_population(streams: Replicates, cfg: ClientConfig) -> tuple[np.ndarray, np.ndarray]:
     """Each client's adoption segment (Rogers) and reciprocity type (Fischbacher et al.)."""
-    rec, n = cfg.reciprocity, streams.clients
+    rec = cfg.reciprocity
     mix = np.array([rec.cooperator_share, rec.free_rider_share, rec.hump_share])
     shares = SEGMENT_SHARES / SEGMENT_SHARES.sum()
-    segment = streams.draw(lambda g, _: g.choice(len(SEGMENTS), size=n, p=shares))
-    kind = streams.draw(lambda g, _: g.choice(len(TYPES), size=n, p=mix / mix.sum()))
+    segment = keyed.categorical(streams.uniform("segment"), shares)
+    kind = keyed.categorical(streams.uniform("reciprocity_type"), mix)
     return segment, kind
 
 
@@ -165,8 +166,8 @@ def assess_month(
     c.payoff = seen - cfg.vendor_management.client_cost * c.monitoring.mean(axis=1)
     switching: SwitchingRule = rules["switching"]  # type: ignore[assignment]
     p_switch = switch_probability(c, switching, alternative_quality, price_paid)
-    weigh_disputes(c, cfg, seen, p_switch, streams.uniform(rows=2))
-    return weigh_switching(c, cfg, p_switch, streams.uniform(rows=2))
+    weigh_disputes(c, cfg, seen, p_switch, streams.uniform("disputes", rows=2))
+    return weigh_switching(c, cfg, p_switch, streams.uniform("switching", rows=2))
 
 
 def grow_suspicion(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from vendorsim import keyed
 from vendorsim.config import SalesConfig, TenderConfig
 from vendorsim.replicates import Replicates
 from vendorsim.vendors import VendorTable
@@ -80,15 +81,17 @@ def tender(
     promises = np.zeros(len(idx))
     counts = np.zeros(len(idx), dtype=np.int64)
     v = streams.vendors
+    # Keyed by client and vendor: who is invited (the lowest draws among the eligible) and
+    # each bid's noise, so one client's tender moves no other client's draws.
+    invite = streams.per_client("tender_invite", (v,), slots=idx)
+    noise = keyed.gumbel(streams.per_client("tender_noise", (v,), slots=idx), cfg.bid_noise)
     for k, slot in enumerate(idx.tolist()):
-        r = streams.of_slot(slot)
-        rng, market = streams.rngs[r], np.arange(r * v, (r + 1) * v)
-        eligible = market[market != exclude[k]]
-        count = bidders_invited(tension[k], len(eligible), cfg)
-        bidders = rng.choice(eligible, size=count, replace=False).tolist()
-        offers = [sales[w].offer(count) for w in bidders]
-        looks = [sales[w].pitch(o, cfg) for w, o in zip(bidders, offers, strict=True)]
-        noise = rng.gumbel(0.0, cfg.bid_noise, count).tolist()
-        best = max(range(count), key=lambda i: looks[i] + noise[i])
-        winners[k], promises[k], counts[k] = bidders[best], offers[best], count
+        first = slot // streams.clients * v
+        local = np.flatnonzero(np.arange(v) != exclude[k] - first)
+        count = bidders_invited(tension[k], len(local), cfg)
+        bidders = local[np.argsort(invite[k, local], kind="stable")[:count]].tolist()
+        offers = [sales[first + w].offer(count) for w in bidders]
+        looks = [sales[first + w].pitch(o, cfg) for w, o in zip(bidders, offers, strict=True)]
+        best = max(range(count), key=lambda i: looks[i] + noise[k, bidders[i]])
+        winners[k], promises[k], counts[k] = first + bidders[best], offers[best], count
     return winners, promises, counts
