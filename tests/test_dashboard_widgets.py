@@ -21,7 +21,9 @@ from omegaconf import OmegaConf
 
 from vendorsim.outcomes import OUTCOMES, labelled
 from vendorsim.settings import ALIASES, load_config, options
+from vendorsim.validation.stats import contrast, share_by_seed
 from vendorsim.viz import app, dashboard_plots
+from vendorsim.viz.dashboard_compare import SEEDS, differences, run_policies
 from vendorsim.viz.dashboard_model import (
     LEVERS,
     Controls,
@@ -319,3 +321,23 @@ def test_every_scenarios_lever_values_sit_on_their_sliders():
             assert lever.lo <= value <= lever.hi, (name, lever.name, value)
             steps = (value - lever.lo) / lever.step
             assert abs(steps - round(steps)) < 1e-6, (name, lever.name, value, lever.step)
+
+
+# ---------------------------------------------------------------- comparing policies
+def test_paired_differences_reuse_the_validation_statistics():
+    c = replace(Controls(), compare=True, b_value=1.0)
+    a, b = run_policies(c, 8)
+    assert a.seeds == b.seeds == list(range(c.seed, c.seed + 8))
+    rows = {r.key: r for r in differences(a, b)}
+    expected = contrast(share_by_seed(b, "churn"), share_by_seed(a, "churn"))
+    assert rows["churn"].diff == expected
+    assert rows["churn"].b - rows["churn"].a == pytest.approx(expected.mean)
+    assert set(rows) == {*OUTCOMES, "margin", "trust"}
+    assert SEEDS >= 20
+
+
+def test_same_policy_twice_differs_by_exactly_nothing():
+    c = replace(Controls(), compare=True, b_value=Controls().levers["overpromise"])
+    for r in differences(*run_policies(c, 4)):
+        assert (r.diff.mean, r.diff.low, r.diff.high) == (0.0, 0.0, 0.0), r.key
+        assert "+0" in r.show_diff() and "-0" not in r.show_diff()

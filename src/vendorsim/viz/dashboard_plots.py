@@ -19,6 +19,7 @@ from matplotlib.ticker import PercentFormatter
 
 from vendorsim.model import VendorMarket
 from vendorsim.outcomes import OUTCOMES
+from vendorsim.viz.dashboard_compare import Difference
 from vendorsim.viz.dashboard_model import focal_margin, months_run, series
 from vendorsim.viz.style import (
     NEUTRAL_GREY,
@@ -187,6 +188,27 @@ def outcome_figure(counts: Sequence[tuple[str, pd.Series]], month: int) -> Figur
         _legend_above(ax, handles=keys)
     if not month:
         _waiting(ax)
+    return fig
+
+
+def difference_figure(rows: Sequence[Difference], title: str) -> Figure:
+    """Paired differences B − A in percentage points with their 95% intervals, one row per
+    share (and the margin); a row whose interval misses zero is drawn in its outcome's colour.
+    """
+    fig, (ax,) = _figure()
+    rows = [r for r in rows if r.percent]
+    y = np.arange(len(rows))
+    for yy, r in zip(y, rows, strict=True):
+        d = r.diff
+        clear = d.above_zero or d.below_zero
+        colour = OUTCOME_COLOURS.get(r.key, OKABE_ITO["black"]) if clear else NEUTRAL_GREY
+        ax.plot([100 * d.low, 100 * d.high], [yy, yy], color=colour, lw=4, solid_capstyle="butt")
+        ax.plot(100 * d.mean, yy, "o", color=colour, ms=10)
+    ax.axvline(0, color="#555555", lw=1)
+    ax.set_yticks(y, [r.name.removeprefix("share ") for r in rows], fontsize=FONT - 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("percentage points (95% CI)", fontsize=FONT)
+    ax.set_title(title, fontsize=FONT + 1, loc="left")
     return fig
 
 
