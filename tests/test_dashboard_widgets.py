@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import ipyvuetify as v
 import ipywidgets
+import matplotlib.text
 import numpy as np
 import pytest
 import solara
@@ -35,6 +36,7 @@ from vendorsim.viz.dashboard_model import (
     story_so_far,
 )
 from vendorsim.viz.dashboard_views import APPLY_NOTE, PENDING_NOTE
+from vendorsim.viz.style import RC
 
 
 def run(model, months: int):
@@ -341,3 +343,21 @@ def test_same_policy_twice_differs_by_exactly_nothing():
     for r in differences(*run_policies(c, 4)):
         assert (r.diff.mean, r.diff.low, r.diff.high) == (0.0, 0.0, 0.0), r.key
         assert "+0" in r.show_diff() and "-0" not in r.show_diff()
+
+
+@pytest.mark.parametrize("compare", [False, True])
+def test_figures_use_the_reports_type_sizes(compare):
+    model = run(DashboardMarket(replace(Controls(), compare=compare)), 6)
+    markets = model.markets()
+    counts = [(label, outcome_counts_so_far(m)) for label, m in markets]
+    figures = [
+        dashboard_plots.trust_figure(markets, highlight=2),
+        dashboard_plots.monitoring_figure(markets),
+        dashboard_plots.margin_figure(markets),
+        dashboard_plots.outcome_figure(counts, model.month),
+    ]
+    assert min(RC["xtick.labelsize"], RC["legend.fontsize"]) == dashboard_plots.SMALLEST
+    for fig in figures:
+        fig.canvas.draw()
+        sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+        assert min(sizes) >= dashboard_plots.SMALLEST, sizes

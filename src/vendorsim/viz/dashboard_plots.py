@@ -26,17 +26,24 @@ from vendorsim.viz.style import (
     OKABE_ITO,
     OUTCOME_COLOURS,
     OUTCOME_NAMES,
+    RC,
     series_colour,
 )
 
 Markets = Sequence[tuple[str, VendorMarket]]
 
-# A grid cell of the page is about 560 x 330 pixels; figures are drawn a little larger, at
-# that shape, and scaled to the cell's width. Drawing is most of the cost of a month on
-# screen, so the resolution stays modest.
-SIZE = (6.4, 3.6)
+# A view on a 1920 x 1080 projector is about 740 pixels wide (two per row beside the
+# sidebar). Figures are drawn at about that size and shown at its width, so a point of
+# type is close to 100/72 pixels on the wall. Text takes the report's sizes
+# (vendorsim.viz.style.RC): 18 pt ticks and legends are 25 px, 20 pt labels 28 px.
+SIZE = (7.4, 4.4)
 DPI = 100
-FONT = 10
+LABEL = float(RC["axes.labelsize"])
+TITLE = float(RC["axes.titlesize"])
+TICK = float(RC["xtick.labelsize"])
+LEGEND = float(RC["legend.fontsize"])
+# The smallest type on any dashboard figure, in points (tests check it on screen).
+SMALLEST = min(LABEL, TITLE, TICK, LEGEND)
 HIGHLIGHT = OKABE_ITO["black"]
 CLIENT_LINE = "#A9BCCD"
 # Policy B is dashed as well as coloured, so the pair reads apart in any colour vision.
@@ -48,7 +55,7 @@ def _figure(ncols: int = 1) -> tuple[Figure, list]:
     axes = fig.subplots(1, ncols, sharey=True, squeeze=False)[0]
     for ax in axes:
         ax.spines[["top", "right"]].set_visible(False)
-        ax.tick_params(labelsize=FONT - 1)
+        ax.tick_params(labelsize=TICK)
     return fig, list(axes)
 
 
@@ -57,7 +64,7 @@ def _legend_above(ax, **kwargs) -> None:
     ax.legend(
         loc="lower right",
         bbox_to_anchor=(1.0, 1.0),
-        fontsize=FONT - 2,
+        fontsize=LEGEND,
         frameon=False,
         borderaxespad=0.3,
         **kwargs,
@@ -66,11 +73,11 @@ def _legend_above(ax, **kwargs) -> None:
 
 def _months_axis(ax, model: VendorMarket) -> None:
     ax.set_xlim(0, model.cfg.months)
-    ax.set_xlabel("month", fontsize=FONT)
+    ax.set_xlabel("month", fontsize=LABEL)
 
 
 def _waiting(ax, text: str = "Press Step or \u25b6 to run the market") -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=FONT + 1)
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=TITLE)
 
 
 def trust_figure(markets: Markets, highlight: int | None = None) -> Figure:
@@ -89,10 +96,10 @@ def trust_figure(markets: Markets, highlight: int | None = None) -> Figure:
         ax.set_ylim(0, 1)
         _months_axis(ax, model)
         if label:
-            ax.set_title(label, fontsize=FONT, loc="left", color=series_colour(i))
-    axes[0].set_ylabel("trust in current vendor", fontsize=FONT)
+            ax.set_title(label, fontsize=LABEL, loc="left", color=series_colour(i))
+    axes[0].set_ylabel("trust in current vendor", fontsize=LABEL)
     key = "thick: mean" + (f", black: client {highlight}" if highlight is not None else "")
-    fig.suptitle(f"Trust per client ({key})", fontsize=FONT + 1, x=0.02, ha="left")
+    fig.suptitle(f"Trust per client ({key})", fontsize=TITLE, x=0.02, ha="left")
     return fig
 
 
@@ -115,8 +122,8 @@ def monitoring_figure(markets: Markets) -> Figure:
         _legend_above(ax)
     ax.set_ylim(0, 1)
     _months_axis(ax, model)
-    ax.set_ylabel("monitoring intensity m", fontsize=FONT)
-    ax.set_title("Client monitoring\n(line: mean; band: middle 80%)", fontsize=FONT + 1, loc="left")
+    ax.set_ylabel("monitoring intensity m", fontsize=LABEL)
+    ax.set_title("Client monitoring\n(line: mean; band: middle 80%)", fontsize=TITLE, loc="left")
     return fig
 
 
@@ -143,8 +150,8 @@ def margin_figure(markets: Markets) -> Figure:
         _legend_above(ax, ncols=2)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     _months_axis(ax, model)
-    ax.set_ylabel("monthly margin", fontsize=FONT)
-    ax.set_title("Vendor margin", fontsize=FONT + 1, loc="left")
+    ax.set_ylabel("monthly margin", fontsize=LABEL)
+    ax.set_title("Vendor margin", fontsize=TITLE, loc="left")
     return fig
 
 
@@ -171,15 +178,15 @@ def outcome_figure(counts: Sequence[tuple[str, pd.Series]], month: int) -> Figur
         )
         for yy, v in zip(y + offset, values, strict=True):
             if v > 0:
-                ax.text(v + 0.01, yy, f"{v:.0%}", va="center", fontsize=FONT - 2)
-    ax.set_yticks(y, [OUTCOME_NAMES[o] for o in labels], fontsize=FONT - 1)
+                ax.text(v + 0.01, yy, f"{v:.0%}", va="center", fontsize=LEGEND)
+    ax.set_yticks(y, [OUTCOME_NAMES[o] for o in labels], fontsize=TICK)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     sizes = " | ".join(str(int(c.sum())) for _, c in counts)
-    ax.set_xlabel(f"share of the focal vendor's engagements (n = {sizes})", fontsize=FONT)
+    ax.set_xlabel(f"share of focal vendor's engagements (n = {sizes})", fontsize=LABEL)
     when = f"month {month}" if month else "not started"
-    ax.set_title(f"Outcomes so far ({when})", fontsize=FONT + 1, loc="left")
+    ax.set_title(f"Outcomes so far ({when})", fontsize=TITLE, loc="left")
     if len(counts) > 1:
         keys = [
             Patch(facecolor="#777777", label=counts[0][0]),
@@ -205,10 +212,10 @@ def difference_figure(rows: Sequence[Difference], title: str) -> Figure:
         ax.plot([100 * d.low, 100 * d.high], [yy, yy], color=colour, lw=4, solid_capstyle="butt")
         ax.plot(100 * d.mean, yy, "o", color=colour, ms=10)
     ax.axvline(0, color="#555555", lw=1)
-    ax.set_yticks(y, [r.name.removeprefix("share ") for r in rows], fontsize=FONT - 1)
+    ax.set_yticks(y, [r.name.removeprefix("share ") for r in rows], fontsize=TICK)
     ax.invert_yaxis()
-    ax.set_xlabel("percentage points (95% CI)", fontsize=FONT)
-    ax.set_title(title, fontsize=FONT + 1, loc="left")
+    ax.set_xlabel("percentage points (95% CI)", fontsize=LABEL)
+    ax.set_title(title, fontsize=TITLE, loc="left")
     return fig
 
 
