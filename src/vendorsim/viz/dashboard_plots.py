@@ -59,14 +59,13 @@ def _figure(ncols: int = 1) -> tuple[Figure, list]:
     return fig, list(axes)
 
 
-def _legend_above(ax, **kwargs) -> None:
-    """A legend above the axes, right-aligned opposite the title: never over the data."""
-    ax.legend(
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
+def _legend_below(ax, **kwargs) -> None:
+    """A legend under the figure, outside the axes: never over the data or the title."""
+    ax.figure.legend(
+        *([] if "handles" in kwargs else ax.get_legend_handles_labels()),
+        loc="outside lower center",
         fontsize=LEGEND,
         frameon=False,
-        borderaxespad=0.3,
         **kwargs,
     )
 
@@ -96,7 +95,8 @@ def trust_figure(markets: Markets, highlight: int | None = None) -> Figure:
         ax.set_ylim(0, 1)
         _months_axis(ax, model)
         if label:
-            ax.set_title(label, fontsize=LABEL, loc="left", color=series_colour(i))
+            # "A" or "B": the full labels would overlap; the headline spells them out.
+            ax.set_title(label.split(":")[0], fontsize=LABEL, loc="left", color=series_colour(i))
     axes[0].set_ylabel("trust in current vendor", fontsize=LABEL)
     key = "thick: mean" + (f", black: client {highlight}" if highlight is not None else "")
     fig.suptitle(f"Trust per client ({key})", fontsize=TITLE, x=0.02, ha="left")
@@ -119,7 +119,7 @@ def monitoring_figure(markets: Markets) -> Figure:
         ax.fill_between(months, lo, hi, color=colour, alpha=0.18, lw=0)
         ax.plot(months, m.mean(axis=1), color=colour, lw=2.5, ls=LINESTYLES[i], label=label)
     if months_run(model) and len(markets) > 1:
-        _legend_above(ax)
+        _legend_below(ax)
     ax.set_ylim(0, 1)
     _months_axis(ax, model)
     ax.set_ylabel("monitoring intensity m", fontsize=LABEL)
@@ -147,7 +147,7 @@ def margin_figure(markets: Markets) -> Figure:
     ax.axhline(0, color="#555555", lw=0.8)
     ax.axhline(floor, color=OKABE_ITO["vermillion"], lw=1, ls="-.", label="walk-away floor")
     if months_run(model):
-        _legend_above(ax, ncols=2)
+        _legend_below(ax, ncols=2)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     _months_axis(ax, model)
     ax.set_ylabel("monthly margin", fontsize=LABEL)
@@ -176,23 +176,24 @@ def outcome_figure(counts: Sequence[tuple[str, pd.Series]], month: int) -> Figur
             hatch="///" if k else None,
             edgecolor="white" if k else None,
         )
+        # Two policies' bars are too thin for a label each at this size: the axis reads.
         for yy, v in zip(y + offset, values, strict=True):
-            if v > 0:
+            if v > 0 and len(counts) == 1:
                 ax.text(v + 0.01, yy, f"{v:.0%}", va="center", fontsize=LEGEND)
     ax.set_yticks(y, [OUTCOME_NAMES[o] for o in labels], fontsize=TICK)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     sizes = " | ".join(str(int(c.sum())) for _, c in counts)
-    ax.set_xlabel(f"share of focal vendor's engagements (n = {sizes})", fontsize=LABEL)
+    ax.set_xlabel(f"share of engagements (n = {sizes})", fontsize=LABEL)
     when = f"month {month}" if month else "not started"
-    ax.set_title(f"Outcomes so far ({when})", fontsize=TITLE, loc="left")
+    fig.suptitle(f"Focal vendor's outcomes so far ({when})", fontsize=TITLE, x=0.02, ha="left")
     if len(counts) > 1:
         keys = [
             Patch(facecolor="#777777", label=counts[0][0]),
             Patch(facecolor="#777777", edgecolor="white", hatch="///", label=counts[1][0]),
         ]
-        _legend_above(ax, handles=keys)
+        _legend_below(ax, handles=keys)
     if not month:
         _waiting(ax)
     return fig
