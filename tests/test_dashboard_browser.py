@@ -192,7 +192,8 @@ class Tab:
 
 
 # Every text node and every input's value that is rendered (has a box, is not hidden), with
-# its element's computed font size; those under 16 px are returned.
+# its element's computed font size times any scaling transform; those under 16 px are
+# returned.
 SMALL_TEXT_JS = """
 () => {
   const out = [];
@@ -200,9 +201,17 @@ SMALL_TEXT_JS = """
     const cs = getComputedStyle(el);
     return cs.visibility !== 'hidden' && cs.display !== 'none' && parseFloat(cs.opacity) > 0;
   };
+  // A transform (Vuetify scales a raised field label to 0.75) shrinks text on screen without
+  // changing its computed size: scale by the element's drawn height over its laid-out one.
+  // (offsetHeight is rounded to whole pixels: ratios above 0.95 are rounding, not scaling.)
+  const scale = (el) => {
+    const h = el.offsetHeight;
+    const r = h > 0 ? el.getBoundingClientRect().height / h : 1;
+    return r < 0.95 ? r : 1;
+  };
   const check = (el, text, rect) => {
     if (!text || rect.width < 1 || rect.height < 1 || !shown(el)) return;
-    const size = parseFloat(getComputedStyle(el).fontSize);
+    const size = parseFloat(getComputedStyle(el).fontSize) * scale(el);
     if (size < 16) out.push({size, text: text.slice(0, 60), tag: el.tagName,
                              cls: String(el.className).slice(0, 80)});
   };
