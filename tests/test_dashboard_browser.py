@@ -10,6 +10,7 @@ tmp dir.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from vendorsim.viz import dashboard_plots
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -167,14 +170,65 @@ class Tab:
         label.filter(has_text=before).wait_for(timeout=WAIT_MS)
 
     def item(self, heading: str):
-        """The grid item whose figure or text contains ``heading``."""
-        return self.page.locator(".vue-grid-item").filter(has_text=heading).first
+        """The view whose text contains ``heading``."""
+        return self.page.locator(".vendorsim-view").filter(has_text=heading).first
 
     def figure(self, index: int):
-        return self.page.locator(".vue-grid-item img").nth(index)
+        return self.page.locator(".vendorsim-view img").nth(index)
+
+    def headline(self) -> str:
+        return self.page.locator(".vendorsim-headline").inner_text()
+
+    def open_tab(self, name: str) -> None:
+        self.page.locator(".vendorsim-tabs .v-tab", has_text=name).click()
+        self.page.locator(".vendorsim-tabs .v-tab--active", has_text=name).wait_for(timeout=WAIT_MS)
+
+    def small_text(self) -> list[dict]:
+        """Every visible text on the page whose computed font size is under 16 px."""
+        return self.page.evaluate(SMALL_TEXT_JS)
 
     def external(self) -> list[str]:
         return [u for u in self.requests if not _local(u)]
+
+
+# Every text node and every input's value that is rendered (has a box, is not hidden), with
+# its element's computed font size times any scaling transform; those under 16 px are
+# returned.
+SMALL_TEXT_JS = """
+() => {
+  const out = [];
+  const shown = (el) => {
+    const cs = getComputedStyle(el);
+    return cs.visibility !== 'hidden' && cs.display !== 'none' && parseFloat(cs.opacity) > 0;
+  };
+  // A transform (Vuetify scales a raised field label to 0.75) shrinks text on screen without
+  // changing its computed size: scale by the element's drawn height over its laid-out one.
+  // (offsetHeight is rounded to whole pixels: ratios above 0.95 are rounding, not scaling.)
+  const scale = (el) => {
+    const h = el.offsetHeight;
+    const r = h > 0 ? el.getBoundingClientRect().height / h : 1;
+    return r < 0.95 ? r : 1;
+  };
+  const check = (el, text, rect) => {
+    if (!text || rect.width < 1 || rect.height < 1 || !shown(el)) return;
+    const size = parseFloat(getComputedStyle(el).fontSize) * scale(el);
+    if (size < 16) out.push({size, text: text.slice(0, 60), tag: el.tagName,
+                             cls: String(el.className).slice(0, 80)});
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    check(node.parentElement, node.textContent.trim(), range.getBoundingClientRect());
+  }
+  for (const el of document.querySelectorAll('input, textarea')) {
+    if (el.type === 'checkbox' || el.readOnly) continue;
+    check(el, (el.value || el.placeholder || '').trim(), el.getBoundingClientRect());
+  }
+  return out;
+}
+"""
 
 
 def _local(url: str) -> bool:
@@ -184,7 +238,8 @@ def _local(url: str) -> bool:
 
 @pytest.fixture
 def tab(browser, server, tmp_path) -> Iterator[Tab]:
-    page = browser.new_page(viewport={"width": 1600, "height": 1800})
+    # The room's projector.
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
     t = Tab(page, tmp_path)
     page.on("request", lambda r: t.requests.append(r.url))
     page.on("pageerror", lambda e: t.errors.append(f"pageerror: {e}"))
@@ -197,7 +252,7 @@ def tab(browser, server, tmp_path) -> Iterator[Tab]:
     )
     page.goto(server)
     t.month(0)
-    page.locator(".vue-grid-item img").nth(3).wait_for(timeout=WAIT_MS)
+    page.locator(".vendorsim-view img").nth(3).wait_for(timeout=WAIT_MS)
     yield t
     page.close()
     assert t.errors == []
@@ -205,7 +260,7 @@ def tab(browser, server, tmp_path) -> Iterator[Tab]:
 
 
 def trust_png(t: Tab) -> bytes:
-    """Pixels of the trust figure (the third grid item)."""
+    """Pixels of the trust figure (the second figure of the Market tab)."""
     return t.figure(1).screenshot()
 
 
@@ -230,7 +285,7 @@ def test_page_renders_offline_and_steps(tab: Tab) -> None:
 def test_slider_then_reset_changes_the_market(tab: Tab) -> None:
     page = tab.page
     tab.step(6)
-    baseline = page.locator(".vue-grid-item").first.inner_text()
+    baseline = tab.headline()
     baseline_png = trust_png(tab)
     tab.shot("baseline_month6")
 
@@ -247,7 +302,7 @@ def test_slider_then_reset_changes_the_market(tab: Tab) -> None:
     tab.step(6)
     tab.shot("overpromise3_month6")
     assert trust_png(tab) != baseline_png
-    assert page.locator(".vue-grid-item").first.inner_text() != baseline
+    assert tab.headline() != baseline
 
 
 def test_compare_mode_runs_two_policies_on_one_seed(tab: Tab) -> None:
@@ -259,10 +314,20 @@ def test_compare_mode_runs_two_policies_on_one_seed(tab: Tab) -> None:
         timeout=WAIT_MS
     )
     tab.step(6)
-    headline = page.locator(".vue-grid-item").first.inner_text()
+    headline = tab.headline()
     assert "\nA\t" in headline and "\nB\t" in headline, headline
     tab.shot("compare_month6")
+    # Over 20 common seeds: the paired difference B - A with its 95% interval.
+    tab.open_tab("Compare two policies")
+    table = page.locator(".vendorsim-ci table")
+    table.wait_for(timeout=WAIT_MS)
+    text = table.inner_text()
+    assert "B \u2212 A [95% CI]" in text
+    assert re.search(r"churn\t\d+%\t\d+%\t[+-]\d+ pp \[[+-]\d+, [+-]\d+\]", text), text
+    assert tab.small_text() == []
+    tab.shot("compare_ci")
     # The story panel can tell either policy's version of the same client.
+    tab.open_tab("Story of a client")
     story = page.locator(".vendorsim-story")
     story_a = story.inner_text()
     page.locator(".v-btn-toggle button", has_text="B").click()
@@ -274,7 +339,8 @@ def test_compare_mode_runs_two_policies_on_one_seed(tab: Tab) -> None:
 def test_story_of_a_selected_client(tab: Tab) -> None:
     page = tab.page
     tab.step(8)
-    page.locator(".vue-grid-item").filter(has_text="Story of a client").locator(".v-select").click()
+    tab.open_tab("Story of a client")
+    tab.item("Story of a client").locator(".v-select").click()
     page.locator(".v-menu__content .v-list-item", has_text="Client 3:").click()
     story = page.locator(".vendorsim-story")
     page.wait_for_function(
@@ -283,6 +349,7 @@ def test_story_of_a_selected_client(tab: Tab) -> None:
     )
     text = story.inner_text()
     assert "Engagement" in text and "=> outcome:" in text
+    assert tab.small_text() == []
     tab.shot("story_client3")
     tab.item("Story of a client").screenshot(path=tab.shots / "story_panel.png")
 
@@ -305,3 +372,41 @@ def test_burst_of_resets_steps_and_play(tab: Tab) -> None:
     tab.barrier()
     tab.step(2)
     tab.shot("after_burst")
+
+
+def test_readable_from_the_back_of_the_room(tab: Tab) -> None:
+    page = tab.page
+    names = page.locator(".vendorsim-tabs .v-tab").all_inner_texts()
+    assert names == ["Market", "Story of a client", "Compare two policies"]
+    assert not [n for n in names if re.fullmatch(r"page \d+", n.strip(), re.I)]
+    assert tab.small_text() == []
+    tab.step(2)
+    assert tab.small_text() == []
+    # Figures: their smallest type, as shown at this width, is 16 px or more.
+    for k in range(4):
+        scale = tab.figure(k).evaluate("img => img.clientWidth / img.naturalWidth")
+        shown = dashboard_plots.SMALLEST * dashboard_plots.DPI / 72 * scale
+        assert shown >= 16, (k, scale, shown)
+    tab.shot("projector_market")
+    page.locator(".lever-pricing .v-select").click()  # an open menu's items too
+    page.locator(".v-menu__content .v-list-item", has_text="discretionary").wait_for()
+    assert tab.small_text() == []
+    page.keyboard.press("Escape")
+
+
+def test_developer_controls_hidden_until_asked_for(tab: Tab) -> None:
+    page = tab.page
+    developer = ("Play Interval (ms)", "Render Interval (steps)", "Use Threads", "Information")
+    for text in developer:
+        assert not page.get_by_text(text).first.is_visible(), text
+    assert not page.get_by_text("Time: 0").first.is_visible()
+    tab.step(1)  # Reset, Play and Step stay
+    page.get_by_text("Show developer controls").click()
+    for text in developer:
+        page.get_by_text(text).first.wait_for(timeout=WAIT_MS)
+    page.get_by_text("Time: 1").first.wait_for(timeout=WAIT_MS)
+    assert tab.small_text() == []
+    tab.shot("developer_controls")
+    tab.step(1)
+    page.get_by_text("Show developer controls").click()
+    page.get_by_text("Use Threads").wait_for(state="hidden", timeout=WAIT_MS)

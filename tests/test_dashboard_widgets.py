@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import ipyvuetify as v
 import ipywidgets
+import matplotlib.text
 import numpy as np
 import pytest
 import solara
@@ -21,7 +22,10 @@ from omegaconf import OmegaConf
 
 from vendorsim.outcomes import OUTCOMES, labelled
 from vendorsim.settings import ALIASES, load_config, options
-from vendorsim.viz import app, dashboard_plots
+from vendorsim.validation.stats import contrast, share_by_seed
+from vendorsim.viz import app, dashboard_plots, dashboard_story
+from vendorsim.viz.dashboard_compare import SEEDS, differences, run_policies
+from vendorsim.viz.dashboard_css import DEV_HIDE_CSS
 from vendorsim.viz.dashboard_model import (
     LEVERS,
     Controls,
@@ -32,7 +36,9 @@ from vendorsim.viz.dashboard_model import (
     outcome_shares_so_far,
     story_so_far,
 )
-from vendorsim.viz.dashboard_views import APPLY_NOTE, PENDING_NOTE
+from vendorsim.viz.dashboard_settings import APPLY_NOTE, DEVELOPER_LABEL, PENDING_NOTE
+from vendorsim.viz.dashboard_tabs import TABS
+from vendorsim.viz.style import RC
 
 
 def run(model, months: int):
@@ -202,21 +208,41 @@ class Dashboard:
         (found,) = [w for w in self.widgets() if isinstance(w, v.Select) and w.label == label]
         return found
 
-    def headline(self) -> str:
+    def by_class(self, name: str) -> str:
         (text,) = [
             w.unsafe_innerHTML
             for w in self.widgets()
-            if "vendorsim-month" in (getattr(w, "unsafe_innerHTML", "") or "")
+            if name in (getattr(w, "attributes", None) or {}).get("class", "").split()
         ]
         return text
 
+    def headline(self) -> str:
+        """The month, then the headline view's text."""
+        return self.by_class("vendorsim-month") + "\n" + self.by_class("vendorsim-headline")
+
     def story(self) -> str:
-        (text,) = [
-            w.unsafe_innerHTML
+        return self.by_class("vendorsim-story")
+
+    def tabs(self) -> v.Tabs:
+        (tabs,) = [w for w in self.widgets() if isinstance(w, v.Tabs)]
+        return tabs
+
+    def open_tab(self, name: str) -> None:
+        names = [t.children[0] for t in self.tabs().children]
+        self.tabs().v_model = names.index(name)
+
+    def switch(self, label: str) -> v.Switch:
+        (found,) = [w for w in self.widgets() if isinstance(w, v.Switch) and w.label == label]
+        return found
+
+    def styles(self) -> str:
+        """Every CSS text the page carries."""
+        return "\n".join(
+            str(getattr(w, name, ""))
             for w in self.widgets()
-            if "vendorsim-story" in (getattr(w, "attributes", None) or {}).get("class", "")
-        ]
-        return text
+            for name in ("template", "css")
+            if "{" in str(getattr(w, name, ""))
+        )
 
     def images(self) -> list[bytes]:
         return [w.value for w in self.widgets() if isinstance(w, ipywidgets.Image)]
@@ -254,6 +280,7 @@ def test_step_redraws_the_views(page: Dashboard):
     assert "Month 3 of 60" in page.headline()
     after = page.images()
     assert all(a != b for a, b in zip(before, after, strict=True))
+    page.open_tab("Story of a client")
     assert page.story().startswith("Client 0, seed 1")
 
 
@@ -283,8 +310,7 @@ def test_scenario_choice_moves_the_levers(page: Dashboard):
 
 
 def test_compare_mode_shows_both_policies(page: Dashboard):
-    (switch,) = [w for w in page.widgets() if isinstance(w, v.Switch)]
-    switch.v_model = True
+    page.switch("Compare policy B on the same seed").v_model = True
     page.select("Policy B changes").v_model = "Pricing policy"
     page.select("Policy B value").v_model = "discretionary"
     page.click("Reset")
@@ -294,11 +320,12 @@ def test_compare_mode_shows_both_policies(page: Dashboard):
         in (headline)
     )
     page.step(2)
-    assert "<td style='padding: 2px 10px'>B</td>" in page.headline()
+    assert ">B</td>" in page.headline()
 
 
 def test_story_follows_the_selected_client(page: Dashboard):
     page.step(4)
+    page.open_tab("Story of a client")
     client = page.select("Client")
     client.v_model = client.items[4]
     assert page.story().startswith("Client 4, seed 1")
@@ -319,3 +346,81 @@ def test_every_scenarios_lever_values_sit_on_their_sliders():
             assert lever.lo <= value <= lever.hi, (name, lever.name, value)
             steps = (value - lever.lo) / lever.step
             assert abs(steps - round(steps)) < 1e-6, (name, lever.name, value, lever.step)
+
+
+# ------------------------------------------------------------------------ for the room
+def test_tabs_have_names_not_page_numbers(page: Dashboard):
+    names = [t.children[0] for t in page.tabs().children]
+    assert names == [name for name, _ in TABS]
+    assert names == ["Market", "Story of a client", "Compare two policies"]
+    assert not any(n.lower().startswith("page") for n in names)
+
+
+def test_developer_controls_are_hidden_until_asked_for(page: Dashboard):
+    assert DEV_HIDE_CSS.strip() in page.styles()
+    page.switch(DEVELOPER_LABEL).v_model = True
+    assert DEV_HIDE_CSS.strip() not in page.styles()
+    page.step(1)  # Step still works with them shown
+    assert "Month 1 of 60" in page.headline()
+
+
+def test_compare_tab_shows_the_paired_difference_with_its_interval(page: Dashboard):
+    page.open_tab("Compare two policies")
+    assert "Switch on" in page.by_class("vendorsim-ci")
+    page.switch("Compare policy B on the same seed").v_model = True
+    page.click("Reset")
+    page.open_tab("Compare two policies")
+    table = page.by_class("vendorsim-ci")
+    assert "B \u2212 A [95% CI]" in table
+    assert table.count("<tr>") == len(OUTCOMES) + 2
+    assert " pp [" in table
+    assert len(page.images()) == 1
+
+
+def test_paired_differences_reuse_the_validation_statistics():
+    c = replace(Controls(), compare=True, b_value=1.0)
+    a, b = run_policies(c, 8)
+    assert a.seeds == b.seeds == list(range(c.seed, c.seed + 8))
+    rows = {r.key: r for r in differences(a, b)}
+    expected = contrast(share_by_seed(b, "churn"), share_by_seed(a, "churn"))
+    assert rows["churn"].diff == expected
+    assert rows["churn"].b - rows["churn"].a == pytest.approx(expected.mean)
+    assert set(rows) == {*OUTCOMES, "margin", "trust"}
+    assert SEEDS >= 20
+
+
+def test_same_policy_twice_differs_by_exactly_nothing():
+    c = replace(Controls(), compare=True, b_value=Controls().levers["overpromise"])
+    for r in differences(*run_policies(c, 4)):
+        assert (r.diff.mean, r.diff.low, r.diff.high) == (0.0, 0.0, 0.0), r.key
+        assert "+0" in r.show_diff() and "-0" not in r.show_diff()
+
+
+def test_a_story_block_is_one_function(monkeypatch):
+    def why(market, client, seed):
+        return dashboard_story.Block("Why", f"client {client} left because", "vendorsim-why")
+
+    monkeypatch.setattr(dashboard_story, "STORY_BLOCKS", (*dashboard_story.STORY_BLOCKS, why))
+    page = Dashboard()
+    page.step(2)
+    page.open_tab("Story of a client")
+    assert page.story().startswith("Client 0, seed 1")
+    assert page.by_class("vendorsim-why") == "client 0 left because"
+
+
+@pytest.mark.parametrize("compare", [False, True])
+def test_figures_use_the_reports_type_sizes(compare):
+    model = run(DashboardMarket(replace(Controls(), compare=compare)), 6)
+    markets = model.markets()
+    counts = [(label, outcome_counts_so_far(m)) for label, m in markets]
+    figures = [
+        dashboard_plots.trust_figure(markets, highlight=2),
+        dashboard_plots.monitoring_figure(markets),
+        dashboard_plots.margin_figure(markets),
+        dashboard_plots.outcome_figure(counts, model.month),
+    ]
+    assert min(RC["xtick.labelsize"], RC["legend.fontsize"]) == dashboard_plots.SMALLEST
+    for fig in figures:
+        fig.canvas.draw()
+        sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+        assert min(sizes) >= dashboard_plots.SMALLEST, sizes

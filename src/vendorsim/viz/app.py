@@ -23,17 +23,16 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 import solara
 from mesa.visualization import SolaraViz
 
+from vendorsim.viz.dashboard_css import DEV_HIDE_CSS, PAGE_CSS
 from vendorsim.viz.dashboard_model import Controls, DashboardMarket
-from vendorsim.viz.dashboard_views import SettingsSidebar, make_views
+from vendorsim.viz.dashboard_settings import SettingsSidebar
+from vendorsim.viz.dashboard_tabs import NamedTabs
 
 TITLE = "vendorsim: workshop dashboard"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 # Milliseconds between months while playing: slow enough for a room to follow.
 PLAY_INTERVAL = 400
-# SolaraViz's "Model Parameters" card stays empty (the settings are ours, below it): hide
-# any sidebar card with nothing in it.
-CSS = ".v-navigation-drawer .v-card:has(> .v-card__text > .d-flex:empty) { display: none; }"
 # Where Solara's asset proxy would fetch a file missing from solara-assets: nowhere. A
 # missing asset then fails at once and visibly, instead of reaching for a CDN.
 NO_CDN = "http://127.0.0.1:9/"
@@ -46,18 +45,23 @@ def Page() -> None:
     first = solara.use_memo(lambda: DashboardMarket(controls.value), [])
     model = solara.use_reactive(first)
     selected = solara.use_reactive(0)
+    developer = solara.use_reactive(False)
     solara.Title(TITLE)
-    solara.Style(CSS)
+    solara.Style(PAGE_CSS)
+    if not developer.value:
+        solara.Style(DEV_HIDE_CSS)
     SolaraViz(
         model,
-        components=make_views(selected),
+        # SolaraViz would name its pages "Page 0", ...: the views live in NamedTabs instead.
+        components=[],
         # Mesa's Reset builds DashboardMarket(controls=...): passing the getter makes it
         # read the sidebar's settings as they are at the moment Reset is pressed.
         model_params={"controls": controls.get},
         name=TITLE,
         play_interval=PLAY_INTERVAL,
     )
-    SettingsSidebar(controls, model)
+    SettingsSidebar(controls, model, developer)
+    NamedTabs(model, selected)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

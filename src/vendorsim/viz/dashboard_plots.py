@@ -19,23 +19,31 @@ from matplotlib.ticker import PercentFormatter
 
 from vendorsim.model import VendorMarket
 from vendorsim.outcomes import OUTCOMES
+from vendorsim.viz.dashboard_compare import Difference
 from vendorsim.viz.dashboard_model import focal_margin, months_run, series
 from vendorsim.viz.style import (
     NEUTRAL_GREY,
     OKABE_ITO,
     OUTCOME_COLOURS,
     OUTCOME_NAMES,
+    RC,
     series_colour,
 )
 
 Markets = Sequence[tuple[str, VendorMarket]]
 
-# A grid cell of the page is about 560 x 330 pixels; figures are drawn a little larger, at
-# that shape, and scaled to the cell's width. Drawing is most of the cost of a month on
-# screen, so the resolution stays modest.
-SIZE = (6.4, 3.6)
+# A view on a 1920 x 1080 projector is about 740 pixels wide (two per row beside the
+# sidebar). Figures are drawn at about that size and shown at its width, so a point of
+# type is close to 100/72 pixels on the wall. Text takes the report's sizes
+# (vendorsim.viz.style.RC): 18 pt ticks and legends are 25 px, 20 pt labels 28 px.
+SIZE = (7.4, 4.4)
 DPI = 100
-FONT = 10
+LABEL = float(RC["axes.labelsize"])
+TITLE = float(RC["axes.titlesize"])
+TICK = float(RC["xtick.labelsize"])
+LEGEND = float(RC["legend.fontsize"])
+# The smallest type on any dashboard figure, in points (tests check it on screen).
+SMALLEST = min(LABEL, TITLE, TICK, LEGEND)
 HIGHLIGHT = OKABE_ITO["black"]
 CLIENT_LINE = "#A9BCCD"
 # Policy B is dashed as well as coloured, so the pair reads apart in any colour vision.
@@ -47,29 +55,28 @@ def _figure(ncols: int = 1) -> tuple[Figure, list]:
     axes = fig.subplots(1, ncols, sharey=True, squeeze=False)[0]
     for ax in axes:
         ax.spines[["top", "right"]].set_visible(False)
-        ax.tick_params(labelsize=FONT - 1)
+        ax.tick_params(labelsize=TICK)
     return fig, list(axes)
 
 
-def _legend_above(ax, **kwargs) -> None:
-    """A legend above the axes, right-aligned opposite the title: never over the data."""
-    ax.legend(
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
-        fontsize=FONT - 2,
+def _legend_below(ax, **kwargs) -> None:
+    """A legend under the figure, outside the axes: never over the data or the title."""
+    ax.figure.legend(
+        *([] if "handles" in kwargs else ax.get_legend_handles_labels()),
+        loc="outside lower center",
+        fontsize=LEGEND,
         frameon=False,
-        borderaxespad=0.3,
         **kwargs,
     )
 
 
 def _months_axis(ax, model: VendorMarket) -> None:
     ax.set_xlim(0, model.cfg.months)
-    ax.set_xlabel("month", fontsize=FONT)
+    ax.set_xlabel("month", fontsize=LABEL)
 
 
 def _waiting(ax, text: str = "Press Step or \u25b6 to run the market") -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=FONT + 1)
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=TITLE)
 
 
 def trust_figure(markets: Markets, highlight: int | None = None) -> Figure:
@@ -88,10 +95,11 @@ def trust_figure(markets: Markets, highlight: int | None = None) -> Figure:
         ax.set_ylim(0, 1)
         _months_axis(ax, model)
         if label:
-            ax.set_title(label, fontsize=FONT, loc="left", color=series_colour(i))
-    axes[0].set_ylabel("trust in current vendor", fontsize=FONT)
+            # "A" or "B": the full labels would overlap; the headline spells them out.
+            ax.set_title(label.split(":")[0], fontsize=LABEL, loc="left", color=series_colour(i))
+    axes[0].set_ylabel("trust in current vendor", fontsize=LABEL)
     key = "thick: mean" + (f", black: client {highlight}" if highlight is not None else "")
-    fig.suptitle(f"Trust per client ({key})", fontsize=FONT + 1, x=0.02, ha="left")
+    fig.suptitle(f"Trust per client ({key})", fontsize=TITLE, x=0.02, ha="left")
     return fig
 
 
@@ -111,11 +119,11 @@ def monitoring_figure(markets: Markets) -> Figure:
         ax.fill_between(months, lo, hi, color=colour, alpha=0.18, lw=0)
         ax.plot(months, m.mean(axis=1), color=colour, lw=2.5, ls=LINESTYLES[i], label=label)
     if months_run(model) and len(markets) > 1:
-        _legend_above(ax)
+        _legend_below(ax)
     ax.set_ylim(0, 1)
     _months_axis(ax, model)
-    ax.set_ylabel("monitoring intensity m", fontsize=FONT)
-    ax.set_title("Client monitoring\n(line: mean; band: middle 80%)", fontsize=FONT + 1, loc="left")
+    ax.set_ylabel("monitoring intensity m", fontsize=LABEL)
+    ax.set_title("Client monitoring\n(line: mean; band: middle 80%)", fontsize=TITLE, loc="left")
     return fig
 
 
@@ -139,11 +147,11 @@ def margin_figure(markets: Markets) -> Figure:
     ax.axhline(0, color="#555555", lw=0.8)
     ax.axhline(floor, color=OKABE_ITO["vermillion"], lw=1, ls="-.", label="walk-away floor")
     if months_run(model):
-        _legend_above(ax, ncols=2)
+        _legend_below(ax, ncols=2)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     _months_axis(ax, model)
-    ax.set_ylabel("monthly margin", fontsize=FONT)
-    ax.set_title("Vendor margin", fontsize=FONT + 1, loc="left")
+    ax.set_ylabel("monthly margin", fontsize=LABEL)
+    ax.set_title("Vendor margin", fontsize=TITLE, loc="left")
     return fig
 
 
@@ -168,25 +176,47 @@ def outcome_figure(counts: Sequence[tuple[str, pd.Series]], month: int) -> Figur
             hatch="///" if k else None,
             edgecolor="white" if k else None,
         )
+        # Two policies' bars are too thin for a label each at this size: the axis reads.
         for yy, v in zip(y + offset, values, strict=True):
-            if v > 0:
-                ax.text(v + 0.01, yy, f"{v:.0%}", va="center", fontsize=FONT - 2)
-    ax.set_yticks(y, [OUTCOME_NAMES[o] for o in labels], fontsize=FONT - 1)
+            if v > 0 and len(counts) == 1:
+                ax.text(v + 0.01, yy, f"{v:.0%}", va="center", fontsize=LEGEND)
+    ax.set_yticks(y, [OUTCOME_NAMES[o] for o in labels], fontsize=TICK)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     sizes = " | ".join(str(int(c.sum())) for _, c in counts)
-    ax.set_xlabel(f"share of the focal vendor's engagements (n = {sizes})", fontsize=FONT)
+    ax.set_xlabel(f"share of engagements (n = {sizes})", fontsize=LABEL)
     when = f"month {month}" if month else "not started"
-    ax.set_title(f"Outcomes so far ({when})", fontsize=FONT + 1, loc="left")
+    fig.suptitle(f"Focal vendor's outcomes so far ({when})", fontsize=TITLE, x=0.02, ha="left")
     if len(counts) > 1:
         keys = [
             Patch(facecolor="#777777", label=counts[0][0]),
             Patch(facecolor="#777777", edgecolor="white", hatch="///", label=counts[1][0]),
         ]
-        _legend_above(ax, handles=keys)
+        _legend_below(ax, handles=keys)
     if not month:
         _waiting(ax)
+    return fig
+
+
+def difference_figure(rows: Sequence[Difference], title: str) -> Figure:
+    """Paired differences B − A in percentage points with their 95% intervals, one row per
+    share (and the margin); a row whose interval misses zero is drawn in its outcome's colour.
+    """
+    fig, (ax,) = _figure()
+    rows = [r for r in rows if r.percent]
+    y = np.arange(len(rows))
+    for yy, r in zip(y, rows, strict=True):
+        d = r.diff
+        clear = d.above_zero or d.below_zero
+        colour = OUTCOME_COLOURS.get(r.key, OKABE_ITO["black"]) if clear else NEUTRAL_GREY
+        ax.plot([100 * d.low, 100 * d.high], [yy, yy], color=colour, lw=4, solid_capstyle="butt")
+        ax.plot(100 * d.mean, yy, "o", color=colour, ms=10)
+    ax.axvline(0, color="#555555", lw=1)
+    ax.set_yticks(y, [r.name.removeprefix("share ") for r in rows], fontsize=TICK)
+    ax.invert_yaxis()
+    ax.set_xlabel("percentage points (95% CI)", fontsize=LABEL)
+    ax.set_title(title, fontsize=TITLE, loc="left")
     return fig
 
 

@@ -1,4 +1,4 @@
-"""The dashboard's Solara components: the settings panel and the views of the market.
+"""The dashboard's views of the market: the headline, the figures and the policy comparison.
 
 Views take the model SolaraViz shows and subscribe to Mesa's ``update_counter``, so they
 redraw after every Step, during Play and after Reset, like Mesa's own plot components.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,134 +18,22 @@ from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
 from vendorsim.model import VendorMarket
+from vendorsim.viz.dashboard_compare import SEEDS, Difference, compare_policies, seeds_of
+from vendorsim.viz.dashboard_css import CELL_STYLE, NOTE_STYLE, TABLE_STYLE
 from vendorsim.viz.dashboard_model import (
-    LEVER_BY_NAME,
-    LEVERS,
-    Controls,
     DashboardMarket,
-    Lever,
-    engagements_so_far,
     focal_margin,
     months_run,
     outcome_counts_so_far,
-    scenario_description,
-    scenario_names,
-    story_so_far,
 )
 from vendorsim.viz.dashboard_plots import (
+    difference_figure,
     margin_figure,
     monitoring_figure,
     outcome_figure,
     to_png,
     trust_figure,
 )
-from vendorsim.viz.style import OUTCOME_NAMES
-
-APPLY_NOTE = "Settings apply when you press Reset (in Controls above)."
-PENDING_NOTE = "Settings changed: press Reset (in Controls above) to apply them."
-LABEL_STYLE = "font-size: 0.9em; margin-top: 6px"
-NOTE_STYLE = "font-size: 0.85em; color: #555"
-STORY_STYLE = (
-    "white-space: pre-wrap; font-size: 12px; line-height: 1.35; max-height: 250px; "
-    "overflow-y: auto; margin: 0"
-)
-
-
-# --------------------------------------------------------------------------- settings
-@solara.component
-def LeverInput(
-    lever: Lever, value: Any, on_value: Callable[[Any], None], label: str | None = None
-) -> None:
-    """One lever: a select for a policy choice, or a slider with its value written above it
-    (a room reads the number, not the thumb's position).
-    """
-    label = label or lever.label
-    with solara.Column(gap="0px", classes=[f"lever-{lever.name}"]):
-        if lever.kind is str:
-            solara.Select(label, values=list(lever.choices), value=value, on_value=on_value)
-            return
-        solara.Text(f"{label}: {lever.show(value)}", style=LABEL_STYLE)
-        slider = solara.SliderInt if lever.kind is int else solara.SliderFloat
-        slider(
-            "",
-            value=value,
-            min=lever.lo,
-            max=max(lever.hi, value),  # a scenario may sit beyond the usual range
-            step=lever.step,
-            on_value=on_value,
-        )
-
-
-@solara.component
-def SettingsPanel(controls: solara.Reactive[Controls], model: solara.Reactive[Any]) -> None:
-    """Scenario, seed, levers and the compare switch; they apply on Reset."""
-    c = controls.value
-    pending = c != getattr(model.value, "controls", c)
-
-    def update(change: Callable[[Controls], Controls]) -> None:
-        controls.set(change(controls.value))
-
-    with solara.Card("Workshop settings", classes=["vendorsim-settings"]):
-        if pending:
-            solara.Warning(PENDING_NOTE, dense=True, icon=True)
-        else:
-            solara.Info(APPLY_NOTE, dense=True, icon=True)
-        solara.Select(
-            "Scenario",
-            values=scenario_names(),
-            value=c.scenario,
-            on_value=lambda v: update(lambda old: old.with_scenario(v)),
-        )
-        solara.Text(scenario_description(c.scenario), style=NOTE_STYLE)
-        solara.InputInt(
-            "Seed (same seed, same market)",
-            value=c.seed,
-            on_value=lambda v: update(lambda old: replace(old, seed=max(int(v), 0))),
-        )
-        for lever in LEVERS:
-            LeverInput(
-                lever,
-                c.levers[lever.name],
-                on_value=lambda v, name=lever.name: update(lambda old: old.with_lever(name, v)),
-            )
-    with solara.Card("Compare two policies", classes=["vendorsim-compare"]):
-        solara.Switch(
-            label="Compare policy B on the same seed",
-            value=c.compare,
-            on_value=lambda v: update(lambda old: replace(old, compare=bool(v))),
-        )
-        if c.compare:
-            labels = {lever.label: lever.name for lever in LEVERS}
-            solara.Select(
-                "Policy B changes",
-                values=list(labels),
-                value=LEVER_BY_NAME[c.b_lever].label,
-                on_value=lambda v: update(lambda old: old.with_b_lever(labels[v])),
-            )
-            LeverInput(
-                LEVER_BY_NAME[c.b_lever],
-                c.b_value,
-                on_value=lambda v: update(lambda old: replace(old, b_value=v)),
-                label="Policy B value",
-            )
-            solara.Text(
-                f"{c.label_a()} (as set above) against {c.label_b()}; everything else equal.",
-                style=NOTE_STYLE,
-            )
-
-
-@solara.component
-def SettingsSidebar(controls: solara.Reactive[Controls], model: solara.Reactive[Any]) -> None:
-    """The settings panel, placed in the sidebar below Mesa's Controls card."""
-    _SidebarSlot(controls, model)
-
-
-@solara.component
-def _SidebarSlot(controls: solara.Reactive[Controls], model: solara.Reactive[Any]) -> None:
-    # Solara orders sidebar content by how deep in the tree it is added; two levels down
-    # puts the settings after SolaraViz's own cards, so Reset, Play and Step stay on top.
-    with solara.Sidebar():
-        SettingsPanel(controls, model)
 
 
 # ------------------------------------------------------------------------------ views
@@ -165,7 +52,7 @@ def HeadlineView(model: DashboardMarket) -> None:
     """Where the run is, what is being compared, and a few numbers for the room."""
     update_counter.get()
     c = model.controls
-    month, horizon = months_run(model), model.cfg.months
+    month = months_run(model)
     what = f"Scenario <b>{html.escape(c.scenario)}</b>, seed <b>{c.seed}</b>"
     if model.twin is not None:
         what += (
@@ -182,19 +69,18 @@ def HeadlineView(model: DashboardMarket) -> None:
             f"<td>{'–' if np.isnan(margin) else f'{margin:+.1%}'}</td></tr>"
         )
     _html(
-        f"<div class='vendorsim-month' style='font-size: 1.6em; margin-bottom: 4px'>"
-        f"Month {month} of {horizon}</div>"
-        f"<div>{what}</div>"
-        "<table style='margin: 10px 0; border-collapse: collapse; text-align: right'>"
+        f"<div style='font-size: 20px'>{what}</div>"
+        f"<table style='{TABLE_STYLE}'>"
         "<tr style='border-bottom: 1px solid #ccc'><th></th>"
-        "<th style='padding: 2px 10px'>clients with the focal vendor</th>"
-        "<th style='padding: 2px 10px'>mean trust now</th>"
-        "<th style='padding: 2px 10px'>focal margin so far</th></tr>"
-        + "".join(rows).replace("<td>", "<td style='padding: 2px 10px'>")
+        f"<th style='{CELL_STYLE}'>clients with the focal vendor</th>"
+        f"<th style='{CELL_STYLE}'>mean trust now</th>"
+        f"<th style='{CELL_STYLE}'>focal margin so far</th></tr>"
+        + "".join(rows).replace("<td>", f"<td style='{CELL_STYLE}'>")
         + "</table>"
         f"<div style='{NOTE_STYLE}'>Change settings in the sidebar, then Reset. Step runs one "
         "month, \u25b6 plays. Outcomes read as if the run stopped this month.</div>",
         style="padding: 8px 12px",
+        classes=["vendorsim-headline"],
     )
 
 
@@ -236,53 +122,56 @@ def MarginView(model: DashboardMarket) -> None:
     _figure(lambda: margin_figure(model.markets()), model)
 
 
+COMPARE_OFF = (
+    "Switch on \u201cCompare policy B on the same seed\u201d in the sidebar, pick what "
+    "policy B changes, and press Reset."
+)
+
+
 @solara.component
-def StoryView(model: DashboardMarket, selected: solara.Reactive[int]) -> None:
-    """The selected client's timeline so far, told from the event log."""
-    update_counter.get()
-    policy, set_policy = solara.use_state("A")
-    markets = model.markets()
-    label, market = markets[1 if policy == "B" and len(markets) > 1 else 0]
-    n = market.cfg.market.clients
-    client = min(selected.value, n - 1)
-    names = client_names(market)
-    with solara.Column(gap="4px", style={"padding": "4px 12px"}):
-        _html("<b>Story of a client: why did it stay or leave?</b>")
-        with solara.Row(gap="12px", style={"align-items": "center"}):
-            solara.Select(
-                "Client",
-                values=names,
-                value=names[client],
-                on_value=lambda v: selected.set(names.index(v)),
+def CompareView(model: DashboardMarket) -> None:
+    """Policy B against A over many seeds: the paired difference with its 95% interval."""
+    if model.twin is None:
+        _html(COMPARE_OFF, style="padding: 12px; font-size: 20px", classes=["vendorsim-ci"])
+    else:
+        PairedDifference(model)
+
+
+@solara.component
+def PairedDifference(model: DashboardMarket) -> None:
+    """Both policies to the horizon on the same seeds; B − A per seed, averaged, with its
+    95% t interval, as a figure and a table.
+    """
+    c = model.controls
+    # Both policies run to the horizon once per applied setting (about a second).
+    rows = solara.use_memo(lambda: compare_policies(c), [c])
+    png = solara.use_memo(lambda: to_png(difference_figure(rows, f"B minus A, {SEEDS} seeds")), [c])
+    seeds = seeds_of(c)
+    with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Column(classes=["vendorsim-view"]):
+            solara.Image(png, width="100%")
+        with solara.Column(classes=["vendorsim-view"]):
+            _html(_compare_table(rows, c.label_a(), c.label_b()), classes=["vendorsim-ci"])
+            _html(
+                f"Both policies ran to month {model.cfg.months} on the same {SEEDS} seeds "
+                f"({seeds[0]}\u2013{seeds[-1]}): each seed's B \u2212 A, averaged, with a "
+                "95% t interval over seeds. An interval that excludes 0 (coloured in the "
+                "figure) is the policy's effect, not chance. Shares are of the focal "
+                "vendor's engagements; pp = percentage points.",
+                style=NOTE_STYLE + "; margin-top: 8px",
             )
-            if len(markets) > 1:
-                solara.ToggleButtonsSingle(value=policy, values=["A", "B"], on_value=set_policy)
-        if months_run(market):
-            text = story_so_far(market, client, model.controls.seed)
-        else:
-            text = "Nothing has happened yet: press Step or \u25b6."
-        _html(html.escape(text), tag="pre", style=STORY_STYLE, classes=["vendorsim-story"])
-        if label:
-            solara.Text(f"Shown: {label}", style=NOTE_STYLE)
 
 
-def client_names(model: VendorMarket) -> list[str]:
-    """'Client 3: organ rejection', each client with its latest engagement's outcome so far."""
-    n = model.cfg.market.clients
-    if not months_run(model):
-        return [f"Client {i}" for i in range(n)]
-    e = engagements_so_far(model)
-    latest = e.sort_values("engagement").groupby("client")["outcome"].last()
-    return [f"Client {i}: {OUTCOME_NAMES[latest.get(i, 'ongoing')]}" for i in range(n)]
-
-
-def make_views(selected: solara.Reactive[int]) -> list[tuple[Callable[..., Any], int]]:
-    """The SolaraViz components of page 0, in grid order (two per row)."""
-    return [
-        (HeadlineView, 0),
-        (OutcomeView, 0),
-        (lambda model: TrustView(model, selected), 0),
-        (MonitoringView, 0),
-        (MarginView, 0),
-        (lambda model: StoryView(model, selected), 0),
-    ]
+def _compare_table(rows: list[Difference], label_a: str, label_b: str) -> str:
+    cells = "".join(
+        f"<tr><td style='{CELL_STYLE}; text-align: left'>{html.escape(r.name)}</td>"
+        f"<td style='{CELL_STYLE}'>{r.show(r.a)}</td><td style='{CELL_STYLE}'>{r.show(r.b)}</td>"
+        f"<td style='{CELL_STYLE}'><b>{r.show_diff()}</b></td></tr>"
+        for r in rows
+    )
+    return (
+        f"<table style='{TABLE_STYLE}'><tr style='border-bottom: 1px solid #ccc'>"
+        f"<th></th><th style='{CELL_STYLE}'>{html.escape(label_a.split(':')[0])}</th>"
+        f"<th style='{CELL_STYLE}'>{html.escape(label_b.split(':')[0])}</th>"
+        f"<th style='{CELL_STYLE}'>B \u2212 A [95% CI]</th></tr>{cells}</table>"
+    )
