@@ -205,7 +205,6 @@ class VendorMarket(mesa.Model):
         c = self.clients
         walking = accounts.walking_away(self.accounts, self.cfg.vendor.walkaway_months)
         c.escalate[walking] = c.switch[walking] = False
-        self._month_tension = procurement.lever_targets(c, self.behaviours["vendor_management"])[1]
         for slot in walking.tolist():
             self.end_engagement(slot, reason="vendor_walkaway")
         # Clients choose in a random order keyed by client, so one client's choice moves no
@@ -214,7 +213,6 @@ class VendorMarket(mesa.Model):
         if len(choosing):
             clients = [self.procurement[i] for i in choosing.tolist()]
             AgentSet(clients, random=self.random).do("decide", self._act)
-        self._month_tension = None
         self._replace_ended()
 
     def _act(self, slot: int, choice: str) -> None:
@@ -348,34 +346,31 @@ class VendorMarket(mesa.Model):
         self.rm_of[slot] = RelationshipManager(self, slot, int(self.vendor_of[slot]), self.rms)
 
     def end_engagement(self, slot: int, reason: str) -> None:
-        """End the engagement at ``slot`` for ``reason``; the client tenders at once (its draws
-        come in the order of the month's choices), and the books close and the successor
-        begins when the month's choices are all made, which no other choice can see.
+        """End the engagement at ``slot`` for ``reason``. The client tenders, the books close
+        and the successor begins when the month's choices are all made: no choice reads
+        another client's engagement, and every draw is keyed by client, so this is the same
+        as doing it choice by choice.
         """
-        idx, levers = np.array([slot]), self.behaviours["vendor_management"]
-        tension = (
-            procurement.lever_targets(self.clients, levers, idx)[1]
-            if self._month_tension is None
-            else self._month_tension[idx]
-        )
+        self._ending.append((slot, reason))
+
+    def _replace_ended(self) -> None:
+        """Close the engagements this month's choices ended, tender for every such client at
+        once, and begin their successors.
+        """
+        if not self._ending:
+            return
+        slots, reasons = zip(*self._ending, strict=True)
+        self._ending = []
+        idx, why = np.array(slots), np.array(reasons, dtype=object)
+        levers = self.behaviours["vendor_management"]
+        tension = procurement.lever_targets(self.clients, levers, idx)[1]
         won = sales.tender(
             idx, self.vendor_of[idx], tension, self.sales, self.streams, self.cfg.client.tender
         )
-        traits = delivery.draw_traits(self.streams, idx)
-        self._ending.append((slot, reason, int(won[0][0]), won[1][0], int(won[2][0]), traits))
-
-    def _replace_ended(self) -> None:
-        """Close the engagements this month's choices ended and begin their successors."""
-        if not self._ending:
-            return
-        slots, reasons, vendors, promises, counts, traits = zip(*self._ending, strict=True)
-        self._ending = []
-        idx, why = np.array(slots), np.array(reasons, dtype=object)
         for reason in END_REASONS:
             self._log(Happened(reason, idx[why == reason]))
         self.book.close(idx, self.month + 1, why)
-        arrays = np.array(vendors), np.array(promises), np.array(counts)
-        self._start(idx, *arrays, np.concatenate(traits, axis=1))
+        self._start(idx, *won, delivery.draw_traits(self.streams, idx))
 
     # ---------------------------------------------------------------- results
     def _log(self, happened: Happened) -> None:

@@ -42,24 +42,25 @@ class Sales(mesa.Agent):
 
     def offer(self, bidders: int) -> float:
         """The over-promise this vendor bids with, in a tender of ``bidders`` vendors."""
-        return self.overpromise * (1.0 + self.cfg.quota_pressure * self.quota_pressure) + (
-            self.cfg.bidder_pressure * (bidders - 1)
-        )
-
-    def pitch(self, overpromise: float, judge: TenderConfig) -> float:
-        """How good this bid looks to a client that scores bids by ``judge``: reputation,
-        promise and push, before noise.
-        """
-        v = self.vendors
-        return float(
-            v.reputation[self.vendor] * (1.0 + judge.promise_weight * overpromise)
-            + judge.push_weight * v.pushiness[self.vendor]
-        )
+        return float(offers(self.overpromise, self.quota_pressure, np.asarray(bidders), self.cfg))
 
 
-def bidders_invited(tension: float, eligible: int, cfg: TenderConfig) -> int:
-    """How many vendors a client invites at competitive ``tension`` (at most the eligible)."""
-    return min(eligible, cfg.min_bidders + round(cfg.tension_bidders * tension))
+def bidders_invited(tension: np.ndarray, eligible: np.ndarray, cfg: TenderConfig) -> np.ndarray:
+    """How many vendors each client invites at competitive ``tension`` (at most the eligible)."""
+    wanted = cfg.min_bidders + np.round(cfg.tension_bidders * tension).astype(np.int64)
+    return np.minimum(wanted, eligible)
+
+
+def offers(
+    overpromise: np.ndarray | float,
+    quota_pressure: np.ndarray | float,
+    bidders: np.ndarray,
+    cfg: SalesConfig,
+) -> np.ndarray:
+    """Over-promise bid: the policy's, raised by quota pressure and by each rival bidder."""
+    return overpromise * (1.0 + cfg.quota_pressure * quota_pressure) + cfg.bidder_pressure * (
+        bidders - 1
+    )
 
 
 def tender(
@@ -71,27 +72,34 @@ def tender(
     cfg: TenderConfig,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each client in ``idx`` invites bidders of its market other than ``exclude`` and picks
-    the best-looking bid (``client.tender``: a Gumbel logit over the bids' looks).
+    the best-looking bid (``client.tender``: a Gumbel logit over the bids' looks: reputation,
+    promise and push).
+
+    All tenders are computed at once, a row per client and a column per vendor of its market.
+    Who is invited (the lowest keyed draws among the eligible) and each bid's noise are keyed
+    by client and vendor, so one client's tender moves no other client's draws.
 
     Returns:
         the winners, their over-promises and the bidder counts, aligned with ``idx``.
 
     """
-    winners = np.zeros(len(idx), dtype=np.int64)
-    promises = np.zeros(len(idx))
-    counts = np.zeros(len(idx), dtype=np.int64)
+    if len(idx) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
     v = streams.vendors
-    # Keyed by client and vendor: who is invited (the lowest draws among the eligible) and
-    # each bid's noise, so one client's tender moves no other client's draws.
-    invite = streams.per_client("tender_invite", (v,), slots=idx)
+    first = (idx // streams.clients * v)[:, None]
+    vendor = first + np.arange(v)
+    eligible = vendor != exclude[:, None]
+    counts = bidders_invited(tension, eligible.sum(axis=1), cfg)
+    invite = np.where(eligible, streams.per_client("tender_invite", (v,), slots=idx), np.inf)
+    rank = np.argsort(np.argsort(invite, axis=1, kind="stable"), axis=1, kind="stable")
+    invited = rank < counts[:, None]
+    table = sales[0].vendors
+    quota = np.array([s.quota_pressure for s in sales])[vendor]
+    bid = offers(table.overpromise[vendor], quota, counts[:, None], sales[0].cfg)
+    looks = table.reputation[vendor] * (1.0 + cfg.promise_weight * bid) + (
+        cfg.push_weight * table.pushiness[vendor]
+    )
     noise = keyed.gumbel(streams.per_client("tender_noise", (v,), slots=idx), cfg.bid_noise)
-    for k, slot in enumerate(idx.tolist()):
-        first = slot // streams.clients * v
-        local = np.flatnonzero(np.arange(v) != exclude[k] - first)
-        count = bidders_invited(tension[k], len(local), cfg)
-        bidders = local[np.argsort(invite[k, local], kind="stable")[:count]].tolist()
-        offers = [sales[first + w].offer(count) for w in bidders]
-        looks = [sales[first + w].pitch(o, cfg) for w, o in zip(bidders, offers, strict=True)]
-        best = max(range(count), key=lambda i: looks[i] + noise[k, bidders[i]])
-        winners[k], promises[k], counts[k] = first + bidders[best], offers[best], count
-    return winners, promises, counts
+    best = np.argmax(np.where(invited, looks + noise, -np.inf), axis=1)
+    rows = np.arange(len(idx))
+    return vendor[rows, best], bid[rows, best], counts
