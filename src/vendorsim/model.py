@@ -103,10 +103,7 @@ class VendorMarket(mesa.Model):
         ]
         # Each Sales agent feels its own quota, so their order does not matter.
         self.all_sales = AgentSet(self.sales, random=self.random)
-        self.procurement = [
-            ClientProcurement(self, i, self.clients, market.contract_months, self._reprice)
-            for i in range(n)
-        ]
+        self.procurement = [ClientProcurement(self, i, self.clients) for i in range(n)]
         self.team_of: list[DeliveryTeam | None] = [None] * n
         self.rm_of: list[RelationshipManager | None] = [None] * n
         self.forced_incidents: tuple[np.ndarray, int] | None = None
@@ -125,6 +122,10 @@ class VendorMarket(mesa.Model):
         cfg, c, t, v, vendor = self.cfg, self.clients, self.teams, self.vendors, self.vendor_of
         held = np.bincount(vendor, minlength=len(self.sales)).tolist()
         self.streams.month = self.month
+        # At renewal the incumbent re-prices, capturing part of the client's switching cost
+        # (Farrell & Klemperer 2007).
+        renewing = procurement.renew_contracts(c, self.month, cfg.market.contract_months)
+        self.accounts.markup[renewing] = self.incumbent_markup()
         to_renewal = self.months_to_renewal()
         self.all_sales.do("step", held)
         delivery.deliver_month(
@@ -225,12 +226,6 @@ class VendorMarket(mesa.Model):
         if rung == "exit_with_penalty":
             self.end_engagement(slot, reason="legal_exit")
 
-    def _reprice(self, slot: int) -> None:
-        """At renewal the incumbent re-prices, capturing part of the client's switching cost
-        (Farrell & Klemperer 2007).
-        """
-        self.accounts.markup[slot] = self.incumbent_markup()
-
     def inject_incident(self, clients: np.ndarray | list[int], project: int = 0) -> None:
         """Make ``project`` fail outright next month for ``clients``: a serious incident
         ("what does one incident do to the programme?"); the rest of the month runs as usual.
@@ -280,6 +275,7 @@ class VendorMarket(mesa.Model):
                 offer,
                 np.ones(k, dtype=np.int64),
                 delivery.draw_traits(self.streams, direct),
+                first_month=0,
             )
             tendered = first_slot + np.flatnonzero(~focal)
             tension = procurement.lever_targets(self.clients, levers, tendered)[1]
@@ -287,7 +283,8 @@ class VendorMarket(mesa.Model):
             won = sales.tender(
                 tendered, exclude, tension, self.sales, self.streams, self.cfg.client.tender
             )
-            self._start(tendered, *won, delivery.draw_traits(self.streams, tendered))
+            traits = delivery.draw_traits(self.streams, tendered)
+            self._start(tendered, *won, traits, first_month=0)
         # Month-0 engagements are incumbents already: their price holds the switching cost.
         self.accounts.markup[:] = self.incumbent_markup()
 
@@ -298,9 +295,12 @@ class VendorMarket(mesa.Model):
         overpromise: np.ndarray,
         bidders: np.ndarray,
         traits: np.ndarray,
+        first_month: int,
     ) -> None:
-        """Begin engagements at client slots ``idx`` with ``vendors``; ``traits`` are the new
-        teams' draws (:func:`vendorsim.agents.delivery.draw_traits`).
+        """Begin engagements at client slots ``idx`` with ``vendors``, delivering from
+        ``first_month``; ``traits`` are the new teams' draws
+        (:func:`vendorsim.agents.delivery.draw_traits`). The contract renews a term after
+        the first month delivered.
         """
         if len(idx) == 0:
             return
@@ -328,6 +328,7 @@ class VendorMarket(mesa.Model):
         )
         self.book.start_trust[idx] = self.clients.trust[idx]
         accounts.start(self.accounts, idx, cfg.vendor.base_margin)
+        self.clients.renews[idx] = first_month + cfg.market.contract_months
         for slot, vendor in zip(idx.tolist(), vendors.tolist(), strict=True):
             old = self.team_of[slot]
             if old is not None:
@@ -335,7 +336,6 @@ class VendorMarket(mesa.Model):
             self.team_of[slot] = DeliveryTeam(self, slot, vendor, self.teams)
             self._seat_rm(slot)
             self.procurement[slot].vendor = vendor
-            self.procurement[slot].schedule_renewal()
         self._log(Happened("engagement_won", idx, overpromise, aligned=True))
 
     def _seat_rm(self, slot: int) -> None:
@@ -370,7 +370,7 @@ class VendorMarket(mesa.Model):
         for reason in END_REASONS:
             self._log(Happened(reason, idx[why == reason]))
         self.book.close(idx, self.month + 1, why)
-        self._start(idx, *won, delivery.draw_traits(self.streams, idx))
+        self._start(idx, *won, delivery.draw_traits(self.streams, idx), first_month=self.month + 1)
 
     # ---------------------------------------------------------------- results
     def _log(self, happened: Happened) -> None:

@@ -64,6 +64,7 @@ class ClientState:
     escalate: np.ndarray
     switch: np.ndarray
     review: np.ndarray
+    renews: np.ndarray
     oversell_found: np.ndarray
     held: np.ndarray
     rule_state: dict[str, np.ndarray]
@@ -115,6 +116,7 @@ class ClientState:
             escalate=np.zeros(n, dtype=bool),
             switch=np.zeros(n, dtype=bool),
             review=np.zeros(n, dtype=bool),
+            renews=np.zeros(n, dtype=np.int64),
             oversell_found=np.zeros(n, dtype=bool),
             held=np.zeros(n, dtype=bool),
             rule_state=rule_state,

@@ -18,7 +18,6 @@ from collections.abc import Callable
 
 import mesa
 import numpy as np
-from mesa.time import Event
 
 from vendorsim import keyed
 from vendorsim.agents.relationship import OddRequests
@@ -309,6 +308,16 @@ def weigh_switching(
     return Happened("stayed_captive", np.flatnonzero(captive), c.value_gap)
 
 
+def renew_contracts(c: ClientState, month: int, term: int) -> np.ndarray:
+    """Contracts whose term ends as ``month`` begins: their clients review the market this
+    month, and the next renewal falls a ``term`` later. Returns the renewing clients.
+    """
+    due = np.flatnonzero(c.renews == month)
+    c.review[due] = True
+    c.renews[due] += term
+    return due
+
+
 def escalate(c: ClientState, slot: int) -> str:
     """The client at ``slot`` climbs one rung of the dispute ladder; returns the rung."""
     c.stage[slot] += 1
@@ -357,18 +366,8 @@ class ClientProcurement(SlotAgent):
     readiness = slot_view("readiness", "eta: readiness for change, 0..1")
     monitoring = slot_view("monitoring", "milestone-monitoring intensity, mean over projects")
 
-    def __init__(
-        self,
-        model: mesa.Model,
-        slot: int,
-        state: ClientState,
-        term: int,
-        on_renewal: Callable[[int], None],
-    ) -> None:
+    def __init__(self, model: mesa.Model, slot: int, state: ClientState) -> None:
         super().__init__(model, slot, -1, state)
-        self.term = term
-        self.on_renewal = on_renewal
-        self._renewal: Event | None = None
 
     @property
     def segment(self) -> str:
@@ -379,21 +378,6 @@ class ClientProcurement(SlotAgent):
     def kind(self) -> str:
         """The client's reciprocity type (Fischbacher, Gächter & Fehr 2001)."""
         return TYPES[self.state.kind[self.slot]]
-
-    def schedule_renewal(self) -> None:
-        """Book the next contract renewal, replacing any booked for an earlier engagement."""
-        if self._renewal is not None:
-            self._renewal.cancel()
-        self._renewal = self.model.schedule_event(self.renewal_due, after=self.term)
-
-    def renewal_due(self) -> None:
-        """At renewal the client reviews the market and the incumbent re-prices (the market's
-        ``on_renewal``); then the next renewal is booked.
-        """
-        self.state.review[self.slot] = True
-        self.on_renewal(self.slot)
-        self._renewal = None
-        self.schedule_renewal()
 
     def decide(self, act: Callable[[int, str], None]) -> None:
         """Act on this month's flagged choice: climb the dispute ladder, or switch vendor;
