@@ -13,28 +13,9 @@ import argparse
 import os
 import time
 
-import mesa
-
+from floor import time_floor
 from vendorsim.model import VendorMarket
 from vendorsim.settings import load_config
-
-
-class Idle(mesa.Agent):
-    """An agent whose step does nothing: what Mesa costs to activate it."""
-
-    def step(self) -> None:
-        pass
-
-
-class Floor(mesa.Model):
-    """Mesa's bare activation floor: ``n`` idle agents, shuffled and stepped each step."""
-
-    def __init__(self, n: int, rng: int = 0) -> None:
-        super().__init__(rng=rng)
-        Idle.create_agents(self, n)
-
-    def step(self) -> None:
-        self.agents.shuffle_do("step")
 
 
 def time_engine(cfg, seed: int) -> tuple[float, int]:
@@ -44,14 +25,6 @@ def time_engine(cfg, seed: int) -> tuple[float, int]:
     agents = len(model.agents)
     model.run()
     return time.perf_counter() - start, agents
-
-
-def time_floor(agents: int, months: int) -> float:
-    """Seconds for Mesa to activate ``agents`` idle agents ``months`` times."""
-    model = Floor(agents)
-    start = time.perf_counter()
-    model.run_for(months)
-    return time.perf_counter() - start
 
 
 def main() -> None:

@@ -9,7 +9,10 @@ shared with other work the wall time stretches, so it also reports the CPU time 
 sweep's processes, and that divided by the cores: a lower bound on the wall time on
 otherwise idle cores (Hydra's own work in the main process does not spread).
 
-Targets (issue 4): <= 60 s and <= 1 GiB on a 2-core laptop.
+Targets (issue 4): <= 60 s and <= 1 GiB on a 2-core laptop. Issue 16 measures the sweep per
+agent-step (wall x cores / (client-months x 3 agents per client)) against Mesa's idle
+``shuffle_do`` floor per agent-step (3,020 idle agents, 120 steps), measured in this process:
+target <= 2x.
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/sweep.py [--experiment NAME]
 [--keep DIR] [extra overrides ...]``, e.g. ``seeds=5`` for a quick look.
@@ -30,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from floor import floor_per_agent_step
 from vendorsim.experiment.runner import cores, run_seeds
 from vendorsim.settings import load_config
 
@@ -207,6 +211,10 @@ def main() -> None:
         per_seed, floor = engine_floor(args.experiment, args.overrides, cells, meta["params"], runs)
 
         total = wall + figure_s
+        cfg = load_config([f"experiment={args.experiment}", *args.overrides])
+        client_months = runs * cfg.market.clients * cfg.months
+        sweep_agent_step = total * cores() / (client_months * 3)
+        floor_agent_step = floor_per_agent_step(3020, 120)
         print(f"cells: {meta['cells']} x {meta['seeds_per_cell']} seeds = {runs} runs")
         print(f"sweep incl. aggregation callback: {wall:7.1f} s  ({runs / wall:6.0f} runs/s)")
         print(f"  standalone vendorsim-aggregate:  {aggregate_s:7.1f} s")
@@ -224,6 +232,11 @@ def main() -> None:
             f"engine floor: {per_seed * 1e3:.1f} ms per seed serially (a spread of cells); "
             f"all runs on {cores()} cores at that speed: {floor:.1f} s  "
             f"(sweep / floor = {wall / floor:.2f})"
+        )
+        print(
+            f"per agent-step, end to end: {sweep_agent_step * 1e6:.2f} us; Mesa's idle "
+            f"shuffle_do floor {floor_agent_step * 1e6:.2f} us; ratio "
+            f"{sweep_agent_step / floor_agent_step:.2f}x (target <= 2x)"
         )
         print(
             f"peak memory, whole process tree ({sampler.peak_procs} processes): "

@@ -104,8 +104,11 @@ class VendorMarket(mesa.Model):
         # Each Sales agent feels its own quota, so their order does not matter.
         self.all_sales = AgentSet(self.sales, random=self.random)
         self.procurement = [ClientProcurement(self, i, self.clients) for i in range(n)]
-        self.team_of: list[DeliveryTeam | None] = [None] * n
-        self.rm_of: list[RelationshipManager | None] = [None] * n
+        # One team and one RM seat per client account. When the client moves, the new
+        # vendor staffs the team and seats an RM (their state is reset at the start); the
+        # agents stay, so a new engagement costs no Mesa registration.
+        self.team_of = [DeliveryTeam(self, i, -1, self.teams) for i in range(n)]
+        self.rm_of = [RelationshipManager(self, i, -1, self.rms) for i in range(n)]
         self.forced_incidents: tuple[np.ndarray, int] | None = None
         # Engagements ended by this month's choices; replaced when the choices are done.
         self._ending: list[tuple[int, str, int, float, int, np.ndarray]] = []
@@ -197,8 +200,7 @@ class VendorMarket(mesa.Model):
     def _choose(self) -> None:
         """Discrete choices: rotations, rescues, walk-aways, then the clients' in random order."""
         rotating = np.flatnonzero(self.rms.rotate)
-        for slot in rotating.tolist():
-            self._seat_rm(slot)
+        # A new RM takes the seat: its state starts afresh.
         relationship.assign(self.rms, rotating)
         self._log(Happened("rm_rotated", rotating))
         report, start = self.rms.reported_trust, self.book.start_trust
@@ -330,20 +332,10 @@ class VendorMarket(mesa.Model):
         accounts.start(self.accounts, idx, cfg.vendor.base_margin)
         self.clients.renews[idx] = first_month + cfg.market.contract_months
         for slot, vendor in zip(idx.tolist(), vendors.tolist(), strict=True):
-            old = self.team_of[slot]
-            if old is not None:
-                old.remove()
-            self.team_of[slot] = DeliveryTeam(self, slot, vendor, self.teams)
-            self._seat_rm(slot)
+            self.team_of[slot].vendor = vendor
+            self.rm_of[slot].vendor = vendor
             self.procurement[slot].vendor = vendor
         self._log(Happened("engagement_won", idx, overpromise, aligned=True))
-
-    def _seat_rm(self, slot: int) -> None:
-        """A new RM agent takes the account at ``slot`` (its state is reset by ``assign``)."""
-        old = self.rm_of[slot]
-        if old is not None:
-            old.remove()
-        self.rm_of[slot] = RelationshipManager(self, slot, int(self.vendor_of[slot]), self.rms)
 
     def end_engagement(self, slot: int, reason: str) -> None:
         """End the engagement at ``slot`` for ``reason``. The client tenders, the books close
