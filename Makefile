@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sweep.py
 	$(BIN)/python benchmarks/batch_run.py
 	$(BIN)/python benchmarks/memory.py
+	$(BIN)/python benchmarks/pairing.py
 
 dashboard: $(STAMP)
 	$(BIN)/vendorsim-dashboard
