@@ -203,10 +203,11 @@ def run_market(
 def match_twins(original: pd.DataFrame, twin: pd.DataFrame) -> pd.DataFrame:
     """For each engagement of ``original``, its twin in ``twin`` (another run's engagements).
 
-    The twin is the same client's engagement active in the original's first month (the one
-    that started at or before the original's start month; a client always holds exactly
-    one). ``match`` says ``same`` when it is also the same engagement number with the same
-    vendor and start, else ``by_month``: the twin's history had diverged before.
+    The twin is the engagement with the same number, vendor and start month if the twin run
+    has one (``match`` = ``same``). Otherwise the twin's history diverged before: the twin is
+    the same client's engagement that was running when the original began, the latest to
+    start at or before the original's start month (of two that started the same month, the
+    one that lasted longer) (``match`` = ``by_month``).
 
     Returns:
         ``original``'s rows in order, with the twin's ``twin_engagement``, ``twin_vendor``,
@@ -222,22 +223,24 @@ def match_twins(original: pd.DataFrame, twin: pd.DataFrame) -> pd.DataFrame:
             **{c: f"twin_{c}" for c in TWIN_COLUMNS},
         }
     )
-    right = right.assign(twin_start_month=right["start_month"])
-    merged = pd.merge_asof(
-        left.sort_values("start_month"),
-        right.sort_values("start_month"),
+    right = right.assign(twin_start_month=right["start_month"], _end=right["twin_end_month"])
+    exact = left.merge(
+        right.drop(columns="start_month"),
+        left_on=[*keys, "engagement", "vendor", "start_month"],
+        right_on=[*keys, "twin_engagement", "twin_vendor", "twin_start_month"],
+        how="inner",
+    ).assign(match="same")
+    rest = left[~left["_row"].isin(exact["_row"])]
+    # merge_asof takes the last of tied rows: sort ties by end month, the longest-lived last.
+    by_month = pd.merge_asof(
+        rest.sort_values("start_month"),
+        right.sort_values(["start_month", "_end"]),
         on="start_month",
         by=keys,
         direction="backward",
-    )
-    merged = merged.sort_values("_row").reset_index(drop=True).drop(columns="_row")
-    same = (
-        (merged["twin_engagement"] == merged["engagement"])
-        & (merged["twin_vendor"] == merged["vendor"])
-        & (merged["twin_start_month"] == merged["start_month"])
-    )
-    merged["match"] = np.where(same, "same", "by_month")
-    return merged
+    ).assign(match="by_month")
+    merged = pd.concat([exact, by_month], ignore_index=True)
+    return merged.sort_values("_row").reset_index(drop=True).drop(columns=["_row", "_end"])
 
 
 # ------------------------------------------------------------------ the engagement
