@@ -125,7 +125,7 @@ def test_report_console_script_exit_code(tmp_path):
 def test_report_to_another_path(run_dir, tmp_path):
     out = tmp_path / "elsewhere" / "page.html"
     main([str(run_dir), "--out", str(out), "--no-progress"])
-    assert out.is_file() and len(embedded_pngs(out.read_text())) == 4
+    assert out.is_file() and len(embedded_pngs(out.read_text())) == 5
     assert (out.parent / "figures" / "story.png").is_file()
 
 
