@@ -75,7 +75,7 @@ OUTCOME_WORDS: dict[str, str] = {
     "burnout_collapse": "a burn-out collapse",
     "discount_spiral": "a discount spiral",
     "churn": "churn",
-    "ongoing": "still ongoing",
+    "ongoing": "an engagement still undecided at the horizon",
 }
 ROUTE_WORDS = {
     "client_switch": "the client switched vendor",
@@ -528,8 +528,9 @@ def _text(
         lines.append(
             "In the twins without "
             + ", ".join(NAMES.get(n, n) for n in diverged)
-            + " the client's history had already diverged before this engagement began; "
-            "their twin is the engagement the client held in its first month."
+            + ", the client's history had already diverged before this engagement began; "
+            "their twin is the engagement the client held when this one began, so read "
+            "them with care (docs/why.md)."
         )
     return "\n".join(lines)
 
