@@ -209,3 +209,35 @@ def test_cli_on_a_saved_run_prints_the_answer_and_writes_the_tables(
     assert len(cf) == len(MECHANISMS) and cf["necessary"].any()
     assert len(pd.read_csv(out / "margin.csv")) == len(LEDGER)
     assert (out / "trust.csv").exists()
+
+
+def test_attribution_agrees_with_the_why_of_each_engagement_and_draws_its_shares() -> None:
+    from vendorsim.viz.attribution_figure import attribution_heatmap, focus_outcome
+    from vendorsim.viz.style import headline_of
+
+    cfg = load_config(["scenario=stockholm"])
+    names = ["suspicion", "pushiness", "goodwill"]
+    a = attribute(cfg, SEEDS, mechanisms=names, progress=False)
+    assert not a.active["goodwill"]  # stockholm has no goodwill: nothing to rerun
+    long = a.engagements
+    # One twin run per mechanism covers every engagement: the same answer as a why for one.
+    row = long[(long["mechanism"] == "pushiness") & (long["outcome"] == "organ_rejection")]
+    pick = row.iloc[0]
+    why = explain(
+        cfg,
+        int(pick["seed"]),
+        int(pick["client"]),
+        int(pick["engagement"]),
+        mechanisms=names,
+        progress=False,
+    )
+    assert ("pushiness" in why.necessary) == bool(pick["necessary"])
+    expected = long.groupby(["mechanism", "outcome"])["necessary"].mean()
+    for (mechanism, outcome), share in expected.items():
+        assert a.shares.loc[mechanism, outcome] == pytest.approx(share)
+    fig = attribution_heatmap(a)
+    outcome = focus_outcome(a)
+    assert outcome == "organ_rejection"
+    assert f"{a.shares.loc['suspicion', outcome]:.0%} of the {a.counts[outcome]}" in headline_of(
+        fig
+    )
