@@ -169,3 +169,35 @@ def test_stockholm_ablation_is_unambiguous_and_an_unrelated_switch_fails() -> No
     base = ["scenario=stockholm"]
     verdict = ablate(control, quiet_run(base, 30), base, 30, quiet_run)
     assert verdict.status == "FAIL", verdict.row()
+
+
+def test_the_registry_has_a_switch_for_every_mechanism_the_why_names() -> None:
+    # Issue 14 names these for "why did this client leave?": each lever and its cost, and
+    # overload and burn-out apart.
+    wanted = {
+        "suspicion",
+        "conditioning",
+        "monitoring_lever",
+        "monitoring_overhead",
+        "tension_lever",
+        "scope_moved",
+        "legal_lever",
+        "legal_overhead",
+        "insurance_lever",
+        "insurance_overhead",
+        "control_aversion",
+        "overpromise",
+        "overselling",
+        "rm_capture",
+        "discretionary_pricing",
+        "switching_cost",
+        "loss_aversion",
+        "contagion",
+        "overload",
+        "burnout",
+    }
+    assert wanted <= set(MECHANISMS)
+    # One registry: the ablation suite's names are the explanations' names.
+    from vendorsim import mechanisms
+
+    assert mechanisms.MECHANISMS is MECHANISMS

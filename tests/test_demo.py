@@ -42,11 +42,12 @@ def test_quick_demo_writes_results_figures_and_report(tmp_path, capsys):
     assert json.loads((sweep / "sweep.json").read_text())["cells"] == 4
     for table in ("engagements", "cells", "cell_months"):
         assert (sweep / f"{table}.parquet").is_file()
-    for stem in ("outcomes", "phase", "trust", "story", "margin"):
+    for stem in ("outcomes", "phase", "trust", "story", "attribution", "margin"):
         assert (out / "figures" / f"{stem}.png").is_file()
         assert (out / "figures" / f"{stem}.svg").is_file()
     text = page.read_text()
-    assert len(re.findall(r'src="data:image/png;base64,', text)) == 5
+    assert len(re.findall(r'src="data:image/png;base64,', text)) == 6
+    assert "Why did this client leave?" in text and '<pre class="why">' in text
     n = len(demo.SCENARIOS)
     assert f"{n} settings × 2 seeds = {2 * n} runs" in text  # the scenario comparison
     assert "4 cells × 1 seed = 4 runs" in text

@@ -52,7 +52,7 @@ def test_run_report_embeds_every_figure_and_shows_its_config(run_dir, small_resu
     page = page_path.read_text()
     assert_self_contained(page)
     images = embedded_pngs(page)
-    stems = ["outcomes", "trust", "story", "margin"]
+    stems = ["outcomes", "trust", "story", "attribution", "margin"]
     assert len(images) == len(stems)
     for stem in stems:
         assert (run_dir / "figures" / f"{stem}.png").is_file()
@@ -76,6 +76,10 @@ def test_run_report_embeds_every_figure_and_shows_its_config(run_dir, small_resu
         assert line in cfg and line in text
     assert "<th>seeds</th><td>0–2</td>" in text
     assert "<th>runs</th><td>3</td>" in text
+    # The story is explained by counterfactual reruns, and the attribution table is shown.
+    assert '<pre class="why">' in page
+    assert "The vendor&#x27;s margin was" in page or "The vendor's margin was" in text
+    assert "switch at work" in text
 
 
 def test_sweep_report_reads_the_sweep_layout(sweep_dir):
@@ -121,7 +125,7 @@ def test_report_console_script_exit_code(tmp_path):
 def test_report_to_another_path(run_dir, tmp_path):
     out = tmp_path / "elsewhere" / "page.html"
     main([str(run_dir), "--out", str(out), "--no-progress"])
-    assert out.is_file() and len(embedded_pngs(out.read_text())) == 4
+    assert out.is_file() and len(embedded_pngs(out.read_text())) == 5
     assert (out.parent / "figures" / "story.png").is_file()
 
 

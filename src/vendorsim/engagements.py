@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vendorsim.agents.accounts import LEDGER
 from vendorsim.state import SEGMENTS, TYPES, AccountState, ClientState, TeamState
 
 # Rate of the running mean of recent quality (about the last six months).
@@ -89,6 +90,10 @@ class EngagementBook:
         self.recent_unwarranted = np.zeros(n)
         self.recent_revenue = np.zeros(n)
         self.sums = {k: np.zeros(n) for k in _SUMS}
+        # The vendor's revenue and cost by line, summed over the engagement: kept apart from
+        # the engagement rows so that the result tables stay exactly as they were.
+        self.ledger = {k: np.zeros(n) for k in LEDGER}
+        self._ledger_closed: list[dict[str, np.ndarray]] = []
         self._next_id = np.zeros(n // self.per_market, dtype=np.int64)
         self._closed: list[dict[str, np.ndarray]] = []
 
@@ -115,6 +120,7 @@ class EngagementBook:
             self.recent_unwarranted,
             self.recent_revenue,
             *self.sums.values(),
+            *self.ledger.values(),
         ):
             arr[idx] = 0.0
 
@@ -134,6 +140,8 @@ class EngagementBook:
         s["revenue"] += a.revenue
         s["list_revenue"] += a.list_revenue
         s["cost"] += a.cost
+        for line, amount in a.ledger.items():
+            self.ledger[line] += amount
         s["underperforming"] += seen < c.alternative_quality
         s["better_alternative"] += c.value_gap > 0.0
         s["burden"] += c.burden
@@ -170,6 +178,26 @@ class EngagementBook:
         """
         if len(idx):
             self._closed.append(self._rows(idx, month, reason))
+            self._ledger_closed.append(self._ledger_rows(idx))
+
+    def _ledger_rows(self, idx: np.ndarray) -> dict[str, np.ndarray]:
+        return {
+            "client": idx.copy(),
+            "engagement": self.id[idx].copy(),
+            "vendor": self.vendor_of[idx].copy(),
+            **{line: self.ledger[line][idx].copy() for line in LEDGER},
+        }
+
+    def ledger_frame(self) -> pd.DataFrame:
+        """The closed engagements' revenue and cost by line (:data:`LEDGER`), in months of
+        list price, costs negative, one row per engagement; the lines sum to its profit.
+        """
+        batches = self._ledger_closed
+        if not batches:
+            columns = ["client", "engagement", "vendor", *LEDGER]
+            return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+        frame = pd.DataFrame({k: np.concatenate([b[k] for b in batches]) for k in batches[0]})
+        return frame.sort_values(["client", "engagement"], kind="stable").reset_index(drop=True)
 
     def snapshot(self, month: int) -> pd.DataFrame:
         """Every engagement so far, the running ones as if they ended now; changes nothing."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from vendorsim.io import write_atomic
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.story import tell
 from vendorsim.tables import RESULT_TABLES
+from vendorsim.why import Why, explain
 
 # The tables of a run, as the model builds them and as they are saved.
 TABLES = RESULT_TABLES
@@ -61,6 +63,41 @@ class Results:
     def story(self, seed: int, client: int) -> str:
         """The timeline of one client's engagements, told from the event log."""
         return tell(self, seed, client)
+
+    def why(
+        self,
+        seed: int,
+        client: int,
+        engagement: int | None = None,
+        *,
+        mechanisms: Sequence[str] | None = None,
+        progress: bool | None = None,
+    ) -> Why:
+        """Why did this engagement end as it did? Reruns the seed's market with each
+        mechanism switched off in turn (docs/why.md; :func:`vendorsim.why.explain`).
+
+        Args:
+            seed: a seed of these results.
+            client: the client, as numbered in the tables.
+            engagement: the engagement number; default: the client's first engagement with
+                the focal vendor that ended (else its first with the focal vendor, else its
+                first).
+            mechanisms: names in :data:`vendorsim.mechanisms.MECHANISMS` (default: all).
+            progress: show a progress bar; None shows it only on a terminal.
+
+        Raises:
+            vendorsim.why.WhyInputError: the seed, client or engagement is not here.
+
+        """
+        return explain(
+            self.config,
+            seed,
+            client,
+            engagement,
+            mechanisms=mechanisms,
+            saved=self.engagements,
+            progress=progress,
+        )
 
     def summary(self) -> dict[str, Any]:
         """Headline figures for ``summary.json``."""

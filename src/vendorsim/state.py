@@ -9,7 +9,7 @@ small hand-made state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -226,6 +226,9 @@ class AccountState:
     goodwill_spent: np.ndarray
     low_margin_months: np.ndarray
     margin_trend: np.ndarray
+    # This month's revenue and cost by line (vendorsim.agents.accounts.LEDGER), for the
+    # engagement book's margin breakdown; nothing in the model reads it.
+    ledger: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, clients: int) -> AccountState:

@@ -48,6 +48,9 @@ class RunTables:
                     frame = reps.localise(self.book.to_frame())
                 elif name == "timeseries":
                     frame = self.recorder.to_frame(month, reps, series)
+                elif name == "ledger":
+                    # Not a result table: the margin breakdown that vendorsim.why asks for.
+                    frame = reps.localise(self.book.ledger_frame())
                 elif name == "events":
                     frame = reps.localise(self.events.to_frame(), regroup=True)
                 else:

@@ -61,14 +61,26 @@ def settle(
     a.revenue = a.price * a.list_revenue
     person_month = (1.0 - cfg.vendor.base_margin) / t.staff_start
     team_cost = person_month * (t.staff + cfg.vendor.delivery.hiring_cost_months * t.hires)
-    a.cost = (
-        team_cost * (1.0 - cfg.vendor.stranded_cost * moved)
-        + vm.monitoring_overhead * c.monitoring.mean(axis=1)
-        + vm.legal_overhead * c.legal
-        + vm.insurance_overhead * c.insurance
-        + esc.legal_cost * (c.stage >= LEGAL_RUNG)
-        + cfg.vendor.rework_cost * t.surfaced.mean(axis=1)
-        + a.goodwill_spent
+    # The cost's terms, named so the ledger can book each; summed in the order the one
+    # expression summed them, so the total is the same to the last bit.
+    kept = 1.0 - cfg.vendor.stranded_cost * moved
+    team = team_cost * kept
+    monitoring = vm.monitoring_overhead * c.monitoring.mean(axis=1)
+    legal = vm.legal_overhead * c.legal
+    insurance = vm.insurance_overhead * c.insurance
+    disputes = esc.legal_cost * (c.stage >= LEGAL_RUNG)
+    rework = cfg.vendor.rework_cost * t.surfaced.mean(axis=1)
+    a.cost = team + monitoring + legal + insurance + disputes + rework + a.goodwill_spent
+    _book_ledger(
+        a,
+        deal=deal,
+        sold=sold,
+        moved=moved,
+        penalised=penalised,
+        team_cost=team_cost,
+        rescue_cost=person_month * np.minimum(t.rescuers, t.staff),
+        kept=kept,
+        costs=(monitoring, legal, insurance, disputes, rework),
     )
     a.margin_before = a.margin
     a.profit = a.revenue - a.cost
@@ -77,6 +89,74 @@ def settle(
     a.margin_trend += cfg.vendor.margin_trend_rate * (a.margin - a.margin_trend)
     below = a.margin_trend < cfg.vendor.margin_floor
     a.low_margin_months = np.where(below, a.low_margin_months + 1.0, 0.0)
+
+
+# The ledger's lines, in the order of a profit and loss statement (ODD §7.9). Revenue lines
+# first: list price, then what raises the bill above it and what cuts it; then the costs,
+# booked as negative amounts, so the lines sum to the month's profit.
+LEDGER = (
+    "list_price",
+    "holdup_markup",
+    "extra_scope",
+    "oversold_licences",
+    "scope_to_competitors",
+    "penalties",
+    "concessions",
+    "team",
+    "rescue_staff",
+    "team_shed_with_scope",
+    "monitoring_overhead",
+    "legal_overhead",
+    "insurance_overhead",
+    "dispute_costs",
+    "rework",
+    "goodwill",
+)
+
+
+def _book_ledger(
+    a: AccountState,
+    *,
+    deal: np.ndarray,
+    sold: np.ndarray,
+    moved: np.ndarray,
+    penalised: np.ndarray,
+    team_cost: np.ndarray,
+    rescue_cost: np.ndarray,
+    kept: np.ndarray,
+    costs: tuple[np.ndarray, ...],
+) -> None:
+    """Split the month's revenue and cost into the lines of :data:`LEDGER` (``a.ledger``).
+
+    Revenue is a product of factors, so it is split in sequence: each factor's line is the
+    bill before it times the factor's change. The lines sum to the month's profit up to
+    rounding (about 1e-16 of a month's price); nothing in the model reads them.
+    """
+    before_holdup = np.ones_like(a.markup)
+    at_markup = a.markup * before_holdup
+    with_deal = at_markup * deal
+    with_oversell = with_deal * sold
+    with_moved = with_oversell * (1.0 - moved)
+    monitoring, legal, insurance, disputes, rework = costs
+    lines = (
+        before_holdup,
+        at_markup - before_holdup,
+        with_deal - at_markup,
+        with_oversell - with_deal,
+        -with_oversell * moved,
+        -with_moved * (1.0 - penalised),
+        -(1.0 - a.price) * a.list_revenue,
+        -(team_cost - rescue_cost),
+        -rescue_cost,
+        team_cost * (1.0 - kept),
+        -monitoring,
+        -legal,
+        -insurance,
+        -disputes,
+        -rework,
+        -a.goodwill_spent,
+    )
+    a.ledger = dict(zip(LEDGER, lines, strict=True))
 
 
 def walking_away(a: AccountState, walkaway_months: float) -> np.ndarray:

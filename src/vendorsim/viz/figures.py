@@ -2,8 +2,9 @@
 is a takeaway computed from the data (see :mod:`vendorsim.viz.headlines`) and whose caption
 says what the lines, bars and shading mean.
 
-The phase diagram lives in :mod:`vendorsim.viz.phase` and the engagement story in
-:mod:`vendorsim.viz.story_figure`; both are re-exported here, so every figure is
+The phase diagram lives in :mod:`vendorsim.viz.phase`, the engagement story in
+:mod:`vendorsim.viz.story_figure` and the attribution heatmap in
+:mod:`vendorsim.viz.attribution_figure`; all are re-exported here, so every figure is
 ``vendorsim.viz.figures.<name>``.
 """
 
@@ -23,6 +24,7 @@ from vendorsim.io import write_atomic
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables
+from vendorsim.viz.attribution_figure import attribution_heatmap
 from vendorsim.viz.phase import phase_diagram
 from vendorsim.viz.story_figure import engagement_story, pick_story
 from vendorsim.viz.style import (
@@ -39,6 +41,7 @@ from vendorsim.viz.style import (
 )
 
 __all__ = [
+    "attribution_heatmap",
     "engagement_story",
     "margin_erosion",
     "outcome_shares",

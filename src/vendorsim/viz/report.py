@@ -28,13 +28,18 @@ from matplotlib.figure import Figure
 from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
+from vendorsim.attribution import Attribution, attribute
 from vendorsim.io import write_atomic
+from vendorsim.mechanisms import MECHANISMS
 from vendorsim.results import Results
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables as T
+from vendorsim.viz.attribution_figure import attribution_heatmap
 from vendorsim.viz.style import OUTCOME_COLOURS, OUTCOME_NAMES, caption_of, headline_of
 
+# Seeds the attribution reruns (one twin run per mechanism each): few, so a report stays quick.
+ATTRIBUTION_SEEDS = 3
 RUN_FILES = ("engagements.parquet", "timeseries.parquet", "events.parquet")
 SWEEP_FILES = ("sweep.json", "cells.parquet", "engagements.parquet")
 # How to read each kind of figure, in plain words.
@@ -60,6 +65,12 @@ HOW_TO_READ: dict[str, str] = {
         "did about it (monitoring) and what it suspected, with the events that moved them. "
         "It is one possible history, chosen because it shows the mechanism, not an average."
     ),
+    "attribution": (
+        "Each row is a mechanism of the model, each column an outcome. The number in a cell "
+        "is the share of the engagements with that outcome that would have ended differently "
+        "had the market been rerun, same seed, with that one mechanism switched off: the "
+        "mechanism was necessary for them. A column's shares need not add up to 100 %."
+    ),
     "margin": (
         "The vendor's monthly margin on its engagements, averaged over clients; the band is "
         "the uncertainty of that average. A line falling below zero means the vendor pays to "
@@ -82,6 +93,9 @@ class Section:
     make: Callable[[], Figure]
     headline: str = ""
     caption: str = ""
+    # Text shown under the figure, computed after it is drawn (e.g. the story's why).
+    describe: Callable[[], str] | None = None
+    text: str = ""
 
 
 @dataclass
@@ -179,7 +193,16 @@ def run_sections(path: Path) -> Report:
             client,
             engagement,
         )
-        report.sections.append(Section("story", "story", "One engagement's story", fig))
+        report.sections.append(
+            Section(
+                "story",
+                "story",
+                "One engagement's story",
+                fig,
+                describe=partial(_why_text, results, seed, client, engagement),
+            )
+        )
+    report.sections.append(_attribution_section(results))
     report.sections.append(
         Section(
             "margin",
@@ -195,9 +218,53 @@ def run_sections(path: Path) -> Report:
         ("months", str(summary.get("months", results.config.months))),
         ("clients per market", str(summary.get("clients", results.config.market.clients))),
         ("engagements", str(len(results.engagements))),
+        _attribution_fact(results),
     ]
     report.configs.append(("config.yaml", config_text(path)))
     return report
+
+
+def _why_text(results: Results, seed: int, client: int, engagement: int) -> str:
+    """The story's engagement explained by counterfactual reruns (docs/why.md)."""
+    return results.why(seed, client, engagement, progress=False).text
+
+
+def _attribution_fact(results: Results) -> tuple[str, str]:
+    seeds = results.seeds[:ATTRIBUTION_SEEDS]
+    return (
+        "attribution (counterfactual reruns)",
+        f"{len(MECHANISMS)} mechanisms switched off one at a time on seeds "
+        f"{seeds_text(seeds)}: up to {len(MECHANISMS) + 1} × {len(seeds)} runs (switches that "
+        "change nothing are not rerun); see docs/why.md",
+    )
+
+
+def _attribution_section(results: Results) -> Section:
+    """The attribution heatmap over the first :data:`ATTRIBUTION_SEEDS` seeds of a run."""
+    seeds = results.seeds[:ATTRIBUTION_SEEDS]
+    done: list[Attribution] = []
+
+    def make() -> Figure:
+        done.append(attribute(results.config, seeds, progress=False))
+        return attribution_heatmap(done[0])
+
+    def describe() -> str:
+        a = done[0]
+        table = a.shares.assign(**{"switch at work": a.active.reindex(a.shares.index)})
+        counts = ", ".join(f"{o} {n}" for o, n in a.counts.items())
+        return (
+            f"Every mechanism, share of engagements for which it was necessary "
+            f"(focal vendor; engagements: {counts}):\n"
+            + table.to_string(float_format=lambda x: f"{x:.0%}")
+        )
+
+    return Section(
+        "attribution",
+        "attribution",
+        "Which mechanisms were necessary",
+        make,
+        describe=describe,
+    )
 
 
 def _floor(cfg: Any) -> float | None:
@@ -402,7 +469,16 @@ def demo_sections(path: Path) -> Report:
     story = Results.load(path / meta["story"]["run"])
     s, c, e = F.pick_story(story.engagements, story.events)
     fig = partial(F.engagement_story, story.timeseries, story.events, story.engagements, s, c, e)
-    report.sections.append(Section("story", "story", "Why did this client leave?", fig))
+    report.sections.append(
+        Section(
+            "story",
+            "story",
+            "Why did this client leave?",
+            fig,
+            describe=partial(_why_text, story, s, c, e),
+        )
+    )
+    report.sections.append(_attribution_section(story))
     pricing = load("pricing")
     months = T.stack({k: T.seed_months(r.timeseries) for k, r in pricing.items()}, "pricing")
     floor = float(next(iter(pricing.values())).config.vendor.margin_floor)
@@ -428,6 +504,7 @@ def demo_sections(path: Path) -> Report:
         runs_fact("policies", "vendor policies"),
         runs_fact("pricing", "pricing under RM capture"),
         ("story", f"seed {s}, client {c}, engagement {e} of {meta['story']['run']}"),
+        _attribution_fact(story),
         ("simulation time", f"{meta.get('simulation_seconds', '?')} s"),
     ]
     for key in ("missing", "broken"):
@@ -497,6 +574,8 @@ def write_report(report: Report, out_path: Path, progress: bool | None = None) -
         finally:
             plt.close(fig)
         section.headline, section.caption = headline_of(fig), caption_of(fig)
+        if section.describe is not None:
+            section.text = section.describe()
         images[section.key] = (fig_dir / f"{section.key}.png").read_bytes()
     page = render_html(report, images)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -516,6 +595,7 @@ table { border-collapse: collapse; margin: 1rem 0; }
 td, th { padding: 0.25rem 0.8rem; border-bottom: 1px solid #e3e3e3; text-align: left;
   vertical-align: top; }
 pre { background: #f7f7f7; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem; }
+pre.why { white-space: pre-wrap; font-family: inherit; font-size: 1rem; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.3em;
   vertical-align: -0.1em; border: 1px solid #999; }
 .muted { color: #666; font-size: 0.9rem; }
@@ -548,6 +628,7 @@ def render_html(report: Report, images: dict[str, bytes]) -> str:
             f'<figure><img alt="{e(s.headline)}" title="{e(s.caption)}" '
             f'src="data:image/png;base64,{data}"></figure>',
             f'<p class="read"><strong>How to read it.</strong> {e(HOW_TO_READ[s.kind])}</p>',
+            *([f'<pre class="why">{e(s.text)}</pre>'] if s.text else []),
             f'<p class="muted">Also saved as <code>figures/{e(s.key)}.png</code> and '
             f"<code>figures/{e(s.key)}.svg</code>.</p></section>",
         ]

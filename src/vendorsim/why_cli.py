@@ -1,0 +1,61 @@
+"""The ``vendorsim-why`` command: why did this client leave? Counterfactual reruns of a run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from vendorsim.io import write_atomic
+from vendorsim.results import Results
+from vendorsim.settings import ConfigError
+from vendorsim.why import WhyInputError
+
+PROG = "vendorsim-why"
+
+
+def _fail(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``vendorsim-why RUN_DIR --seed S --client C [--engagement E] [--csv DIR]``.
+
+    Prints the answer in plain words; with ``--csv`` also writes ``counterfactuals.csv``,
+    ``margin.csv`` and ``trust.csv`` into DIR. Bad input is refused in one line (key, value,
+    what is allowed) with exit code 2, before anything is written.
+    """
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Why did this engagement end as it did? Reruns its market with each "
+        "mechanism switched off in turn (docs/why.md).",
+    )
+    parser.add_argument("run_dir", type=Path, help="a run's output dir (vendorsim or Results.save)")
+    parser.add_argument("--seed", type=int, required=True, help="the run's seed")
+    parser.add_argument("--client", type=int, required=True, help="client number")
+    parser.add_argument(
+        "--engagement",
+        type=int,
+        default=None,
+        help="engagement number (default: the client's first with the focal vendor that ended)",
+    )
+    parser.add_argument("--csv", type=Path, default=None, help="also write the tables here")
+    args = parser.parse_args(argv)
+    if not (args.run_dir / "engagements.parquet").exists():
+        _fail(f"RUN_DIR={args.run_dir} holds no engagements.parquet; allowed: a run's output dir")
+    if args.csv is not None and args.csv.exists() and not args.csv.is_dir():
+        _fail(f"--csv={args.csv} is a file; allowed: a directory (created if missing)")
+    results = Results.load(args.run_dir)
+    try:
+        why = results.why(args.seed, args.client, args.engagement)
+    except (WhyInputError, ConfigError) as exc:
+        _fail(str(exc))
+        return
+    print(why.text)
+    if args.csv is not None:
+        args.csv.mkdir(parents=True, exist_ok=True)
+        for name in ("counterfactuals", "margin", "trust"):
+            frame = getattr(why, name)
+            write_atomic(args.csv / f"{name}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+        print(f"tables: {args.csv}")
