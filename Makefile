@@ -21,7 +21,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
-	$(BIN)/python benchmarks/bench_why.py
+	$(BIN)/python benchmarks/why.py
 	$(BIN)/python benchmarks/sweep.py
 	$(BIN)/python benchmarks/batch_run.py
 	$(BIN)/python benchmarks/memory.py

@@ -18,7 +18,15 @@ from tqdm.auto import tqdm
 
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.outcomes import OUTCOMES
-from vendorsim.why import FOCAL, WhyInputError, changes, match_twins, run_market, twin_config
+from vendorsim.why import (
+    FOCAL,
+    WhyInputError,
+    changes,
+    match_twins,
+    plain_config,
+    run_market,
+    twin_config,
+)
 
 
 @dataclass
@@ -88,9 +96,10 @@ def attribute(
         disable=None if progress is None else not progress,
         leave=False,
     )
+    base = plain_config(config)  # resolved once; each twin is compared with it
     for name in bar:
         twin_cfg = twin_config(config, MECHANISMS[name])
-        active[name] = changes(config, twin_cfg)
+        active[name] = changes(base, twin_cfg)
         if active[name]:
             matched = match_twins(original, run_market(twin_cfg, seeds)["engagements"])
             twin_outcome, match = matched["twin_outcome"], matched["match"]

@@ -161,32 +161,39 @@ class Why:
 # --------------------------------------------------------------------------- twins
 
 
-def twin_config(config: DictConfig, mechanism: Mechanism) -> DictConfig:
-    """``config`` with ``mechanism`` switched off (its overrides win, as after a scenario).
+def twin_config(config: DictConfig, mechanism: Mechanism) -> dict[str, Any]:
+    """``config`` with ``mechanism`` switched off (its overrides win, as after a scenario),
+    resolved to the plain container the engine reads (interpolations such as the behaviour
+    rules' ``${client.switching_cost}`` follow the switch).
 
     Raises:
         vendorsim.ConfigError: the switch does not fit the config.
 
     """
     twin = OmegaConf.merge(config, OmegaConf.from_dotlist(list(mechanism.off)))
-    assert isinstance(twin, DictConfig)
-    validate(twin)
-    return twin
+    plain = OmegaConf.to_container(twin, resolve=True)
+    assert isinstance(plain, dict)
+    validate(plain)  # type: ignore[arg-type]
+    return plain  # type: ignore[return-value]
 
 
-def _plain(config: DictConfig) -> dict[str, Any]:
-    plain = OmegaConf.to_container(config, resolve=True)
+def plain_config(config: DictConfig | dict[str, Any]) -> dict[str, Any]:
+    plain = (
+        OmegaConf.to_container(config, resolve=True) if isinstance(config, DictConfig) else config
+    )
     assert isinstance(plain, dict)
     return {k: v for k, v in plain.items() if k not in ("hydra", "meta", "seed", "seeds")}
 
 
-def changes(config: DictConfig, twin: DictConfig) -> bool:
+def changes(config: DictConfig | dict[str, Any], twin: DictConfig | dict[str, Any]) -> bool:
     """Whether ``twin`` differs from ``config`` in anything the model reads."""
-    return _plain(config) != _plain(twin)
+    return plain_config(config) != plain_config(twin)
 
 
 def run_market(
-    config: DictConfig, seeds: Sequence[int], tables: Sequence[str] = ("engagements",)
+    config: DictConfig | dict[str, Any],
+    seeds: Sequence[int],
+    tables: Sequence[str] = ("engagements",),
 ) -> dict[str, pd.DataFrame]:
     """The labelled ``tables`` of ``seeds``' markets under ``config`` (one model for all
     seeds; each market gives exactly its lone run's results), plus ``ledger`` if asked.
@@ -403,6 +410,7 @@ def explain(
     eng = factual["engagements"]
     original = eng[(eng["client"] == client) & (eng["engagement"] == row["engagement"])]
 
+    plain = plain_config(config)  # resolved once; each twin is compared with it
     rows = []
     bar = tqdm(
         names,
@@ -417,7 +425,7 @@ def explain(
         record: dict[str, Any] = {
             "mechanism": name,
             "description": mechanism.description,
-            "active": changes(config, twin_cfg),
+            "active": changes(plain, twin_cfg),
         }
         if record["active"]:
             twin = run_market(twin_cfg, [seed])["engagements"]

@@ -5,7 +5,7 @@ config. The time is printed beside Mesa's idle ``shuffle_do`` floor for the same
 months, run as many times as the why runs markets (the floor of :mod:`engine`), interleaved
 and best-of-N, so the ratio holds on a noisy machine.
 
-Run: ``.venv/bin/python benchmarks/bench_why.py [--scenario baseline --repeats 3]``.
+Run: ``.venv/bin/python benchmarks/why.py [--scenario baseline --repeats 3]``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from engine import time_floor
+from floor import time_floor
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.model import VendorMarket
 from vendorsim.settings import load_config
