@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 import pytest
 
 from vendorsim.viz import dashboard_plots
+from vendorsim.why import OUTCOME_WORDS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,6 +38,8 @@ CHROMIUM_ARGS = [
 ]
 # Seconds to wait for the page or an update; generous for a busy 2-core CI machine.
 WAIT_MS = 60_000
+# A why reruns the market about two dozen times: seconds alone, longer beside the server.
+WHY_WAIT_MS = 180_000
 
 pytestmark = [
     pytest.mark.browser,
@@ -352,6 +355,24 @@ def test_story_of_a_selected_client(tab: Tab) -> None:
     assert tab.small_text() == []
     tab.shot("story_client3")
     tab.item("Story of a client").screenshot(path=tab.shots / "story_panel.png")
+
+
+def test_why_panel_answers_for_the_chosen_client(tab: Tab) -> None:
+    """The story view's "Why?" reruns the market with each mechanism off and says, in text
+    a room can read, how the client's engagement ended and what it would have been."""
+    page = tab.page
+    tab.open_tab("Story of a client")
+    tab.item("Story of a client").locator(".v-select").click()
+    page.locator(".v-menu__content .v-list-item", has_text="Client 2").click()
+    page.get_by_role("button", name="Why?").click()
+    page.wait_for_selector(".vendorsim-why", timeout=WHY_WAIT_MS)
+    text = page.locator(".vendorsim-why").inner_text()
+    first = text.split(".")[0].lower()
+    assert any(words in first for words in OUTCOME_WORDS.values()), text[:200]
+    assert "Client 2 (seed" in text
+    assert "margin" in text and "Trust went from" in text
+    assert tab.small_text() == []
+    tab.item("Story of a client").screenshot(path=tab.shots / "why_panel.png")
 
 
 def test_burst_of_resets_steps_and_play(tab: Tab) -> None:

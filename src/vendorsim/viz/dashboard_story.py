@@ -2,8 +2,9 @@
 
 A block is a function of (market, client, seed) returning a :class:`Block` or None (nothing
 to show). The panel shows :data:`STORY_BLOCKS` in order, each through one :func:`StoryText`
-call, so a new block (say, the why of ``Results.why(seed, client)``) is one function added
-to that tuple.
+call, so a new block is one function added to that tuple. Under them, the "Why?" panel
+(:mod:`vendorsim.viz.dashboard_why`) answers why the client's engagement ended, on request,
+since it reruns the market.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from vendorsim.viz.dashboard_model import (
     months_run,
     story_so_far,
 )
+from vendorsim.viz.dashboard_why import WhyPanel, WhyQuestion
 from vendorsim.viz.style import OUTCOME_NAMES
 
 NOT_STARTED = "Nothing has happened yet: press Step or \u25b6."
@@ -97,6 +99,8 @@ def StoryView(model: DashboardMarket, selected: solara.Reactive[int]) -> None:
             block = make(market, client, model.controls.seed)
             if block is not None:
                 StoryText(block)
+        params = model.controls.params_b() if market is not model else model.controls.params()
+        WhyPanel(WhyQuestion(tuple(sorted(params.items())), model.controls.seed, client))
         if label:
             solara.Text(f"Shown: {label}", style=NOTE_STYLE)
 
