@@ -39,7 +39,7 @@ DEAD: dict[str, str] = {
     "scenario reaches (ODD section 8)",
     "outcomes.lock_in_held": "a guard that does not bind: a client whose value gap clears the "
     "switching hurdle leaves within months, so every engagement long enough for lock-in has "
-    "held_share 1 (191 of 191 candidates in captive, 20 seeds; ODD section 8)",
+    "held_share 1 (237 of 237 candidates in captive, 20 seeds; ODD section 8)",
 }
 
 MODEL_PARAMS = [p for p in PARAMS.values() if p.source != "run"]
