@@ -96,7 +96,8 @@ def _caption(a: Attribution, shown: int, active: int, seeds: str) -> str:
         f"Each cell: the share of the focal vendor's engagements with that outcome (column, n "
         f"engagements) whose outcome changed when the mechanism (row) was switched off, the "
         f"seed and all else kept. {seeds}, one twin run per mechanism. Shares in a column need "
-        f"not sum to 100%: several mechanisms can each be necessary. Part of a share can be "
-        f"chance: a twin market diverges beyond the one mechanism (docs/why.md).{rest}"
+        f"not sum to 100%: several mechanisms can each be necessary. A mechanism also reaches "
+        f"an engagement through the rest of the market (other clients' tenders, vendors' "
+        f"reputations), so a share counts those paths too (docs/why.md).{rest}"
         f"{idle_text}"
     )
