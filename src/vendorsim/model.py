@@ -111,7 +111,7 @@ class VendorMarket(mesa.Model):
         self.rm_of = [RelationshipManager(self, i, -1, self.rms) for i in range(n)]
         self.forced_incidents: tuple[np.ndarray, int] | None = None
         # Engagements ended by this month's choices; replaced when the choices are done.
-        self._ending: list[tuple[int, str, int, float, int, np.ndarray]] = []
+        self._ending: list[tuple[int, str]] = []
         # Tension targets while the month's choices are made (no choice moves another
         # client's), so each tender need not compute its own.
         self._month_tension: np.ndarray | None = None
