@@ -22,7 +22,8 @@ from floor import time_floor
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.model import VendorMarket
 from vendorsim.settings import load_config
-from vendorsim.why import changes, explain, run_market, twin_config
+from vendorsim.twins import changes, run_market, twin_config
+from vendorsim.why import explain
 
 
 def main() -> None:

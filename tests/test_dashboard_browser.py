@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 import pytest
 
 from vendorsim.viz import dashboard_plots
-from vendorsim.why import OUTCOME_WORDS
+from vendorsim.why_words import OUTCOME_WORDS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

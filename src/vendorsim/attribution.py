@@ -2,7 +2,7 @@
 
 One twin run per mechanism over the seeds covers every engagement at once: the twin's
 engagements are matched to the original's engagement by engagement
-(:func:`vendorsim.why.match_twins`), and a mechanism was necessary for an engagement when its
+(:func:`vendorsim.twins.match_twins`), and a mechanism was necessary for an engagement when its
 twin's outcome label differs. The cost is (mechanisms + 1) runs of the seeds, whatever the
 number of engagements. docs/why.md says what this measures and what it does not.
 """
@@ -18,15 +18,8 @@ from tqdm.auto import tqdm
 
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.outcomes import OUTCOMES
-from vendorsim.why import (
-    FOCAL,
-    WhyInputError,
-    changes,
-    match_twins,
-    plain_config,
-    run_market,
-    twin_config,
-)
+from vendorsim.twins import FOCAL, changes, match_twins, plain_config, run_market, twin_config
+from vendorsim.why import WhyInputError
 
 
 @dataclass

@@ -8,7 +8,7 @@ from matplotlib.ticker import PercentFormatter
 
 from vendorsim.attribution import Attribution
 from vendorsim.viz.style import OUTCOME_NAMES, SEQUENTIAL_CMAP, finish, slide, workshop
-from vendorsim.why import NAMES
+from vendorsim.why_words import NAMES
 
 # A slide holds this many mechanisms at a readable size; the rest are in the table.
 MAX_ROWS = 10
