@@ -20,8 +20,8 @@ from vendorsim.attribution import attribute
 from vendorsim.mechanisms import MECHANISMS, overrides_off
 from vendorsim.results import Results
 from vendorsim.settings import load_config
-from vendorsim.twins import match_twins, run_market
-from vendorsim.why import WhyInputError, explain
+from vendorsim.twins import WhyInputError, match_twins, run_market
+from vendorsim.why import explain
 from vendorsim.why_cli import main
 
 WHY = str(Path(sys.executable).with_name("vendorsim-why"))

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 from omegaconf import DictConfig
-from tqdm.auto import tqdm
 
-from vendorsim.mechanisms import MECHANISMS
 from vendorsim.outcomes import OUTCOMES
-from vendorsim.twins import FOCAL, changes, match_twins, plain_config, run_market, twin_config
-from vendorsim.why import WhyInputError
+from vendorsim.twins import (
+    FOCAL,
+    WhyInputError,
+    match_twins,
+    mechanism_names,
+    run_market,
+    twin_runs,
+)
 
 
 @dataclass
@@ -69,12 +73,7 @@ def attribute(
         WhyInputError: an unknown mechanism, or no seeds.
 
     """
-    names = list(MECHANISMS) if mechanisms is None else list(mechanisms)
-    unknown = [n for n in names if n not in MECHANISMS]
-    if unknown:
-        raise WhyInputError(
-            f"mechanism={unknown[0]} is not a known mechanism; allowed: {', '.join(MECHANISMS)}"
-        )
+    names = mechanism_names(mechanisms)
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise WhyInputError("seeds=[] is empty; allowed: one or more seeds")
@@ -82,19 +81,10 @@ def attribute(
     if vendor is not None:
         original = original[original["vendor"] == vendor].reset_index(drop=True)
     rows, active = [], {}
-    bar = tqdm(
-        names,
-        desc="attribution: twins",
-        unit="twin",
-        disable=None if progress is None else not progress,
-        leave=False,
-    )
-    base = plain_config(config)  # resolved once; each twin is compared with it
-    for name in bar:
-        twin_cfg = twin_config(config, MECHANISMS[name])
-        active[name] = changes(base, twin_cfg)
-        if active[name]:
-            matched = match_twins(original, run_market(twin_cfg, seeds)["engagements"])
+    for name, twin in twin_runs(config, names, seeds, desc="attribution: twins", progress=progress):
+        active[name] = twin is not None
+        if twin is not None:
+            matched = match_twins(original, twin)
             twin_outcome, match = matched["twin_outcome"], matched["match"]
         else:
             # A switch that changes nothing leaves every label as it was; no run needed.

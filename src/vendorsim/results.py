@@ -86,7 +86,7 @@ class Results:
             progress: show a progress bar; None shows it only on a terminal.
 
         Raises:
-            vendorsim.why.WhyInputError: the seed, client or engagement is not here.
+            vendorsim.twins.WhyInputError: the seed, client or engagement is not here.
 
         """
         return explain(

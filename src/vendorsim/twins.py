@@ -9,14 +9,15 @@ original began). :mod:`vendorsim.why` explains one engagement with them and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
+from tqdm.auto import tqdm
 
-from vendorsim.mechanisms import Mechanism
+from vendorsim.mechanisms import MECHANISMS, Mechanism
 from vendorsim.model import VendorMarket
 from vendorsim.outcomes import labelled
 from vendorsim.settings import validate
@@ -116,3 +117,53 @@ def match_twins(original: pd.DataFrame, twin: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ the engagement
+
+
+class WhyInputError(LookupError):
+    """A seed, client, engagement or mechanism that the results or the registry do not hold;
+    the message names the key, the value and what is allowed.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def mechanism_names(mechanisms: Sequence[str] | None) -> list[str]:
+    """The registry's names asked for (all of them if None), refusing unknown ones.
+
+    Raises:
+        WhyInputError: a name that is not in :data:`~vendorsim.mechanisms.MECHANISMS`.
+
+    """
+    names = list(MECHANISMS) if mechanisms is None else list(mechanisms)
+    unknown = [n for n in names if n not in MECHANISMS]
+    if unknown:
+        raise WhyInputError(
+            f"mechanism={unknown[0]} is not a known mechanism; allowed: {', '.join(MECHANISMS)}"
+        )
+    return names
+
+
+def twin_runs(
+    config: DictConfig,
+    names: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    desc: str,
+    progress: bool | None,
+) -> Iterator[tuple[str, pd.DataFrame | None]]:
+    """Each mechanism of ``names`` with its twin's labelled engagements over ``seeds``, or
+    None when the switch changes nothing in ``config`` (the twin is then the run itself and
+    is not rerun). A progress bar named ``desc`` shows when ``progress`` (None: on a terminal).
+    """
+    base = plain_config(config)  # resolved once; each twin is compared with it
+    bar = tqdm(
+        names,
+        desc=desc,
+        unit="twin",
+        disable=None if progress is None else not progress,
+        leave=False,
+    )
+    for name in bar:
+        twin = twin_config(config, MECHANISMS[name])
+        yield name, run_market(twin, seeds)["engagements"] if changes(base, twin) else None

@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
-from tqdm.auto import tqdm
 
 from vendorsim.agents.accounts import LEDGER
 from vendorsim.events import EVENTS
@@ -36,22 +35,13 @@ from vendorsim.mechanisms import MECHANISMS
 from vendorsim.twins import (
     FOCAL,
     TWIN_COLUMNS,
-    changes,
+    WhyInputError,
     match_twins,
-    plain_config,
+    mechanism_names,
     run_market,
-    twin_config,
+    twin_runs,
 )
 from vendorsim.why_words import LINE_WORDS, REVENUE_LINES, answer_text
-
-
-class WhyInputError(LookupError):
-    """A seed, client or engagement that the results do not hold; the message names the key,
-    the value and what is allowed.
-    """
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 @dataclass
@@ -242,12 +232,7 @@ def explain(
         WhyInputError: unknown seed, client, engagement or mechanism.
 
     """
-    names = list(MECHANISMS) if mechanisms is None else list(mechanisms)
-    unknown = [n for n in names if n not in MECHANISMS]
-    if unknown:
-        raise WhyInputError(
-            f"mechanism={unknown[0]} is not a known mechanism; allowed: {', '.join(MECHANISMS)}"
-        )
+    names = mechanism_names(mechanisms)
     if saved is not None:
         chosen = choose(saved, seed, client, engagement)
         engagement = int(chosen["engagement"])
@@ -257,25 +242,14 @@ def explain(
     eng = factual["engagements"]
     original = eng[(eng["client"] == client) & (eng["engagement"] == row["engagement"])]
 
-    plain = plain_config(config)  # resolved once; each twin is compared with it
     rows = []
-    bar = tqdm(
-        names,
-        desc="why: twins",
-        unit="twin",
-        disable=None if progress is None else not progress,
-        leave=False,
-    )
-    for name in bar:
-        mechanism = MECHANISMS[name]
-        twin_cfg = twin_config(config, mechanism)
+    for name, twin in twin_runs(config, names, [seed], desc="why: twins", progress=progress):
         record: dict[str, Any] = {
             "mechanism": name,
-            "description": mechanism.description,
-            "active": changes(plain, twin_cfg),
+            "description": MECHANISMS[name].description,
+            "active": twin is not None,
         }
-        if record["active"]:
-            twin = run_market(twin_cfg, [seed])["engagements"]
+        if twin is not None:
             m = match_twins(original, twin).iloc[0]
             record.update(
                 twin_engagement=int(m["twin_engagement"]),

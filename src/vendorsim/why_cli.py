@@ -9,7 +9,7 @@ from pathlib import Path
 from vendorsim.io import write_atomic
 from vendorsim.results import Results
 from vendorsim.settings import ConfigError
-from vendorsim.why import WhyInputError
+from vendorsim.twins import WhyInputError
 
 PROG = "vendorsim-why"
 
