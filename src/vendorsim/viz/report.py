@@ -183,25 +183,8 @@ def run_sections(path: Path) -> Report:
         ),
     ]
     if len(results.events):
-        seed, client, engagement = F.pick_story(results.engagements, results.events)
-        fig = partial(
-            F.engagement_story,
-            results.timeseries,
-            results.events,
-            results.engagements,
-            seed,
-            client,
-            engagement,
-        )
-        report.sections.append(
-            Section(
-                "story",
-                "story",
-                "One engagement's story",
-                fig,
-                describe=partial(_why_text, results, seed, client, engagement),
-            )
-        )
+        picked = F.pick_story(results.engagements, results.events)
+        report.sections.append(_story_section(results, picked, "One engagement's story"))
     report.sections.append(_attribution_section(results))
     report.sections.append(
         Section(
@@ -222,6 +205,24 @@ def run_sections(path: Path) -> Report:
     ]
     report.configs.append(("config.yaml", config_text(path)))
     return report
+
+
+def _story_section(results: Results, picked: tuple[int, int, int], title: str) -> Section:
+    """The story of the ``picked`` (seed, client, engagement), with its why as the
+    description.
+    """
+    seed, client, engagement = picked
+    fig = partial(
+        F.engagement_story,
+        results.timeseries,
+        results.events,
+        results.engagements,
+        seed,
+        client,
+        engagement,
+    )
+    why = partial(_why_text, results, seed, client, engagement)
+    return Section("story", "story", title, fig, describe=why)
 
 
 def _why_text(results: Results, seed: int, client: int, engagement: int) -> str:
@@ -468,16 +469,7 @@ def demo_sections(path: Path) -> Report:
     report.sections.append(Section("trust", "trust", "Trust under three vendor policies", fig))
     story = Results.load(path / meta["story"]["run"])
     s, c, e = F.pick_story(story.engagements, story.events)
-    fig = partial(F.engagement_story, story.timeseries, story.events, story.engagements, s, c, e)
-    report.sections.append(
-        Section(
-            "story",
-            "story",
-            "Why did this client leave?",
-            fig,
-            describe=partial(_why_text, story, s, c, e),
-        )
-    )
+    report.sections.append(_story_section(story, (s, c, e), "Why did this client leave?"))
     report.sections.append(_attribution_section(story))
     pricing = load("pricing")
     months = T.stack({k: T.seed_months(r.timeseries) for k, r in pricing.items()}, "pricing")
