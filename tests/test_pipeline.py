@@ -70,12 +70,34 @@ def test_cells_in_flight_are_bounded_and_all_collected() -> None:
     try:
         with pipeline.cells_in_flight() as flight:
             for i in range(9):
-                flight.submit(f"c{i}", Path("/nonexistent"), 2, str, i)
+                flight.gather(f"c{i}", Path("/nonexistent"), 2, len, i, "group", capacity=1)
                 seen.append(len(flight._pending))
         assert max(seen) == pipeline.IN_FLIGHT_PER_WORKER * 2
         assert not flight._pending
         assert pipeline.active() is None
         assert runner._pool is None, "the pool is shut down before the aggregation"
+    finally:
+        runner.shutdown_pool()
+
+
+def _slowly(items: list[int]) -> int:
+    time.sleep(0.2)
+    return len(items)
+
+
+def test_cells_of_a_group_are_gathered_while_the_workers_are_busy() -> None:
+    sizes: list[int] = []
+    try:
+        with pipeline.cells_in_flight() as flight:
+            for i in range(12):
+                group = "a" if i < 10 else "b"
+                flight.gather(f"c{i}", Path("/nonexistent"), 2, _slowly, i, group, capacity=3)
+                sizes += [len(names) for names, _, _ in flight._pending if names[-1] == f"c{i}"]
+            assert len(flight._gathered) == 2, "the last two cells wait for company"
+        # The first cells go at once (idle workers), later ones three at a time; a cell of
+        # another group is never gathered with them.
+        assert sizes[:2] == [1, 1] and 3 in sizes
+        assert not flight._pending and not flight._gathered and not flight._failed
     finally:
         runner.shutdown_pool()
 

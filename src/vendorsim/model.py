@@ -23,6 +23,7 @@ from vendorsim.agents.procurement import ClientProcurement
 from vendorsim.agents.relationship import RelationshipManager
 from vendorsim.agents.sales import Sales
 from vendorsim.behaviours.switching import planning_annuity
+from vendorsim.cells import CellBatch
 from vendorsim.config import VendorsimConfig
 from vendorsim.crossings import month_crossings
 from vendorsim.engagements import EngagementBook
@@ -53,6 +54,9 @@ class VendorMarket(mesa.Model):
             container; if omitted, one is composed from ``params``.
         rng: seed or generator; defaults to ``config.seed``.
         seeds: run one market per seed instead (not with ``rng``).
+        cells: the resolved configs of several sweep cells that differ only in
+            :data:`vendorsim.cells.BATCHABLE` keys, instead of ``config``: one market per
+            (cell, seed), cell by cell, and result tables with a leading ``cell`` column.
         **params: parameters by short name or dotted key with ``__`` for dots, e.g.
             ``overpromise=0.5`` or ``client__readiness=0.3``; only without ``config``.
 
@@ -64,19 +68,32 @@ class VendorMarket(mesa.Model):
         *,
         rng: Any = None,
         seeds: Sequence[int] | None = None,
+        cells: Sequence[dict[str, Any]] | None = None,
         **params: Any,
     ) -> None:
         seeds = Replicates.seed_list(seeds, rng)
+        batch = None
+        if cells is not None:
+            if config is not None or params or not seeds:
+                raise TypeError("pass cells with seeds, and no config or keyword parameters")
+            batch = CellBatch.of(cells, len(seeds))
+            config = cells[0]
         self.cfg: VendorsimConfig
         self.cfg, self.behaviours = resolve(model_config(config, params))
         cfg, market = self.cfg, self.cfg.market
         super().__init__(rng=seeds[0] if seeds else (cfg.seed if rng is None else rng))
         self.streams = Replicates(
-            seeds or [self._seed], market.clients, market.vendors, tagged=seeds is not None
+            seeds * len(cells) if cells else (seeds or [self._seed]),
+            market.clients,
+            market.vendors,
+            tagged=seeds is not None,
+            cells=batch.cell_of if batch else None,
         )
         n = self.streams.slots
         self.month = 0
-        self.vendors = VendorTable.draw(cfg, self.streams)
+        self.vendors = VendorTable.draw(cfg, self.streams, batch.focal_policy() if batch else None)
+        if batch and (rule := batch.lever_rule(cells[0], market.clients)) is not None:
+            self.behaviours["vendor_management"] = rule
         self.vendor_of = np.zeros(n, dtype=np.int64)
         segment, kind = procurement.draw_population(self.streams, cfg.client)
         self.clients = ClientState.new(

@@ -71,8 +71,9 @@ class Recorder:
         self, months_run: int, replicates: Replicates, series: Sequence[str] | None = None
     ) -> pd.DataFrame:
         """One row per (month, client) of each market, months counted from 1; with tagged
-        replicates, one market after another, each with its ``seed``. ``series`` picks the
-        columns of :data:`SERIES` to include (default: all).
+        replicates, one market after another, each with its ``seed`` (and ``cell``, see
+        :meth:`Replicates.tag`). ``series`` picks the columns of :data:`SERIES` to include
+        (default: all).
         """
         n, r, c = months_run, replicates.count, replicates.clients
 
@@ -85,10 +86,7 @@ class Recorder:
             "vendor": by_market(self.vendor) % replicates.vendors,
             "engagement": by_market(self.engagement),
         }
-        if replicates.tagged:
-            seeds = np.asarray(replicates.seeds, dtype=np.int64)
-            columns = {"seed": np.repeat(seeds, n * c), **columns}
-        frame = pd.DataFrame(columns)
+        frame = replicates.tag(pd.DataFrame(columns), np.repeat(np.arange(r), n * c))
         for key in SERIES if series is None else series:
             frame[key] = by_market(self.data[key])
         if "stage" in frame:

@@ -35,6 +35,8 @@ class Replicates:
         clients: clients per market.
         vendors: vendors per market.
         tagged: whether result tables carry a ``seed`` column.
+        cells: the sweep cell of each replicate, when one model holds several cells' markets
+            (:mod:`vendorsim.cells`); result tables then carry a leading ``cell`` column.
         month: the month draws are keyed by (-1 while the market opens).
         client_key: each client slot's key: its market's seed and its number in that market.
         vendor_key: each vendor's key, likewise.
@@ -45,6 +47,7 @@ class Replicates:
     clients: int
     vendors: int
     tagged: bool
+    cells: list[int] | None = None
     month: int = -1
     slices: list[slice] = field(init=False)
     client_key: np.ndarray = field(init=False)
@@ -133,6 +136,15 @@ class Replicates:
         if self.count > 1:
             frame["client"] = slot % self.clients
             frame["vendor"] = frame["vendor"].to_numpy() % self.vendors
+        return self.tag(frame, slot // self.clients)
+
+    def tag(self, frame: pd.DataFrame, replicate: np.ndarray) -> pd.DataFrame:
+        """Insert the leading columns that say which market each row (of ``replicate``)
+        belongs to: ``seed`` when tagged, and before it ``cell`` when the markets are several
+        cells'.
+        """
         if self.tagged:
-            frame.insert(0, "seed", np.asarray(self.seeds, dtype=np.int64)[slot // self.clients])
+            frame.insert(0, "seed", np.asarray(self.seeds, dtype=np.int64)[replicate])
+        if self.cells is not None:
+            frame.insert(0, "cell", np.asarray(self.cells, dtype=np.int64)[replicate])
         return frame

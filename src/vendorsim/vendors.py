@@ -6,6 +6,7 @@ because the industry has a bad reputation; their policies are drawn around commo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,10 +37,17 @@ class VendorTable:
     reputation: np.ndarray
 
     @classmethod
-    def draw(cls, cfg: VendorsimConfig, streams: Replicates) -> VendorTable:
+    def draw(
+        cls,
+        cfg: VendorsimConfig,
+        streams: Replicates,
+        focal_policy: Mapping[str, np.ndarray] | None = None,
+    ) -> VendorTable:
         """The focal vendor of every market from ``cfg.vendor``; the others from the industry
         distribution, each trait from its own keyed draw per vendor (so a market's vendors
-        are the same alone or in a batch).
+        are the same alone or in a batch). ``focal_policy`` gives, by column, one value per
+        market for the focal policies that differ between markets (sweep cells sharing a
+        model, :meth:`vendorsim.cells.CellBatch.focal_policy`).
         """
         m = cfg.market
         u = streams.per_vendor("competitor_traits", (11,)).T
@@ -69,7 +77,10 @@ class VendorTable:
             oversell=m.competitor_oversell_max * u[10],
             reputation=np.zeros(len(capability)),
         )
-        table._set_focal(cfg, np.arange(0, len(capability), m.vendors))
+        focal = np.arange(0, len(capability), m.vendors)
+        table._set_focal(cfg, focal)
+        for column, values in (focal_policy or {}).items():
+            getattr(table, column)[focal] = values
         table.reputation = m.reputation_start * table.capability
         return table
 

@@ -48,10 +48,13 @@ def draw_population(streams: Replicates, cfg: ClientConfig) -> tuple[np.ndarray,
 def lever_targets(
     c: ClientState, rule: VendorManagementRule, idx: np.ndarray | None = None
 ) -> tuple[np.ndarray, ...]:
-    """Where each lever is heading (of the clients at ``idx``, or all), by the rule."""
-    if idx is None:
-        return rule.targets(c.trust, c.generalised_trust, c.suspicion, c.contagion)
-    return rule.targets(c.trust[idx], c.generalised_trust[idx], c.suspicion[idx], c.contagion[idx])
+    """Where each lever is heading (of the clients at ``idx``, or all), by the rule.
+
+    The rule is asked about every client even for a few: its parameters may be one per
+    client (sweep cells sharing a model, :mod:`vendorsim.cells`).
+    """
+    targets = rule.targets(c.trust, c.generalised_trust, c.suspicion, c.contagion)
+    return targets if idx is None else tuple(t[idx] for t in targets)
 
 
 def start(

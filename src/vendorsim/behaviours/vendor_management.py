@@ -39,10 +39,10 @@ class ReactiveLevers:
 
     def __init__(
         self,
-        monitoring: float = 0.2,
-        competitive_tension: float = 0.2,
-        legal_doctrine: float = 0.3,
-        insurance: float = 0.2,
+        monitoring: float | np.ndarray = 0.2,
+        competitive_tension: float | np.ndarray = 0.2,
+        legal_doctrine: float | np.ndarray = 0.3,
+        insurance: float | np.ndarray = 0.2,
         reactive: bool = True,
         max_reaction: float = 0.4,
         trust_weight: float = 0.5,
@@ -50,13 +50,13 @@ class ReactiveLevers:
         reflex_speed: float = 0.5,
     ) -> None:
         key = "behaviour.vendor_management."
-        self.base = np.array(
-            [
-                check_param(key + "monitoring", monitoring, 0, 1),
-                check_param(key + "competitive_tension", competitive_tension, 0, 1),
-                check_param(key + "legal_doctrine", legal_doctrine, 0, 1),
-                check_param(key + "insurance", insurance, 0, 1),
-            ]
+        # Each base level is a number, or one per client when several sweep cells share a
+        # model (vendorsim.cells); the rule is then always asked about every client at once.
+        self.base = (
+            _level(key + "monitoring", monitoring),
+            _level(key + "competitive_tension", competitive_tension),
+            _level(key + "legal_doctrine", legal_doctrine),
+            _level(key + "insurance", insurance),
         )
         self.reactive = bool(reactive)
         self.max_reaction = check_param(key + "max_reaction", max_reaction, 0, 1)
@@ -87,3 +87,12 @@ class ReactiveLevers:
         if not self.reactive:
             return target - level
         return np.where(target > level, self.reflex_speed, readiness) * (target - level)
+
+
+def _level(key: str, value: float | np.ndarray) -> float | np.ndarray:
+    """A lever's base level in [0, 1], checked: a number, or an array of them."""
+    if isinstance(value, np.ndarray):
+        for extreme in (value.min(), value.max()):
+            check_param(key, float(extreme), 0, 1)
+        return value.astype(float)
+    return check_param(key, value, 0, 1)

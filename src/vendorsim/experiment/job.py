@@ -21,11 +21,20 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from vendorsim.cells import batch_key
 from vendorsim.experiment import celldir
 from vendorsim.experiment.celldir import CELL_TABLES
 from vendorsim.experiment.identity import cell_name, config_key
-from vendorsim.experiment.pipeline import active
-from vendorsim.experiment.runner import batches, job_workers, pool_size, run_batch, run_seeds
+from vendorsim.experiment.pipeline import CellsFailed, active, last_line
+from vendorsim.experiment.runner import (
+    BATCH_SLOTS,
+    batches,
+    job_workers,
+    pool_size,
+    run_batch,
+    run_cells,
+    run_seeds,
+)
 from vendorsim.io import write_atomic
 from vendorsim.results import Results
 from vendorsim.settings import validate
@@ -97,9 +106,12 @@ def run_cell(
     n = pool_size(workers, len(seeds), cfg.market.clients * cfg.months)
     pipeline = active()
     if pipeline is not None and n > 1:
-        # The whole cell goes to one worker, its seeds as one batch; Hydra moves on.
+        # The whole cell goes to one worker, its seeds as one batch, with other cells that
+        # may share its model (vendorsim.cells); Hydra moves on.
         log_file = out / f"{HydraConfig.get().job.name}.log"
-        pipeline.submit(name, out, n, finish_cell, container, out, marker, log_file, figure)
+        item = (container, out, marker, log_file, figure)
+        capacity = max(1, BATCH_SLOTS // (cfg.market.clients * len(seeds)))
+        pipeline.gather(name, out, n, finish_cells, item, batch_key(container), capacity)
         return None
     try:
         tables = run_seeds(cfg, seeds, workers=workers, desc=desc, tables=CELL_TABLES)
@@ -108,6 +120,36 @@ def run_cell(
         raise
     log.info("%s", write_cell(tables, cfg, out, marker, figure))
     return marker
+
+
+# A cell handed to a pool worker: its config, directory, marker, log file and figure.
+CellTask = tuple[dict[str, Any], Path, dict[str, Any], Path, "DrawFigure | None"]
+
+
+def finish_cells(cells: list[CellTask]) -> str:
+    """Pool task: run several cells' seeds here as one model (:func:`run_cells`) and write
+    each cell (see :func:`finish_cell`); their log lines, one per line.
+
+    Raises:
+        CellsFailed: if some cells failed; the others are complete. A failure in the shared
+            model runs each cell alone, so one cell's error never costs the others theirs.
+
+    """
+    runs: list[dict[str, pd.DataFrame]] | None = None
+    if len(cells) > 1:
+        try:
+            runs = run_cells([c[0] for c in cells], cells[0][2]["seeds"], CELL_TABLES)
+        except Exception:
+            runs = None
+    lines, failures = [], {}
+    for i, cell in enumerate(cells):
+        try:
+            lines.append(finish_cell(*cell) if runs is None else _log_cell(*cell, runs[i]))
+        except Exception as exc:
+            failures[i] = last_line(exc)
+    if failures:
+        raise CellsFailed(failures)
+    return "\n".join(lines)
 
 
 def finish_cell(
@@ -130,6 +172,20 @@ def finish_cell(
     except Exception:
         celldir.record_error(out)
         raise
+    return _log_cell(container, out, marker, log_file, figure, tables)
+
+
+def _log_cell(
+    container: dict[str, Any],
+    out: Path,
+    marker: dict[str, Any],
+    log_file: Path,
+    figure: DrawFigure | None,
+    tables: dict[str, pd.DataFrame],
+) -> str:
+    """Write a cell run in a pool worker (:func:`write_cell`) and append its log line to
+    the cell's own ``log_file``; returns the line.
+    """
     # The summary and figure read only these; rebuilding the whole config costs ~7 ms.
     read = OmegaConf.create({k: container[k] for k in ("meta", "months", "market")})
     line = write_cell(tables, read, out, marker, figure)

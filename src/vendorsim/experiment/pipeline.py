@@ -4,10 +4,14 @@ Hydra's basic launcher runs a sweep's jobs one after another in the main process
 some 30 ms of its own on each (copying and saving configs, setting up logging). A cell that
 waited for its seeds would leave the worker pool idle all that time. While
 :func:`cells_in_flight` is active (``vendorsim``'s sweeper turns it on for the basic launcher),
-:meth:`Pipeline.submit` hands a whole cell to a pool worker, which runs its seeds as one
+:meth:`Pipeline.gather` hands a whole cell to a pool worker, which runs its seeds as one
 batch and writes its tables and completion marker exactly as a waiting cell would, and the
-job returns at once. At most :data:`IN_FLIGHT_PER_WORKER` cells per worker are under way; the
-sweep waits for all of them before Hydra's callbacks aggregate it. A cell that fails writes
+job returns at once. At most :data:`IN_FLIGHT_PER_WORKER` tasks per worker are under way; the
+sweep waits for all of them before Hydra's callbacks aggregate it.
+
+Cells that may share a model (:func:`vendorsim.cells.batch_key`) are gathered into one task
+while the workers are busy, up to a batch's capacity (:meth:`Pipeline.gather`): a model of
+several cells costs about half as much per seed as one of a single cell. A cell that fails writes
 its traceback into its directory, like any cell, and the sweep then ends with one line per
 failed cell and exit code 1.
 """
@@ -36,32 +40,96 @@ IN_FLIGHT_PER_WORKER = 2
 _active: Pipeline | None = None
 
 
+class CellsFailed(Exception):
+    """Some cells of a task failed and the others completed: the failures' last lines by
+    the cell's place in the task.
+    """
+
+    def __init__(self, failures: dict[int, str]) -> None:
+        super().__init__(failures)
+        self.failures = failures
+
+
+def last_line(exc: BaseException) -> str:
+    """An exception's last line, for a one-line report."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+
+
 class Pipeline:
     """Cells submitted to the shared pool and not yet collected."""
 
     def __init__(self) -> None:
-        self._pending: deque[tuple[str, Path, Future]] = deque()
+        self._pending: deque[tuple[list[str], list[Path], Future]] = deque()
         self._failed: list[str] = []
         self._size = 0
+        # Cells gathered for one task: their group, the task, and (name, directory, item).
+        self._gathered: list[tuple[str, Path, Any]] = []
+        self._group: tuple[str, Callable[[list[Any]], object]] | None = None
         # Hydra logs each job as it starts; this counts the cells as they finish.
         self._bar = tqdm(desc="cells done", unit="cell", disable=None, leave=False)
 
-    def submit(
-        self, name: str, out: Path, workers: int, task: Callable[..., str], *args: Any
+    def gather(
+        self,
+        name: str,
+        out: Path,
+        workers: int,
+        task: Callable[[list[Any]], object],
+        item: Any,
+        group: str,
+        capacity: int,
     ) -> None:
-        """Run ``task(*args)`` for cell ``name`` (directory ``out``) on a pool of ``workers``."""
+        """Run cell ``name`` (directory ``out``) as part of ``task(items)``, with the other
+        cells of its ``group`` gathered meanwhile: the task is submitted when it holds
+        ``capacity`` cells, when a worker is idle, or when a cell of another group comes.
+        """
+        if self._group is not None and self._group != (group, task):
+            self._flush(workers)
+        self._group = (group, task)
+        self._gathered.append((name, out, item))
+        self._reap()
+        if len(self._gathered) >= capacity or len(self._pending) < workers:
+            self._flush(workers)
+
+    def drain_pending(self) -> None:
+        """Wait for every cell under way."""
+        if self._gathered:
+            self._flush(self._size)
+        while self._pending:
+            self._collect(*self._pending.popleft())
+
+    def _flush(self, workers: int) -> None:
+        """Submit the gathered cells as one task."""
+        assert self._group is not None
+        names, outs, items = (list(x) for x in zip(*self._gathered, strict=True))
+        self._gathered, task, self._group = [], self._group[1], None
+        self._submit(names, outs, workers, task, items)
+
+    def _submit(
+        self, names: list[str], outs: list[Path], workers: int, task: Callable, *args: Any
+    ) -> None:
+        """Run ``task(*args)`` for cells ``names`` (directories ``outs``) on a pool of
+        ``workers``, once fewer than :data:`IN_FLIGHT_PER_WORKER` tasks per worker are
+        under way.
+        """
         if workers != self._size:
-            self.drain_pending()
+            while self._pending:
+                self._collect(*self._pending.popleft())
             self._size = workers
         while len(self._pending) >= IN_FLIGHT_PER_WORKER * workers:
             self._collect(*self._pending.popleft())
         pool = get_pool(workers)
-        self._pending.append((name, out, pool.submit(task, *args)))
+        self._pending.append((names, outs, pool.submit(task, *args)))
 
-    def drain_pending(self) -> None:
-        """Wait for every cell under way."""
+    def _reap(self) -> None:
+        """Collect the tasks that have ended, leaving the others under way."""
+        running = deque()
         while self._pending:
-            self._collect(*self._pending.popleft())
+            entry = self._pending.popleft()
+            if entry[2].done():
+                self._collect(*entry)
+            else:
+                running.append(entry)
+        self._pending = running
 
     def finish(self) -> None:
         """Wait for every cell; end the run with exit code 1 if any failed."""
@@ -72,22 +140,31 @@ class Pipeline:
                 print(f"vendorsim: error: {line}", file=sys.stderr)
             raise SystemExit(1)
 
-    def _collect(self, name: str, out: Path, future: Future) -> None:
+    def _collect(self, names: list[str], outs: list[Path], future: Future) -> None:
         try:
             future.result()
-            self._bar.update()
+            self._bar.update(len(names))
         except BrokenProcessPool:
-            self._worker_died(out)
+            self._worker_died(outs)
+        except CellsFailed as exc:
+            self._bar.update(len(names) - len(exc.failures))
+            self._failed += [
+                f"cell {names[i]} failed ({last}); traceback in {outs[i] / ERROR}"
+                for i, last in exc.failures.items()
+            ]
         except OSError as exc:
-            self._failed.append(f"cell {name}: {exc.strerror}: {exc.filename}")
+            self._failed += [f"cell {name}: {exc.strerror}: {exc.filename}" for name in names]
         except Exception as exc:
-            last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
-            self._failed.append(f"cell {name} failed ({last}); traceback in {out / ERROR}")
+            self._failed += [
+                f"cell {name} failed ({last_line(exc)}); traceback in {out / ERROR}"
+                for name, out in zip(names, outs, strict=True)
+            ]
 
-    def _worker_died(self, out: Path) -> None:
+    def _worker_died(self, outs: list[Path]) -> None:
         """A killed worker breaks the pool: every cell under way is lost, and the sweep ends."""
-        lost = [out, *(o for _, o, _ in self._pending)]
+        lost = [*outs, *(o for _, task_outs, _ in self._pending for o in task_outs)]
         self._pending.clear()
+        self._gathered.clear()
         shutdown_pool()
         for cell in lost:
             write_atomic(cell / ERROR, lambda p: p.write_text(WORKER_DIED + "\n"))

@@ -13,6 +13,7 @@ one process, so the workers are forked once per sweep rather than once per cell.
 from __future__ import annotations
 
 import atexit
+import itertools
 import logging
 import multiprocessing as mp
 import os
@@ -76,7 +77,23 @@ def run_batch(
         on_month: called after each simulated month (a progress bar's tick).
 
     """
-    model = VendorMarket(cfg, seeds=seeds)
+    return run_cells([cfg], seeds, tables, on_month)[0]
+
+
+def run_cells(
+    cells: Sequence[DictConfig | dict],
+    seeds: Sequence[int],
+    tables: Sequence[str] = TABLES,
+    on_month: Callable[[], object] | None = None,
+) -> list[dict[str, pd.DataFrame]]:
+    """Run every cell over ``seeds`` in one model, one market per (cell, seed), and return
+    each cell's tables exactly as :func:`run_batch` gives them for that cell alone.
+
+    The cells may differ only in :data:`vendorsim.cells.BATCHABLE` keys
+    (:func:`vendorsim.cells.batch_key`).
+    """
+    plain = [c if isinstance(c, dict) else OmegaConf.to_container(c, resolve=True) for c in cells]
+    model = VendorMarket(cells=plain, seeds=seeds)  # type: ignore[arg-type]
     if on_month is None:
         model.run_for(model.cfg.months)
     else:
@@ -86,9 +103,23 @@ def run_batch(
     wanted = [t for t in TABLES if t in tables]
     produced = labelled(model, wanted)
     if "cell_months" in tables:
-        months = model.results(["timeseries"], series=CELL_MONTH_SERIES)["timeseries"]
-        produced["cell_months"] = cell_months(months)
-    return {name: produced[name] for name in tables}
+        produced["cell_months"] = model.results(["timeseries"], series=CELL_MONTH_SERIES)[
+            "timeseries"
+        ]
+    out: list[dict[str, pd.DataFrame]] = [{} for _ in cells]
+    for name in tables:
+        for i, part in enumerate(_by_cell(produced[name], len(cells))):
+            out[i][name] = cell_months(part) if name == "cell_months" else part
+    return out
+
+
+def _by_cell(frame: pd.DataFrame, count: int) -> list[pd.DataFrame]:
+    """Split a table whose rows run cell by cell (its leading ``cell`` column) into one
+    table per cell, without that column.
+    """
+    bounds = np.searchsorted(frame["cell"].to_numpy(), np.arange(count + 1))
+    frame = frame.drop(columns="cell")
+    return [frame.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(bounds)]
 
 
 def run_seed(
