@@ -43,7 +43,13 @@ def estimate_peak_bytes(
     # Seeds run in batches of at most BATCH_SLOTS client slots (at least one whole market).
     per_batch = max(1, BATCH_SLOTS // max(clients, 1))
     batch_slots = clients * min(seeds, per_batch)
-    in_flight = min(processes, -(-seeds // per_batch)) * batch_slots * months
+    batches = -(-seeds // per_batch)
+    if not keep_tables:
+        # A sweep's small cells share a model up to BATCH_SLOTS slots (vendorsim.cells), and
+        # every process runs such a model at once.
+        batch_slots *= max(1, BATCH_SLOTS // max(clients * seeds, 1))
+        batches = processes
+    in_flight = min(processes, batches) * batch_slots * months
     if keep_tables:
         # Every seed's tables end up in this process; pool workers hold their batches too.
         client_months = clients * seeds * months + (in_flight if processes > 1 else 0)
