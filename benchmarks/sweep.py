@@ -3,8 +3,9 @@
 Measures, in one run on this machine: the sweep's wall time (Hydra, every cell's seeds, the
 aggregation callback), the peak memory of the whole process tree (the Hydra process and its
 pool workers), the standalone aggregation time, and the phase-diagram figure. It also times
-one cell's seeds in this process, serially, to give the floor the engine sets: every run of
-the sweep at that speed, spread over the cores, with no Hydra and no files. On a machine
+a spread of cells in this process, serially, as many in one model as a sweep's worker runs
+together, to give the floor the engine sets: every run of the sweep at that speed, spread
+over the cores, with no Hydra and no files. On a machine
 shared with other work the wall time stretches, so it also reports the CPU time of the
 sweep's processes, and that divided by the cores: a lower bound on the wall time on
 otherwise idle cores (Hydra's own work in the main process does not spread).
@@ -32,9 +33,10 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from omegaconf import OmegaConf
 
 from floor import floor_per_agent_step
-from vendorsim.experiment.runner import cores, run_seeds
+from vendorsim.experiment.runner import BATCH_SLOTS, cores, run_cells
 from vendorsim.settings import load_config
 
 BIN = Path(sys.executable).parent
@@ -111,8 +113,8 @@ def engine_floor(
 ) -> tuple[float, float]:
     """Seconds per seed over a spread of the sweep's cells run serially here, and the whole
     sweep at that speed on all cores. Cells differ in cost (churn means more tenders), so
-    the floor samples the grid's corners, edges and middle: up to 9 cells, each with all its
-    seeds in one batch, as a sweep's worker runs them.
+    the floor samples the grid's corners, edges and middle: up to 9 cells, as many of them
+    in one model as a sweep's worker runs together (vendorsim.cells).
     """
     fixed = [o for o in extra if not any(c in o.partition("=")[2] for c in ",(")]  # no sweeps
     picks = [sorted(cells[p].unique()) for p in params]
@@ -122,17 +124,19 @@ def engine_floor(
         sample = sample[sample[p].isin(values)]
     sample = sample.head(9)
     tables = ("engagements", "cell_months")
-    elapsed, seeds = 0.0, 0
-    for i, (_, row) in enumerate(sample.iterrows()):
-        overrides = [f"experiment={experiment}", *fixed, *(f"{p}={row[p]}" for p in params)]
-        cfg = load_config(overrides)
-        if i == 0:
-            run_seeds(cfg, [cfg.seed], workers=1, tables=tables)  # warm up
-        start = time.perf_counter()
-        run_seeds(cfg, range(cfg.seed, cfg.seed + cfg.seeds), workers=1, tables=tables)
-        elapsed += time.perf_counter() - start
-        seeds += cfg.seeds
-    per_seed = elapsed / seeds
+    configs = [
+        load_config([f"experiment={experiment}", *fixed, *(f"{p}={row[p]}" for p in params)])
+        for _, row in sample.iterrows()
+    ]
+    first = configs[0]
+    seeds = list(range(first.seed, first.seed + first.seeds))
+    together = max(1, BATCH_SLOTS // (first.market.clients * len(seeds)))
+    plain = [OmegaConf.to_container(c, resolve=True) for c in configs]
+    run_cells(plain[:1], seeds[:1], tables)  # warm up
+    start = time.perf_counter()
+    for i in range(0, len(plain), together):
+        run_cells(plain[i : i + together], seeds, tables)
+    per_seed = (time.perf_counter() - start) / (len(plain) * len(seeds))
     return per_seed, per_seed * runs / cores()
 
 
