@@ -25,7 +25,7 @@ from vendorsim.cells import batch_key
 from vendorsim.experiment import celldir
 from vendorsim.experiment.celldir import CELL_TABLES
 from vendorsim.experiment.identity import cell_name, config_key
-from vendorsim.experiment.pipeline import CellsFailed, active, last_line
+from vendorsim.experiment.pipeline import CellsFailed, active, failure_line
 from vendorsim.experiment.runner import (
     BATCH_SLOTS,
     batches,
@@ -141,12 +141,12 @@ def finish_cells(cells: list[CellTask]) -> str:
             runs = run_cells([c[0] for c in cells], cells[0][2]["seeds"], CELL_TABLES)
         except Exception:
             runs = None
-    lines, failures = [], {}
+    lines, failures = [], []
     for i, cell in enumerate(cells):
         try:
             lines.append(finish_cell(*cell) if runs is None else _log_cell(*cell, runs[i]))
         except Exception as exc:
-            failures[i] = last_line(exc)
+            failures.append(failure_line(cell[2]["cell"], cell[1], exc))
     if failures:
         raise CellsFailed(failures)
     return "\n".join(lines)

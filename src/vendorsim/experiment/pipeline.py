@@ -41,18 +41,21 @@ _active: Pipeline | None = None
 
 
 class CellsFailed(Exception):
-    """Some cells of a task failed and the others completed: the failures' last lines by
-    the cell's place in the task.
+    """Some cells of a task failed and the others completed: one line per failed cell
+    (:func:`failure_line`).
     """
 
-    def __init__(self, failures: dict[int, str]) -> None:
-        super().__init__(failures)
-        self.failures = failures
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(lines)
+        self.lines = lines
 
 
-def last_line(exc: BaseException) -> str:
-    """An exception's last line, for a one-line report."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+def failure_line(name: str, out: Path, exc: BaseException) -> str:
+    """The one line that reports cell ``name`` (directory ``out``) failed with ``exc``."""
+    if isinstance(exc, OSError):
+        return f"cell {name}: {exc.strerror}: {exc.filename}"
+    last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+    return f"cell {name} failed ({last}); traceback in {out / ERROR}"
 
 
 class Pipeline:
@@ -147,17 +150,11 @@ class Pipeline:
         except BrokenProcessPool:
             self._worker_died(outs)
         except CellsFailed as exc:
-            self._bar.update(len(names) - len(exc.failures))
-            self._failed += [
-                f"cell {names[i]} failed ({last}); traceback in {outs[i] / ERROR}"
-                for i, last in exc.failures.items()
-            ]
-        except OSError as exc:
-            self._failed += [f"cell {name}: {exc.strerror}: {exc.filename}" for name in names]
+            self._bar.update(len(names) - len(exc.lines))
+            self._failed += exc.lines
         except Exception as exc:
             self._failed += [
-                f"cell {name} failed ({last_line(exc)}); traceback in {out / ERROR}"
-                for name, out in zip(names, outs, strict=True)
+                failure_line(name, out, exc) for name, out in zip(names, outs, strict=True)
             ]
 
     def _worker_died(self, outs: list[Path]) -> None:
