@@ -10,7 +10,7 @@ from vendorsim.behaviours.vendor_management import ReactiveLevers
 from vendorsim.cells import BATCHABLE, CellBatch, batch_key
 from vendorsim.experiment.runner import run_batch, run_cells
 from vendorsim.results import TABLES
-from vendorsim.settings import load_config
+from vendorsim.settings import load_config, select
 
 SEEDS = [4, 11, 12]
 SMALL = ["market.clients=12", "months=36"]
@@ -78,7 +78,4 @@ def test_a_custom_lever_rule_keeps_the_levels_out_of_the_batch() -> None:
 
 def test_every_batchable_key_exists_in_the_config() -> None:
     plain = _cell()
-    for key in BATCHABLE:
-        node = plain
-        for part in key.split("."):
-            node = node[part]
+    assert all(select(plain, key) is not None for key in BATCHABLE)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from vendorsim.behaviours.vendor_management import ReactiveLevers
+from vendorsim.settings import select
 
 # The focal vendor's policies, held per market in the vendor table (column by config key).
 FOCAL_POLICY: dict[str, str] = {
@@ -50,14 +51,6 @@ _RULE_TARGET = f"{ReactiveLevers.__module__}.{ReactiveLevers.__name__}"
 
 # Keys whose values may differ between the cells of one model.
 BATCHABLE: tuple[str, ...] = (*FOCAL_POLICY, *LEVER_BASE)
-
-
-def get(container: Mapping[str, Any], key: str) -> Any:
-    """The value at dotted ``key`` of a resolved config container."""
-    node: Any = container
-    for part in key.split("."):
-        node = node[part]
-    return node
 
 
 def batch_key(container: Mapping[str, Any]) -> str:
@@ -108,7 +101,7 @@ class CellBatch:
             )
         differing = {}
         for key in BATCHABLE:
-            values = [get(c, key) for c in containers]
+            values = [select(c, key) for c in containers]
             if any(v != values[0] for v in values[1:]):
                 differing[key] = np.repeat(np.asarray(values), seeds)
         cell_of = np.repeat(np.arange(len(containers)), seeds).tolist()
@@ -132,6 +125,6 @@ class CellBatch:
         levels = {p: self.differing[k] for k, p in LEVER_BASE.items() if k in self.differing}
         if not levels:
             return None
-        params = {k: v for k, v in get(container, _RULE_NODE).items() if k != "_target_"}
+        params = {k: v for k, v in select(container, _RULE_NODE).items() if k != "_target_"}
         params.update({p: np.repeat(v.astype(float), clients) for p, v in levels.items()})
         return ReactiveLevers(**params)

@@ -206,19 +206,23 @@ ORDERED_PAIRS = (
 )
 
 
+def select(cfg: DictConfig | dict[str, Any], key: str) -> Any:
+    """The value at dotted ``key`` of a composed config or its resolved container (None if
+    absent).
+    """
+    if isinstance(cfg, DictConfig):
+        return OmegaConf.select(cfg, key)
+    node: Any = cfg
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
 def validate(cfg: DictConfig | dict[str, Any]) -> None:
     """Check every parameter of a composed config (or its resolved container, which is
     faster to read), wherever its value came from.
     """
-
-    def get(key: str) -> Any:
-        if isinstance(cfg, DictConfig):
-            return OmegaConf.select(cfg, key)
-        node: Any = cfg
-        for part in key.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        return node
-
+    get = functools.partial(select, cfg)
     for key, spec in PARAMS.items():
         check_value(spec, get(key))
     shares = ("cooperator_share", "free_rider_share", "hump_share")
