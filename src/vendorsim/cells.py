@@ -7,10 +7,12 @@ a sweep usually differ in one or two parameters. When those are :data:`BATCHABLE
 cells run as one model whose replicate markets are (cell, seed) pairs, cell by cell
 (:mod:`vendorsim.replicates`), and each parameter becomes an array over markets or clients:
 
-- the focal vendor's policies (:data:`FOCAL_POLICY`) already sit in the vendor table, one row
-  per market's vendor, so each market's focal row takes its own cell's value;
+- the focal vendor's policies (:data:`vendorsim.vendors.FOCAL_POLICY`) already sit in the
+  vendor table, one row per market's vendor, so each market's focal row takes its own
+  cell's value;
 - the clients' base lever levels (:data:`LEVER_BASE`) become per-client arrays of the
-  built-in vendor-management rule (:class:`~vendorsim.behaviours.vendor_management.ReactiveLevers`).
+  built-in vendor-management rule
+  (:class:`~vendorsim.behaviours.vendor_management.ReactiveLevers`).
 
 Every draw stays keyed by the market's seed, so a cell's tables are the same batched with
 other cells or alone, in any order.
@@ -27,19 +29,8 @@ import numpy as np
 
 from vendorsim.behaviours.vendor_management import ReactiveLevers
 from vendorsim.settings import select
+from vendorsim.vendors import FOCAL_POLICY
 
-# The focal vendor's policies, held per market in the vendor table (column by config key).
-FOCAL_POLICY: dict[str, str] = {
-    "vendor.quality": "capability",
-    "vendor.sales.overpromise": "overpromise",
-    "vendor.sales.pushiness": "pushiness",
-    "vendor.sales.oversell": "oversell",
-    "vendor.pricing": "discretionary",
-    "vendor.goodwill": "goodwill",
-    "vendor.leadership_engagement": "leadership",
-    "vendor.rm.rotation_months": "rm_rotation",
-    "vendor.rm.time_share": "rm_time_share",
-}
 # The clients' base lever levels: config key -> the ReactiveLevers parameter they feed.
 LEVER_BASE: dict[str, str] = {
     f"client.vendor_management.{lever}": lever
@@ -106,17 +97,6 @@ class CellBatch:
                 differing[key] = np.repeat(np.asarray(values), seeds)
         cell_of = np.repeat(np.arange(len(containers)), seeds).tolist()
         return cls(cell_of=cell_of, differing=differing)
-
-    def focal_policy(self) -> dict[str, np.ndarray]:
-        """Per-market values of the focal vendor's differing policies, by table column
-        (``discretionary`` as booleans).
-        """
-        out = {}
-        for key, column in FOCAL_POLICY.items():
-            if key in self.differing:
-                values = self.differing[key]
-                out[column] = values == "discretionary" if column == "discretionary" else values
-        return out
 
     def lever_rule(self, container: Mapping[str, Any], clients: int) -> ReactiveLevers | None:
         """The built-in vendor-management rule with each differing lever level as a

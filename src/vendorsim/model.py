@@ -91,7 +91,7 @@ class VendorMarket(mesa.Model):
         )
         n = self.streams.slots
         self.month = 0
-        self.vendors = VendorTable.draw(cfg, self.streams, batch.focal_policy() if batch else None)
+        self.vendors = VendorTable.draw(cfg, self.streams, batch.differing if batch else None)
         if batch and (rule := batch.lever_rule(cells[0], market.clients)) is not None:
             self.behaviours["vendor_management"] = rule
         self.vendor_of = np.zeros(n, dtype=np.int64)

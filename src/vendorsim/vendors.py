@@ -6,6 +6,7 @@ because the industry has a bad reputation; their policies are drawn around commo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,18 @@ from vendorsim.replicates import Replicates
 
 # Competitor capability is drawn inside these bounds: no vendor is useless or perfect.
 CAPABILITY_BOUNDS = (0.05, 0.95)
+# The focal vendor's policies: the table column each config key sets.
+FOCAL_POLICY: dict[str, str] = {
+    "vendor.quality": "capability",
+    "vendor.sales.overpromise": "overpromise",
+    "vendor.sales.pushiness": "pushiness",
+    "vendor.sales.oversell": "oversell",
+    "vendor.pricing": "discretionary",
+    "vendor.goodwill": "goodwill",
+    "vendor.leadership_engagement": "leadership",
+    "vendor.rm.rotation_months": "rm_rotation",
+    "vendor.rm.time_share": "rm_time_share",
+}
 
 
 @dataclass
@@ -41,13 +54,13 @@ class VendorTable:
         cls,
         cfg: VendorsimConfig,
         streams: Replicates,
-        focal_policy: Mapping[str, np.ndarray] | None = None,
+        per_market: Mapping[str, np.ndarray] | None = None,
     ) -> VendorTable:
         """The focal vendor of every market from ``cfg.vendor``; the others from the industry
         distribution, each trait from its own keyed draw per vendor (so a market's vendors
-        are the same alone or in a batch). ``focal_policy`` gives, by column, one value per
-        market for the focal policies that differ between markets (sweep cells sharing a
-        model, :meth:`vendorsim.cells.CellBatch.focal_policy`).
+        are the same alone or in a batch). ``per_market`` gives, by config key, one value
+        per market for the focal policies that differ between markets (sweep cells sharing
+        a model, :class:`vendorsim.cells.CellBatch`).
         """
         m = cfg.market
         u = streams.per_vendor("competitor_traits", (11,)).T
@@ -77,25 +90,23 @@ class VendorTable:
             oversell=m.competitor_oversell_max * u[10],
             reputation=np.zeros(len(capability)),
         )
-        focal = np.arange(0, len(capability), m.vendors)
-        table._set_focal(cfg, focal)
-        for column, values in (focal_policy or {}).items():
-            getattr(table, column)[focal] = values
+        table._set_focal(cfg, np.arange(0, len(capability), m.vendors), per_market or {})
         table.reputation = m.reputation_start * table.capability
         return table
 
-    def _set_focal(self, cfg: VendorsimConfig, focal: np.ndarray) -> None:
-        """Give each market's vendor 0 the focal vendor's policies from ``cfg.vendor``."""
-        v = cfg.vendor
-        self.capability[focal] = v.quality
-        self.overpromise[focal] = v.sales.overpromise
-        self.pushiness[focal] = v.sales.pushiness
-        self.discretionary[focal] = v.pricing == "discretionary"
-        self.goodwill[focal] = v.goodwill
-        self.leadership[focal] = v.leadership_engagement
-        self.rm_rotation[focal] = v.rm.rotation_months
-        self.rm_time_share[focal] = v.rm.time_share
-        self.oversell[focal] = v.sales.oversell
+    def _set_focal(
+        self, cfg: VendorsimConfig, focal: np.ndarray, per_market: Mapping[str, np.ndarray]
+    ) -> None:
+        """Give each market's vendor 0 the focal vendor's policies: from ``per_market`` where
+        given (one value per market), else from ``cfg``.
+        """
+        for key, column in FOCAL_POLICY.items():
+            value = per_market.get(key)
+            if value is None:
+                value = functools.reduce(getattr, key.split("."), cfg)
+            if column == "discretionary":
+                value = np.asarray(value) == "discretionary"
+            getattr(self, column)[focal] = value
 
     def learn_reputation(self, vendor_of: np.ndarray, seen: np.ndarray, rate: float) -> None:
         """Move each vendor's reputation a share ``rate`` toward the mean quality its clients
