@@ -278,32 +278,32 @@ class VendorMarket(mesa.Model):
             self.behaviours["vendor_management"],
         )
         self.clients.trust[:] = self.clients.generalised_trust
-        focal_all = self.streams.uniform("focal_client") < self.cfg.market.focal_share
+        focal = self.streams.uniform("focal_client") < self.cfg.market.focal_share
+        # Each market's Sales agents learn their targets and the focal vendor prices its
+        # direct clients; then every market's clients start, or tender, at once (a market's
+        # agents and draws are its own, so this is the same as market by market).
+        offers = np.empty(self.streams.count)
         for r in range(self.streams.count):
             first_slot, focal_vendor = r * n, r * v
-            focal = focal_all[first_slot : first_slot + n]
             for seller in self.sales[focal_vendor : focal_vendor + v]:
                 seller.target_clients = max(n / v, 1.0)
-            self.sales[focal_vendor].target_clients = max(float(focal.sum()), 1.0)
-            direct = first_slot + np.flatnonzero(focal)
-            k = len(direct)
-            offer = np.full(k, self.sales[focal_vendor].offer(1))
-            self._start(
-                direct,
-                np.full(k, focal_vendor),
-                offer,
-                np.ones(k, dtype=np.int64),
-                delivery.draw_traits(self.streams, direct),
-                first_month=0,
-            )
-            tendered = first_slot + np.flatnonzero(~focal)
-            tension = procurement.lever_targets(self.clients, levers, tendered)[1]
-            exclude = np.full(len(tendered), focal_vendor)
-            won = sales.tender(
-                tendered, exclude, tension, self.sales, self.streams, self.cfg.client.tender
-            )
-            traits = delivery.draw_traits(self.streams, tendered)
-            self._start(tendered, *won, traits, first_month=0)
+            mine = focal[first_slot : first_slot + n].sum()
+            self.sales[focal_vendor].target_clients = max(float(mine), 1.0)
+            offers[r] = self.sales[focal_vendor].offer(1)
+        direct, tendered = np.flatnonzero(focal), np.flatnonzero(~focal)
+        self._start(
+            direct,
+            direct // n * v,
+            offers[direct // n],
+            np.ones(len(direct), dtype=np.int64),
+            delivery.draw_traits(self.streams, direct),
+            first_month=0,
+        )
+        tension = procurement.lever_targets(self.clients, levers, tendered)[1]
+        won = sales.tender(
+            tendered, tendered // n * v, tension, self.sales, self.streams, self.cfg.client.tender
+        )
+        self._start(tendered, *won, delivery.draw_traits(self.streams, tendered), first_month=0)
         # Month-0 engagements are incumbents already: their price holds the switching cost.
         self.accounts.markup[:] = self.incumbent_markup()
 
