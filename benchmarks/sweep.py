@@ -36,7 +36,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from floor import floor_per_agent_step
-from vendorsim.experiment.runner import BATCH_SLOTS, cores, run_cells
+from vendorsim.experiment.runner import cells_per_model, cores, run_cells
 from vendorsim.settings import load_config
 
 BIN = Path(sys.executable).parent
@@ -130,7 +130,7 @@ def engine_floor(
     ]
     first = configs[0]
     seeds = list(range(first.seed, first.seed + first.seeds))
-    together = max(1, BATCH_SLOTS // (first.market.clients * len(seeds)))
+    together = cells_per_model(first.market.clients, len(seeds))
     plain = [OmegaConf.to_container(c, resolve=True) for c in configs]
     run_cells(plain[:1], seeds[:1], tables)  # warm up
     start = time.perf_counter()

@@ -27,8 +27,8 @@ from vendorsim.experiment.celldir import CELL_TABLES
 from vendorsim.experiment.identity import cell_name, config_key
 from vendorsim.experiment.pipeline import CellsFailed, active, failure_line
 from vendorsim.experiment.runner import (
-    BATCH_SLOTS,
     batches,
+    cells_per_model,
     job_workers,
     pool_size,
     run_batch,
@@ -110,7 +110,7 @@ def run_cell(
         # may share its model (vendorsim.cells); Hydra moves on.
         log_file = out / f"{HydraConfig.get().job.name}.log"
         item = (container, out, marker, log_file, figure)
-        capacity = max(1, BATCH_SLOTS // (cfg.market.clients * len(seeds)))
+        capacity = cells_per_model(cfg.market.clients, len(seeds))
         pipeline.gather(name, out, n, finish_cells, item, batch_key(container), capacity)
         return None
     try:

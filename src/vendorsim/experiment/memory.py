@@ -38,7 +38,7 @@ def estimate_peak_bytes(
             per-seed monthly means once each batch ends.
 
     """
-    from vendorsim.experiment.runner import BATCH_SLOTS
+    from vendorsim.experiment.runner import BATCH_SLOTS, cells_per_model
 
     # Seeds run in batches of at most BATCH_SLOTS client slots (at least one whole market).
     per_batch = max(1, BATCH_SLOTS // max(clients, 1))
@@ -47,7 +47,7 @@ def estimate_peak_bytes(
     if not keep_tables:
         # A sweep's small cells share a model up to BATCH_SLOTS slots (vendorsim.cells), and
         # every process runs such a model at once.
-        batch_slots *= max(1, BATCH_SLOTS // max(clients * seeds, 1))
+        batch_slots *= cells_per_model(clients, seeds)
         batches = processes
     in_flight = min(processes, batches) * batch_slots * months
     if keep_tables:

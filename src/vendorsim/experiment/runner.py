@@ -133,6 +133,13 @@ def run_seed(
     return run_batch(cfg, [seed], tables)
 
 
+def cells_per_model(clients: int, seeds: int) -> int:
+    """How many sweep cells of ``seeds`` markets of ``clients`` one model holds: as many as
+    fit in :data:`BATCH_SLOTS` client slots, at least one (:mod:`vendorsim.cells`).
+    """
+    return max(1, BATCH_SLOTS // max(clients * seeds, 1))
+
+
 def batches(seeds: Sequence[int], clients: int, parts: int = 1) -> list[list[int]]:
     """Split ``seeds`` into contiguous batches of at most :data:`BATCH_SLOTS` client slots,
     and into at least ``parts`` batches (one per worker), as even as possible.
