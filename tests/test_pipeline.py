@@ -65,12 +65,18 @@ def test_a_cell_failing_in_flight_is_named_and_the_others_complete(tmp_path: Pat
     assert "focal outcomes" in (out / "0" / "vendorsim.log").read_text()
 
 
+def _slowly(items: list[int]) -> int:
+    time.sleep(0.2)
+    return len(items)
+
+
 def test_cells_in_flight_are_bounded_and_all_collected() -> None:
     seen = []
     try:
         with pipeline.cells_in_flight() as flight:
             for i in range(9):
-                flight.gather(f"c{i}", Path("/nonexistent"), 2, len, i, "group", capacity=1)
+                # Tasks slower than the loop, so the bound is reached whatever the load.
+                flight.gather(f"c{i}", Path("/nonexistent"), 2, _slowly, i, "group", capacity=1)
                 seen.append(len(flight._pending))
         assert max(seen) == pipeline.IN_FLIGHT_PER_WORKER * 2
         assert not flight._pending
@@ -78,11 +84,6 @@ def test_cells_in_flight_are_bounded_and_all_collected() -> None:
         assert runner._pool is None, "the pool is shut down before the aggregation"
     finally:
         runner.shutdown_pool()
-
-
-def _slowly(items: list[int]) -> int:
-    time.sleep(0.2)
-    return len(items)
 
 
 def test_cells_of_a_group_are_gathered_while_the_workers_are_busy() -> None:
