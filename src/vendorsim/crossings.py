@@ -13,6 +13,7 @@ import numpy as np
 from vendorsim.agents.relationship import CAPTURED
 from vendorsim.config import VendorsimConfig
 from vendorsim.events import Happened
+from vendorsim.projects import any_project, project_mean
 from vendorsim.state import MarketState
 
 # Suspicion at which a client is said to find the vendor "too good to be true".
@@ -39,19 +40,19 @@ def month_crossings(
 
     """
     c, t, r, accounts = state.clients, state.teams, state.rms, state.accounts
-    incident = c.incident.any(axis=1)
+    incident = any_project(c.incident)
     out = [
         Happened("milestone_missed", np.flatnonzero(incident), t.quality.min(axis=1)),
-        Happened("overrun", np.flatnonzero(t.overrun.any(axis=1))),
+        Happened("overrun", np.flatnonzero(any_project(t.overrun))),
     ]
     if cfg.market.projects > 1 and cfg.client.vendor_management.reactive:
         out.append(
-            Happened("monitoring_spread", np.flatnonzero(incident), c.monitoring.mean(axis=1))
+            Happened("monitoring_spread", np.flatnonzero(incident), project_mean(c.monitoring))
         )
     if previous is None:
         return out
     suspicion_up = (previous["suspicion"] < SUSPICIOUS) & (c.suspicion >= SUSPICIOUS)
-    monitoring = c.monitoring.mean(axis=1)
+    monitoring = project_mean(c.monitoring)
     tightened = (previous["monitoring"] < TIGHT_MONITORING) & (monitoring >= TIGHT_MONITORING)
     captured = (previous["identification"] < CAPTURED) & (r.identification >= CAPTURED)
     threshold = cfg.vendor.delivery.fatigue_threshold

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from vendorsim.agents.accounts import LEDGER
+from vendorsim.projects import project_mean
 from vendorsim.state import SEGMENTS, TYPES, AccountState, ClientState, TeamState
 
 # Rate of the running mean of recent quality (about the last six months).
@@ -127,7 +128,7 @@ class EngagementBook:
     def record_month(self) -> None:
         """Add this month to every running engagement's totals."""
         c, a, s = self.clients, self.accounts, self.sums
-        seen = self.teams.quality.mean(axis=1)
+        seen = project_mean(self.teams.quality)
         first = self.months == 0
         self.months += 1.0
         self.recent_quality = np.where(
@@ -135,7 +136,7 @@ class EngagementBook:
         )
         s["quality"] += seen
         s["trust"] += c.trust
-        s["monitoring"] += c.monitoring.mean(axis=1)
+        s["monitoring"] += project_mean(c.monitoring)
         s["alternative"] += c.alternative_quality
         s["revenue"] += a.revenue
         s["list_revenue"] += a.list_revenue

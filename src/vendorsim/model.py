@@ -28,6 +28,7 @@ from vendorsim.config import VendorsimConfig
 from vendorsim.crossings import month_crossings
 from vendorsim.engagements import EngagementBook
 from vendorsim.events import END_REASONS, EventLog, Happened
+from vendorsim.projects import project_mean
 from vendorsim.recorder import Recorder
 from vendorsim.replicates import Replicates
 from vendorsim.settings import model_config, resolve
@@ -178,7 +179,7 @@ class VendorMarket(mesa.Model):
         self._log(procurement.discover_overselling(c, oversold, draws, cfg.client))
         self._manage_accounts()
         accounts.settle(self.accounts, cfg, clients=c, teams=t, oversold=oversold)
-        v.learn_reputation(vendor, t.quality.mean(axis=1), cfg.market.reputation_rate)
+        v.learn_reputation(vendor, project_mean(t.quality), cfg.market.reputation_rate)
         self.book.record_month()
         data, month = self.recorder.data, self.month
         previous = {k: a[month - 1] for k, a in data.items()} if month else None

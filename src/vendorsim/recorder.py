@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from vendorsim.projects import project_mean
 from vendorsim.replicates import Replicates
 from vendorsim.state import MarketState
 
@@ -63,7 +64,7 @@ class Recorder:
         """Store ``month``'s values (project arrays are averaged per client)."""
         for key, (part, attr) in self._paths.items():
             value = getattr(getattr(self.sources, part), attr)
-            self.data[key][month] = value.mean(axis=1) if value.ndim == 2 else value
+            self.data[key][month] = project_mean(value) if value.ndim == 2 else value
         self.vendor[month] = self.vendor_of
         self.engagement[month] = self.engagement_id
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from vendorsim.config import VendorsimConfig
+from vendorsim.projects import project_mean
 from vendorsim.state import AccountState, ClientState, TeamState
 
 # Rung of the dispute ladder from which penalties are paid, and from which legal costs run.
@@ -65,11 +66,11 @@ def settle(
     # expression summed them, so the total is the same to the last bit.
     kept = 1.0 - cfg.vendor.stranded_cost * moved
     team = team_cost * kept
-    monitoring = vm.monitoring_overhead * c.monitoring.mean(axis=1)
+    monitoring = vm.monitoring_overhead * project_mean(c.monitoring)
     legal = vm.legal_overhead * c.legal
     insurance = vm.insurance_overhead * c.insurance
     disputes = esc.legal_cost * (c.stage >= LEGAL_RUNG)
-    rework = cfg.vendor.rework_cost * t.surfaced.mean(axis=1)
+    rework = cfg.vendor.rework_cost * project_mean(t.surfaced)
     a.cost = team + monitoring + legal + insurance + disputes + rework + a.goodwill_spent
     _book_ledger(
         a,

@@ -22,6 +22,7 @@ from vendorsim.agents.slots import SlotAgent, slot_view
 from vendorsim.behaviours.effort import EffortRule
 from vendorsim.config import DeliveryConfig, VendorConfig
 from vendorsim.events import Happened
+from vendorsim.projects import project_mean
 from vendorsim.replicates import Replicates
 from vendorsim.state import TeamState
 
@@ -160,7 +161,7 @@ def deliver_month(
     due = t.promise[:, None] + t.surfaced + shock
     demand = due + t.backlog / cfg.backlog_horizon
     pressure = np.clip(demand / (cap[:, None] * t.effort) - 1.0, 0.0, 1.0)
-    team_pressure = pressure.mean(axis=1)
+    team_pressure = project_mean(pressure)
     t.hours = overtime_hours(team_pressure, cfg.max_overtime)
 
     right, excess_fatigue = right_first_time(t.fatigue, team_pressure, cfg)
@@ -172,7 +173,7 @@ def deliver_month(
     # The client descopes a little each month, so an impossible promise stays finite.
     t.backlog = np.maximum((1.0 - cfg.descope) * t.backlog + due - correct, 0.0)
     delivered = np.clip(correct / due, 0.0, 1.0)
-    t.delivered = delivered.mean(axis=1)
+    t.delivered = project_mean(delivered)
 
     pairs = np.moveaxis(streams.per_client("quality_noise", (2, *projects)), 1, 0)
     noise = keyed.normal(pairs, cfg.quality_noise)

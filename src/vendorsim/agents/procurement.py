@@ -27,6 +27,7 @@ from vendorsim.behaviours.trust import TrustRule
 from vendorsim.behaviours.vendor_management import VendorManagementRule
 from vendorsim.config import ClientConfig, ReciprocityConfig, SuspicionConfig
 from vendorsim.events import ESCALATION_STEPS, Happened
+from vendorsim.projects import any_project, project_mean
 from vendorsim.replicates import Replicates
 from vendorsim.state import SEGMENT_PRICE_PRESSURE, SEGMENT_SHARES, SEGMENTS, TYPES, ClientState
 
@@ -135,7 +136,7 @@ def assess_month(
         the clients that renewed although an alternative was worth more (``stayed_captive``).
 
     """
-    seen = quality.mean(axis=1)
+    seen = project_mean(quality)
     c.incident = quality < (c.reference - cfg.incident_gap)[:, None]
     signal = np.tanh(cfg.signal_gain * (seen - c.reference + cfg.tolerance))
     c.seen_quality += cfg.seen_quality_rate * (seen - c.seen_quality)
@@ -165,7 +166,7 @@ def assess_month(
     )
     move_levers(c, cfg, rules["vendor_management"])  # type: ignore[arg-type]
     # The client's month: the quality it got, less its own cost of monitoring the vendor.
-    c.payoff = seen - cfg.vendor_management.client_cost * c.monitoring.mean(axis=1)
+    c.payoff = seen - cfg.vendor_management.client_cost * project_mean(c.monitoring)
     switching: SwitchingRule = rules["switching"]  # type: ignore[assignment]
     p_switch = switch_probability(c, switching, alternative_quality, price_paid)
     weigh_disputes(c, cfg, seen, p_switch, streams.uniform("disputes", rows=2))
@@ -205,7 +206,7 @@ def move_levers(c: ClientState, cfg: ClientConfig, rule: VendorManagementRule) -
     spike = 0.0
     if vm.reactive:
         c.contagion = np.minimum(
-            c.contagion * (1.0 - vm.contagion_decay) + vm.contagion * c.incident.any(axis=1),
+            c.contagion * (1.0 - vm.contagion_decay) + vm.contagion * any_project(c.incident),
             1.0,
         )
         spike = vm.contagion * c.incident
@@ -248,10 +249,10 @@ def weigh_burden(
     suspicion 0) facing the same trust and the same incidents (contagion, ``spike``). What is left
     comes from conditioning, suspicion, or reflexes a client not ready for change has kept.
     """
-    c.burden = lever_burden(cfg, c.monitoring.mean(axis=1), c.tension, c.legal, c.insurance)
+    c.burden = lever_burden(cfg, project_mean(c.monitoring), c.tension, c.legal, c.insurance)
     naive = np.full_like(c.trust, cfg.history.naive_trust)
     monitoring, *rest = rule.targets(c.trust, naive, np.zeros_like(c.trust), c.contagion)
-    monitoring = np.clip(monitoring[:, None] + spike, 0.0, 1.0).mean(axis=1)
+    monitoring = project_mean(np.clip(monitoring[:, None] + spike, 0.0, 1.0))
     c.unwarranted_burden = np.maximum(c.burden - lever_burden(cfg, monitoring, *rest), 0.0)
 
 
@@ -282,7 +283,7 @@ def weigh_disputes(
     c.shortfall = (
         e.shortfall_memory * c.shortfall
         + np.maximum(c.reference - seen, 0.0)
-        + c.incident.mean(axis=1)
+        + project_mean(c.incident)
     )
     thresholds = np.array([e.complaint_trust, e.penalty_trust, e.legal_trust, e.exit_trust, -1.0])
     eligible = (c.trust < thresholds[c.stage]) & (
