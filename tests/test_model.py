@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import pytest
 
 from vendorsim.agents import ClientProcurement, DeliveryTeam, RelationshipManager, Sales
 from vendorsim.model import VendorMarket
@@ -67,3 +68,17 @@ def test_engagements_so_far_leaves_the_model_unchanged_and_matches_the_end() -> 
     final = engagements_so_far(m)
     assert final["outcome"].tolist() == labelled(m)["engagements"]["outcome"].tolist()
     assert "outcome" not in m.results()["engagements"], "the model's own tables are unlabelled"
+
+
+def test_a_model_keeps_only_the_series_asked_for_with_the_same_values() -> None:
+    full = VendorMarket(clients=6, seeds=[3, 4])
+    some = VendorMarket(clients=6, seeds=[3, 4], series=["trust", "margin"])
+    full.run_for(12)
+    some.run_for(12)
+    kept = some.results(["timeseries"], series=["trust", "margin"])["timeseries"]
+    assert kept.equals(full.results(["timeseries"], series=["trust", "margin"])["timeseries"])
+    assert full.results(["events"])["events"].equals(some.results(["events"])["events"])
+    with pytest.raises(ValueError, match=r"series \['quality'\] were not kept"):
+        some.results(["timeseries"], series=["quality"])
+    with pytest.raises(ValueError, match="unknown series"):
+        VendorMarket(clients=6, seeds=[3], series=["trustt"])

@@ -58,6 +58,8 @@ class VendorMarket(mesa.Model):
         cells: the resolved configs of several sweep cells that differ only in
             :data:`vendorsim.cells.BATCHABLE` keys, instead of ``config``: one market per
             (cell, seed), cell by cell, and result tables with a leading ``cell`` column.
+        series: the time series kept month by month for the ``timeseries`` table (default:
+            all of :data:`vendorsim.recorder.SERIES`).
         **params: parameters by short name or dotted key with ``__`` for dots, e.g.
             ``overpromise=0.5`` or ``client__readiness=0.3``; only without ``config``.
 
@@ -70,6 +72,7 @@ class VendorMarket(mesa.Model):
         rng: Any = None,
         seeds: Sequence[int] | None = None,
         cells: Sequence[dict[str, Any]] | None = None,
+        series: Sequence[str] | None = None,
         **params: Any,
     ) -> None:
         seeds = Replicates.seed_list(seeds, rng)
@@ -113,7 +116,7 @@ class VendorMarket(mesa.Model):
             trend_rate=cfg.vendor.margin_trend_rate,
         )
         self.events = EventLog(self.clients, self.accounts, self.vendor_of, self.book.id)
-        self.recorder = Recorder(cfg.months, self.state, self.vendor_of, self.book.id)
+        self.recorder = Recorder(cfg.months, self.state, self.vendor_of, self.book.id, series)
         self.tables = RunTables(self.book, self.recorder, self.events, self.streams)
         self.sales = [
             Sales(self, w, self.vendors, cfg.vendor.sales)
@@ -181,8 +184,8 @@ class VendorMarket(mesa.Model):
         accounts.settle(self.accounts, cfg, clients=c, teams=t, oversold=oversold)
         v.learn_reputation(vendor, project_mean(t.quality), cfg.market.reputation_rate)
         self.book.record_month()
-        data, month = self.recorder.data, self.month
-        previous = {k: a[month - 1] for k, a in data.items()} if month else None
+        month = self.month
+        previous = self.recorder.latest if month else None
         for happened in month_crossings(cfg, self.state, previous, self.book.months):
             self._log(happened)
         self.recorder.record(month)

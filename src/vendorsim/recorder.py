@@ -40,7 +40,9 @@ SERIES: dict[str, str] = {
 
 
 class Recorder:
-    """Keeps one value per (month, client) for each series in :data:`SERIES`."""
+    """Keeps one value per (month, client) for each kept series of :data:`SERIES`, and the
+    latest month's value of every series (the month-to-month crossings read it).
+    """
 
     def __init__(
         self,
@@ -48,25 +50,37 @@ class Recorder:
         sources: MarketState,
         vendor_of: np.ndarray,
         engagement_id: np.ndarray,
+        series: Sequence[str] | None = None,
     ) -> None:
         """Record the series of ``sources`` (each series names a role state and its array),
-        with each client's vendor and engagement id.
+        with each client's vendor and engagement id; ``series`` picks the ones kept month by
+        month (default: all). A sweep's cells keep four: every client-month of every series
+        is most of a large model's memory, and writing it costs page faults every month.
         """
+        kept = list(SERIES) if series is None else list(series)
+        if unknown := [k for k in kept if k not in SERIES]:
+            raise ValueError(f"unknown series {unknown}; allowed: {list(SERIES)}")
         clients = len(vendor_of)
         self.months, self.clients = months, clients
         self.sources, self.vendor_of, self.engagement_id = sources, vendor_of, engagement_id
-        self.data = {k: np.zeros((months, clients)) for k in SERIES}
-        self.vendor = np.zeros((months, clients), dtype=np.int64)
-        self.engagement = np.zeros((months, clients), dtype=np.int64)
+        self.data = {k: np.zeros((months, clients)) for k in kept}
+        self.latest = {k: np.zeros(clients) for k in SERIES}
+        rows = months if kept else 0
+        self.vendor = np.zeros((rows, clients), dtype=np.int64)
+        self.engagement = np.zeros((rows, clients), dtype=np.int64)
         self._paths = {k: path.split(".") for k, path in SERIES.items()}
 
     def record(self, month: int) -> None:
         """Store ``month``'s values (project arrays are averaged per client)."""
         for key, (part, attr) in self._paths.items():
             value = getattr(getattr(self.sources, part), attr)
-            self.data[key][month] = project_mean(value) if value.ndim == 2 else value
-        self.vendor[month] = self.vendor_of
-        self.engagement[month] = self.engagement_id
+            latest = self.latest[key]
+            latest[:] = project_mean(value) if value.ndim == 2 else value
+            if key in self.data:
+                self.data[key][month] = latest
+        if self.data:
+            self.vendor[month] = self.vendor_of
+            self.engagement[month] = self.engagement_id
 
     def to_frame(
         self, months_run: int, replicates: Replicates, series: Sequence[str] | None = None
@@ -88,7 +102,10 @@ class Recorder:
             "engagement": by_market(self.engagement),
         }
         frame = replicates.tag(pd.DataFrame(columns), np.repeat(np.arange(r), n * c))
-        for key in SERIES if series is None else series:
+        wanted = list(SERIES if series is None else series)
+        if missing := [k for k in wanted if k not in self.data]:
+            raise ValueError(f"series {missing} were not kept; kept: {list(self.data)}")
+        for key in wanted:
             frame[key] = by_market(self.data[key])
         if "stage" in frame:
             frame["stage"] = frame["stage"].astype("int64")

@@ -97,7 +97,8 @@ def run_cells(
     (:func:`vendorsim.cells.batch_key`).
     """
     plain = [c if isinstance(c, dict) else OmegaConf.to_container(c, resolve=True) for c in cells]
-    model = VendorMarket(cells=plain, seeds=seeds)  # type: ignore[arg-type]
+    kept = None if "timeseries" in tables else CELL_MONTH_SERIES if "cell_months" in tables else ()
+    model = VendorMarket(cells=plain, seeds=seeds, series=kept)  # type: ignore[arg-type]
     if on_month is None:
         model.run_for(model.cfg.months)
     else:
