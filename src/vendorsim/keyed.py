@@ -30,11 +30,19 @@ _UNIT = 1.0 / (1 << 53)
 
 def mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser, element-wise on uint64 (wrapping arithmetic is intended)."""
-    x = x ^ (x >> _S30)
-    x = x * _M1
-    x = x ^ (x >> _S27)
-    x = x * _M2
-    return x ^ (x >> _S31)
+    return _mix_in_place(x.copy())
+
+
+def _mix_in_place(x: np.ndarray) -> np.ndarray:
+    """:func:`mix`, overwriting ``x``: each step in place spares a temporary the size of the
+    keys (the draws of a large model are mostly memory traffic).
+    """
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
 
 
 def mix_int(x: int) -> int:
@@ -63,12 +71,14 @@ def purpose(name: str) -> int:
 def extend(base: np.ndarray, part: int | np.ndarray) -> np.ndarray:
     """Add ``part`` to every hash in ``base`` and mix: the key with one more part."""
     with np.errstate(over="ignore"):
-        return mix(base + _GOLDEN + np.asarray(part, dtype=np.uint64))
+        return _mix_in_place(base + _GOLDEN + np.asarray(part, dtype=np.uint64))
 
 
 def unit(h: np.ndarray) -> np.ndarray:
     """Uniform doubles in [0, 1) from hashes."""
-    return (h >> _S11).astype(np.float64) * _UNIT
+    out = (h >> _S11).astype(np.float64)
+    out *= _UNIT
+    return out
 
 
 def uniform(base: np.ndarray, scalar: int, shape: tuple[int, ...] = ()) -> np.ndarray:
@@ -80,6 +90,15 @@ def uniform(base: np.ndarray, scalar: int, shape: tuple[int, ...] = ()) -> np.nd
     for size in shape:
         h = extend(h[..., None], np.arange(size, dtype=np.uint64))
     return unit(h)
+
+
+def uniform_rows(base: np.ndarray, scalar: int, rows: int) -> np.ndarray:
+    """``uniform(base, scalar, (rows,))`` laid out rows first: shape ``(rows, *base.shape)``,
+    the same values, each row contiguous (the layout the roles read a row at a time in).
+    """
+    h = extend(base, scalar)
+    index = np.arange(rows, dtype=np.uint64).reshape((rows,) + (1,) * h.ndim)
+    return unit(extend(h[None], index))
 
 
 def normal(u: np.ndarray, sd: float) -> np.ndarray:

@@ -100,7 +100,7 @@ class Replicates:
         """
         if rows is None:
             return keyed.uniform(self.client_key, self._scalar(name))
-        return keyed.uniform(self.client_key, self._scalar(name), (rows,)).T
+        return keyed.uniform_rows(self.client_key, self._scalar(name), rows)
 
     def per_client(
         self, name: str, shape: tuple[int, ...] = (), slots: np.ndarray | None = None
