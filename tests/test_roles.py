@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vendorsim.agents import accounts, delivery, procurement, relationship
+from vendorsim.agents import accounts, delivery, procurement, relationship, sales
 from vendorsim.behaviours.effort import HiddenCostOfControl
 from vendorsim.behaviours.pricing import RMAdvocacy
 from vendorsim.behaviours.switching import LossAverseLogit
@@ -23,7 +23,7 @@ from vendorsim.config import (
     VendorsimConfig,
     build,
 )
-from vendorsim.state import AccountState, ClientState, RMState, TeamState
+from vendorsim.state import AccountState, ClientState, RMState, SalesState, TeamState
 
 CLIENT = build(ClientConfig, {})
 
@@ -266,3 +266,15 @@ def test_accounts_book_revenue_cost_and_margin() -> None:
     assert a.margin == pytest.approx([cfg.vendor.base_margin])
     a.low_margin_months[:] = cfg.vendor.walkaway_months
     assert accounts.walking_away(a, cfg.vendor.walkaway_months).tolist() == [0]
+
+
+def test_sales_feel_quota_pressure_from_clients_held_below_target() -> None:
+    s = SalesState.empty(4)
+    s.target_clients[:] = [4.0, 4.0, 2.0, 1.0]
+    sales.feel_quota(s, np.array([1, 4, 3, 0]))
+    # 1 - held / target, clipped to [0, 1]: a vendor over its target feels none.
+    assert s.quota_pressure.tolist() == [0.75, 0.0, 0.0, 1.0]
+    cfg = build(VendorConfig, {}).sales
+    bid = sales.offers(np.array([0.2]), s.quota_pressure[:1], np.array([3]), cfg)
+    expected = 0.2 * (1 + cfg.quota_pressure * 0.75) + cfg.bidder_pressure * 2
+    assert bid[0] == pytest.approx(expected)

@@ -32,7 +32,14 @@ from vendorsim.projects import project_mean
 from vendorsim.recorder import Recorder
 from vendorsim.replicates import Replicates
 from vendorsim.settings import model_config, resolve
-from vendorsim.state import AccountState, ClientState, MarketState, RMState, TeamState
+from vendorsim.state import (
+    AccountState,
+    ClientState,
+    MarketState,
+    RMState,
+    SalesState,
+    TeamState,
+)
 from vendorsim.tables import RESULT_TABLES, RunTables
 from vendorsim.vendors import VendorTable
 
@@ -118,12 +125,11 @@ class VendorMarket(mesa.Model):
         self.events = EventLog(self.clients, self.accounts, self.vendor_of, self.book.id)
         self.recorder = Recorder(cfg.months, self.state, self.vendor_of, self.book.id, series)
         self.tables = RunTables(self.book, self.recorder, self.events, self.streams)
+        self.sales_state = SalesState.empty(len(self.vendors.capability))
         self.sales = [
-            Sales(self, w, self.vendors, cfg.vendor.sales)
+            Sales(self, w, self.vendors, self.sales_state, cfg.vendor.sales)
             for w in range(len(self.vendors.capability))
         ]
-        # Each Sales agent feels its own quota, so their order does not matter.
-        self.all_sales = AgentSet(self.sales, random=self.random)
         self.procurement = [ClientProcurement(self, i, self.clients) for i in range(n)]
         # One team and one RM seat per client account. When the client moves, the new
         # vendor staffs the team and seats an RM (their state is reset at the start); the
@@ -144,14 +150,15 @@ class VendorMarket(mesa.Model):
         then the month's choices.
         """
         cfg, c, t, v, vendor = self.cfg, self.clients, self.teams, self.vendors, self.vendor_of
-        held = np.bincount(vendor, minlength=len(self.sales)).tolist()
+        held = np.bincount(vendor, minlength=len(self.sales))
         self.streams.month = self.month
         # At renewal the incumbent re-prices, capturing part of the client's switching cost
         # (Farrell & Klemperer 2007).
         renewing = procurement.renew_contracts(c, self.month, cfg.market.contract_months)
         self.accounts.markup[renewing] = self.incumbent_markup()
         to_renewal = self.months_to_renewal()
-        self.all_sales.do("step", held)
+        # Each vendor's Sales feel their own quota, so their order does not matter.
+        sales.feel_quota(self.sales_state, held)
         delivery.deliver_month(
             t,
             cfg.vendor.delivery,
@@ -276,24 +283,21 @@ class VendorMarket(mesa.Model):
     # ------------------------------------------------------------ engagements
     def _open_market(self) -> None:
         """Month 0: clients start with the focal vendor, or tender among competitors."""
-        n, v, levers = (
-            self.streams.clients,
-            self.streams.vendors,
-            self.behaviours["vendor_management"],
-        )
+        n, v = self.streams.clients, self.streams.vendors
         self.clients.trust[:] = self.clients.generalised_trust
         focal = self.streams.uniform("focal_client") < self.cfg.market.focal_share
         # Each market's Sales agents learn their targets and the focal vendor prices its
         # direct clients; then every market's clients start, or tender, at once (a market's
         # agents and draws are its own, so this is the same as market by market).
-        offers = np.empty(self.streams.count)
-        for r in range(self.streams.count):
-            first_slot, focal_vendor = r * n, r * v
-            for seller in self.sales[focal_vendor : focal_vendor + v]:
-                seller.target_clients = max(n / v, 1.0)
-            mine = focal[first_slot : first_slot + n].sum()
-            self.sales[focal_vendor].target_clients = max(float(mine), 1.0)
-            offers[r] = self.sales[focal_vendor].offer(1)
+        targets = self.sales_state.target_clients
+        targets[:] = max(n / v, 1.0)
+        targets[::v] = np.maximum(focal.reshape(-1, n).sum(axis=1), 1.0)
+        offers = sales.offers(
+            self.vendors.overpromise[::v],
+            self.sales_state.quota_pressure[::v],
+            np.ones(self.streams.count),
+            self.cfg.vendor.sales,
+        )
         direct, tendered = np.flatnonzero(focal), np.flatnonzero(~focal)
         self._start(
             direct,
@@ -303,10 +307,7 @@ class VendorMarket(mesa.Model):
             delivery.draw_traits(self.streams, direct),
             first_month=0,
         )
-        tension = procurement.lever_targets(self.clients, levers, tendered)[1]
-        won = sales.tender(
-            tendered, tendered // n * v, tension, self.sales, self.streams, self.cfg.client.tender
-        )
+        won = self._tender(tendered, tendered // n * v)
         self._start(tendered, *won, delivery.draw_traits(self.streams, tendered), first_month=0)
         # Month-0 engagements are incumbents already: their price holds the switching cost.
         self.accounts.markup[:] = self.incumbent_markup()
@@ -375,15 +376,30 @@ class VendorMarket(mesa.Model):
         slots, reasons = zip(*self._ending, strict=True)
         self._ending = []
         idx, why = np.array(slots), np.array(reasons, dtype=object)
-        levers = self.behaviours["vendor_management"]
-        tension = procurement.lever_targets(self.clients, levers, idx)[1]
-        won = sales.tender(
-            idx, self.vendor_of[idx], tension, self.sales, self.streams, self.cfg.client.tender
-        )
+        won = self._tender(idx, self.vendor_of[idx])
         for reason in END_REASONS:
             self._log(Happened(reason, idx[why == reason]))
         self.book.close(idx, self.month + 1, why)
         self._start(idx, *won, delivery.draw_traits(self.streams, idx), first_month=self.month + 1)
+
+    def _tender(
+        self, idx: np.ndarray, exclude: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The clients at ``idx`` tender, each without vendor ``exclude``, at the competitive
+        tension their levers head for: the winners, their over-promises and bidder counts.
+        """
+        levers = self.behaviours["vendor_management"]
+        tension = procurement.lever_targets(self.clients, levers, idx)[1]
+        return sales.tender(
+            idx,
+            exclude,
+            tension,
+            self.vendors,
+            self.sales_state.quota_pressure,
+            self.cfg.vendor.sales,
+            self.streams,
+            self.cfg.client.tender,
+        )
 
     # ---------------------------------------------------------------- results
     def _log(self, happened: Happened) -> None:

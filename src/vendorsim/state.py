@@ -188,6 +188,21 @@ class TeamState:
 
 
 @dataclass
+class SalesState:
+    """Numeric state of every vendor's Sales function, one row per vendor (as the vendor
+    table): the quota pressure it feels, and the clients it is expected to hold.
+    """
+
+    quota_pressure: np.ndarray
+    target_clients: np.ndarray
+
+    @classmethod
+    def empty(cls, vendors: int) -> SalesState:
+        """No pressure, and a target of one client until the market opens."""
+        return cls(np.zeros(vendors), np.ones(vendors))
+
+
+@dataclass
 class RMState:
     """Numeric state of every relationship manager, one per client account.
 

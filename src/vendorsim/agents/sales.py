@@ -12,37 +12,46 @@ import mesa
 import numpy as np
 
 from vendorsim import keyed
+from vendorsim.agents.slots import SlotAgent, slot_view
 from vendorsim.config import SalesConfig, TenderConfig
 from vendorsim.replicates import Replicates
+from vendorsim.state import SalesState
 from vendorsim.vendors import VendorTable
 
 
-class Sales(mesa.Agent):
-    """One vendor's sales function."""
+class Sales(SlotAgent):
+    """One vendor's sales function; its slot is the vendor's row of the vendor table."""
+
+    quota_pressure = slot_view("quota_pressure", "pressure from holding too few clients, 0..1")
+    target_clients = slot_view("target_clients", "the clients this vendor is expected to hold")
 
     def __init__(
-        self, model: mesa.Model, vendor: int, vendors: VendorTable, cfg: SalesConfig
+        self,
+        model: mesa.Model,
+        vendor: int,
+        vendors: VendorTable,
+        state: SalesState,
+        cfg: SalesConfig,
     ) -> None:
-        super().__init__(model)
-        self.vendor = vendor
+        super().__init__(model, vendor, vendor, state)
         self.vendors = vendors
         self.cfg = cfg
-        self.quota_pressure = 0.0
-        self.target_clients = 1.0
 
     @property
     def overpromise(self) -> float:
         """The vendor's policy over-promise before pressure."""
         return float(self.vendors.overpromise[self.vendor])
 
-    def step(self, clients_held: list[int]) -> None:
-        """Feel the quota: pressure rises when the vendor holds fewer clients than its target."""
-        held = clients_held[self.vendor]
-        self.quota_pressure = min(max(1.0 - held / self.target_clients, 0.0), 1.0)
-
     def offer(self, bidders: int) -> float:
         """The over-promise this vendor bids with, in a tender of ``bidders`` vendors."""
         return float(offers(self.overpromise, self.quota_pressure, np.asarray(bidders), self.cfg))
+
+
+def feel_quota(s: SalesState, held: np.ndarray) -> None:
+    """Every vendor's Sales feel the quota: pressure rises when the vendor holds fewer clients
+    than its target, ``clip(1 - held / target, 0, 1)``.
+    """
+    s.quota_pressure = np.clip(1.0 - held / s.target_clients, 0.0, 1.0)
 
 
 def bidders_invited(tension: np.ndarray, eligible: np.ndarray, cfg: TenderConfig) -> np.ndarray:
@@ -67,7 +76,9 @@ def tender(
     idx: np.ndarray,
     exclude: np.ndarray,
     tension: np.ndarray,
-    sales: list[Sales],
+    table: VendorTable,
+    quota_pressure: np.ndarray,
+    sales_cfg: SalesConfig,
     streams: Replicates,
     cfg: TenderConfig,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -93,9 +104,7 @@ def tender(
     invite = np.where(eligible, streams.per_client("tender_invite", (v,), slots=idx), np.inf)
     rank = np.argsort(np.argsort(invite, axis=1, kind="stable"), axis=1, kind="stable")
     invited = rank < counts[:, None]
-    table = sales[0].vendors
-    quota = np.array([s.quota_pressure for s in sales])[vendor]
-    bid = offers(table.overpromise[vendor], quota, counts[:, None], sales[0].cfg)
+    bid = offers(table.overpromise[vendor], quota_pressure[vendor], counts[:, None], sales_cfg)
     looks = table.reputation[vendor] * (1.0 + cfg.promise_weight * bid) + (
         cfg.push_weight * table.pushiness[vendor]
     )
