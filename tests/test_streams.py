@@ -55,12 +55,12 @@ def test_distributions_match_their_references(draw, reference) -> None:
 
 
 def test_binomial_and_categorical_counts() -> None:
-    u = Replicates([2], clients=40_000, vendors=1, tagged=False).per_client("b", (12,))
+    u = Replicates([2], clients=40_000, vendors=1, tagged=False).uniform("b", rows=12)
     counts = keyed.binomial(u, np.full(40_000, 10), np.full(40_000, 0.3))
     assert counts.max() <= 10
     # Mean 3, sd of the mean sqrt(2.1 / 40000) = 0.0072: a tolerance of 5 sd.
     assert abs(counts.mean() - 3.0) < 0.036
-    cats = keyed.categorical(u[:, 0], np.array([1.0, 2.0, 1.0]))
+    cats = keyed.categorical(u[0], np.array([1.0, 2.0, 1.0]))
     shares = np.bincount(cats, minlength=3) / len(cats)
     # Each share's sd is at most 0.0025: a tolerance of 5 sd.
     assert np.allclose(shares, [0.25, 0.5, 0.25], atol=0.0125)

@@ -124,10 +124,12 @@ def categorical(u: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 def binomial(u: np.ndarray, trials: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Binomial counts: trial k of row i succeeds when ``u[i, k] < p[i]`` and k < trials[i].
+    """Binomial counts: trial k of entity i succeeds when ``u[k, i] < p[i]`` and
+    k < trials[i].
 
-    ``u`` has one column per possible trial (at least ``trials.max()``).
+    ``u`` has one row per possible trial (at least ``trials.max()``), rows first as
+    :func:`uniform_rows` draws them, so the count adds whole rows.
     """
-    k = np.arange(u.shape[-1])
-    success = (u < np.asarray(p)[..., None]) & (k < np.asarray(trials)[..., None])
-    return success.sum(axis=-1)
+    k = np.arange(u.shape[0]).reshape((-1,) + (1,) * (u.ndim - 1))
+    success = (u < np.asarray(p)) & (k < np.asarray(trials))
+    return success.sum(axis=0)

@@ -226,7 +226,7 @@ def per_person(
     own people only.
     """
     most = int(people.max()) if len(people) else 0
-    u = streams.per_client(name, (most,))
+    u = streams.uniform(name, rows=most)
     return keyed.binomial(u, people, np.broadcast_to(p, people.shape)).astype(float)
 
 
