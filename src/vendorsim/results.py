@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from vendorsim.io import write_atomic
+from vendorsim.io import write_atomic, write_frame
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.story import tell
 from vendorsim.tables import RESULT_TABLES
@@ -130,7 +130,7 @@ class Results:
         out.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
             frame: pd.DataFrame = getattr(self, name)
-            write_atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+            write_frame(out / f"{name}.parquet", frame)
         write_atomic(
             out / "summary.json",
             lambda p: p.write_text(json.dumps(self.summary(), indent=2) + "\n"),

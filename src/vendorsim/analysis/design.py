@@ -20,7 +20,7 @@ from vendorsim.analysis.problem import (
     settings_from_config,
 )
 from vendorsim.experiment.identity import override_key
-from vendorsim.io import write_atomic
+from vendorsim.io import write_atomic, write_frame
 from vendorsim.settings import ConfigError
 
 
@@ -66,7 +66,7 @@ def write_design(config: DictConfig, arguments: Sequence[str] = ()) -> Settings:
     root = Path(config.hydra.sweep.dir)
     root.mkdir(parents=True, exist_ok=True)
     samples = settings.samples_frame()
-    write_atomic(root / SAMPLES_FILE, lambda p: samples.to_parquet(p, index=False))
+    write_frame(root / SAMPLES_FILE, samples)
     write_atomic(
         root / PROBLEM_FILE,
         lambda p: p.write_text(json.dumps(settings.to_json(), indent=2) + "\n"),

@@ -45,7 +45,7 @@ from vendorsim.experiment.sweepdir import (
     job_tables_problem,
     load_sweep,
 )
-from vendorsim.io import write_atomic
+from vendorsim.io import write_atomic, write_frame
 from vendorsim.outcomes import OUTCOMES
 
 log = logging.getLogger("vendorsim")
@@ -139,7 +139,7 @@ def aggregate(sweep_dir: str | Path, progress: bool | None = None) -> Report:
     columns += [f"{p}_{o}" for o in OUTCOMES for p in ("share", "ci_low", "ci_high")]
     columns += ["mean_final_trust", "mean_vendor_margin"]
     summary = pd.DataFrame(rows, columns=columns)
-    write_atomic(root / "cells.parquet", lambda p: summary.to_parquet(p, index=False))
+    write_frame(root / "cells.parquet", summary)
     seeds = sorted({len(job.marker["seeds"]) for _, job in cells})  # type: ignore[index]
     report = Report(
         root=root,

@@ -19,7 +19,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.experiment.identity import cell_name, cell_overrides, override_key
-from vendorsim.io import write_atomic
+from vendorsim.io import write_atomic, write_frame
 from vendorsim.settings import GROUPS
 
 MARKER = "complete.json"
@@ -80,7 +80,7 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> None:
     """Write each of :data:`CELL_TABLES` as parquet."""
     for table in CELL_TABLES:
         frame = tables[table]
-        write_atomic(out / f"{table}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        write_frame(out / f"{table}.parquet", frame)
 
 
 def write_marker(out: Path, marker: dict[str, Any]) -> None:
