@@ -41,18 +41,16 @@ def month_crossings(
     """
     c, t, r, accounts = state.clients, state.teams, state.rms, state.accounts
     incident = any_project(c.incident)
+    monitoring = project_mean(c.monitoring)
     out = [
         Happened("milestone_missed", np.flatnonzero(incident), t.quality.min(axis=1)),
         Happened("overrun", np.flatnonzero(any_project(t.overrun))),
     ]
     if cfg.market.projects > 1 and cfg.client.vendor_management.reactive:
-        out.append(
-            Happened("monitoring_spread", np.flatnonzero(incident), project_mean(c.monitoring))
-        )
+        out.append(Happened("monitoring_spread", np.flatnonzero(incident), monitoring))
     if previous is None:
         return out
     suspicion_up = (previous["suspicion"] < SUSPICIOUS) & (c.suspicion >= SUSPICIOUS)
-    monitoring = project_mean(c.monitoring)
     tightened = (previous["monitoring"] < TIGHT_MONITORING) & (monitoring >= TIGHT_MONITORING)
     captured = (previous["identification"] < CAPTURED) & (r.identification >= CAPTURED)
     threshold = cfg.vendor.delivery.fatigue_threshold
