@@ -22,6 +22,8 @@ SUSPICIOUS = 0.5
 TIGHT_MONITORING = 0.6
 # Price levels whose crossing the event log reports as a concession milestone.
 CONCESSION_LEVELS = np.array([0.98, 0.95, 0.9, 0.8, 0.7, 0.6])
+# The recorded series whose last-month values the crossings compare with.
+PREVIOUS_SERIES = ("suspicion", "monitoring", "identification", "fatigue", "price")
 
 
 def month_crossings(
@@ -35,7 +37,8 @@ def month_crossings(
     Args:
         cfg: the config (fatigue threshold; whether incidents spread).
         state: the roles' state after the month.
-        previous: last month's recorded series, or None in the first month.
+        previous: last month's values of :data:`PREVIOUS_SERIES`, or None in the first
+            month.
         engaged_months: months each engagement has run, this one included.
 
     """

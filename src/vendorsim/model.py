@@ -25,7 +25,7 @@ from vendorsim.agents.sales import Sales
 from vendorsim.behaviours.switching import planning_annuity
 from vendorsim.cells import CellBatch
 from vendorsim.config import VendorsimConfig
-from vendorsim.crossings import month_crossings
+from vendorsim.crossings import PREVIOUS_SERIES, month_crossings
 from vendorsim.engagements import EngagementBook
 from vendorsim.events import END_REASONS, EventLog, Happened
 from vendorsim.projects import project_mean
@@ -123,7 +123,9 @@ class VendorMarket(mesa.Model):
             trend_rate=cfg.vendor.margin_trend_rate,
         )
         self.events = EventLog(self.clients, self.accounts, self.vendor_of, self.book.id)
-        self.recorder = Recorder(cfg.months, self.state, self.vendor_of, self.book.id, series)
+        self.recorder = Recorder(
+            cfg.months, self.state, self.vendor_of, self.book.id, series, PREVIOUS_SERIES
+        )
         self.tables = RunTables(self.book, self.recorder, self.events, self.streams)
         self.sales_state = SalesState.empty(len(self.vendors.capability))
         self.sales = [

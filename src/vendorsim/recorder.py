@@ -41,7 +41,7 @@ SERIES: dict[str, str] = {
 
 class Recorder:
     """Keeps one value per (month, client) for each kept series of :data:`SERIES`, and the
-    latest month's value of every series (the month-to-month crossings read it).
+    latest month's value of the series asked for as ``latest``.
     """
 
     def __init__(
@@ -51,33 +51,37 @@ class Recorder:
         vendor_of: np.ndarray,
         engagement_id: np.ndarray,
         series: Sequence[str] | None = None,
+        latest: Sequence[str] = (),
     ) -> None:
         """Record the series of ``sources`` (each series names a role state and its array),
         with each client's vendor and engagement id; ``series`` picks the ones kept month by
-        month (default: all). A sweep's cells keep four: every client-month of every series
-        is most of a large model's memory, and writing it costs page faults every month.
+        month (default: all), ``latest`` the ones whose last month is kept (for comparing
+        with the next). A sweep's cells keep four month by month: every client-month of
+        every series is most of a large model's memory, and writing it costs page faults.
         """
         kept = list(SERIES) if series is None else list(series)
-        if unknown := [k for k in kept if k not in SERIES]:
+        if unknown := [k for k in (*kept, *latest) if k not in SERIES]:
             raise ValueError(f"unknown series {unknown}; allowed: {list(SERIES)}")
         clients = len(vendor_of)
         self.months, self.clients = months, clients
         self.sources, self.vendor_of, self.engagement_id = sources, vendor_of, engagement_id
         self.data = {k: np.zeros((months, clients)) for k in kept}
-        self.latest = {k: np.zeros(clients) for k in SERIES}
+        self.latest = {k: np.zeros(clients) for k in latest}
         rows = months if kept else 0
         self.vendor = np.zeros((rows, clients), dtype=np.int64)
         self.engagement = np.zeros((rows, clients), dtype=np.int64)
-        self._paths = {k: path.split(".") for k, path in SERIES.items()}
+        # Only the series read at all are computed each month.
+        self._paths = {k: p.split(".") for k, p in SERIES.items() if k in self.data or k in latest}
 
     def record(self, month: int) -> None:
         """Store ``month``'s values (project arrays are averaged per client)."""
         for key, (part, attr) in self._paths.items():
             value = getattr(getattr(self.sources, part), attr)
-            latest = self.latest[key]
-            latest[:] = project_mean(value) if value.ndim == 2 else value
+            value = project_mean(value) if value.ndim == 2 else value
+            if key in self.latest:
+                self.latest[key][:] = value
             if key in self.data:
-                self.data[key][month] = latest
+                self.data[key][month] = value
         if self.data:
             self.vendor[month] = self.vendor_of
             self.engagement[month] = self.engagement_id
