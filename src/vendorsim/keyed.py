@@ -29,13 +29,9 @@ _UNIT = 1.0 / (1 << 53)
 
 
 def mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser, element-wise on uint64 (wrapping arithmetic is intended)."""
-    return _mix_in_place(x.copy())
-
-
-def _mix_in_place(x: np.ndarray) -> np.ndarray:
-    """:func:`mix`, overwriting ``x``: each step in place spares a temporary the size of the
-    keys (the draws of a large model are mostly memory traffic).
+    """SplitMix64's finaliser, element-wise on uint64 (wrapping arithmetic is intended),
+    overwriting ``x`` and returning it: each step in place spares a temporary the size of
+    the keys (the draws of a large model are mostly memory traffic).
     """
     x ^= x >> _S30
     x *= _M1
@@ -71,7 +67,7 @@ def purpose(name: str) -> int:
 def extend(base: np.ndarray, part: int | np.ndarray) -> np.ndarray:
     """Add ``part`` to every hash in ``base`` and mix: the key with one more part."""
     with np.errstate(over="ignore"):
-        return _mix_in_place(base + _GOLDEN + np.asarray(part, dtype=np.uint64))
+        return mix(base + _GOLDEN + np.asarray(part, dtype=np.uint64))
 
 
 def unit(h: np.ndarray) -> np.ndarray:
