@@ -82,3 +82,35 @@ def test_a_model_keeps_only_the_series_asked_for_with_the_same_values() -> None:
         some.results(["timeseries"], series=["quality"])
     with pytest.raises(ValueError, match="unknown series"):
         VendorMarket(clients=6, seeds=[3], series=["trustt"])
+
+
+class _RenewalProbe(VendorMarket):
+    """Records each engagement's first month of delivery and what the month reads as the
+    months to its renewal.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        self.first_month: dict[int, int] = {}
+        self.read: list[tuple[int, np.ndarray]] = []
+        super().__init__(**kwargs)
+
+    def _start(self, idx, vendors, overpromise, bidders, traits, first_month):  # type: ignore[no-untyped-def]
+        super()._start(idx, vendors, overpromise, bidders, traits, first_month)
+        self.first_month.update(dict.fromkeys(idx.tolist(), first_month))
+
+    def months_to_renewal(self) -> np.ndarray:
+        value = super().months_to_renewal()
+        first = np.array([self.first_month[i] for i in range(len(value))])
+        self.read.append((self.month - first, value.copy()))
+        return value
+
+
+def test_months_to_renewal_counts_from_each_engagements_first_month_of_delivery() -> None:
+    # Renewals fall every term after an engagement's first month of delivery (ODD §3), and
+    # fear near sign-off reads the months left: the term in a term's first month, 1 in its
+    # last, also for engagements begun mid-run (booked the month before they deliver).
+    m = _RenewalProbe(clients=20, rng=2, market__contract_months=6)
+    m.run_for(60)
+    assert any(first > 0 for first in m.first_month.values()), "engagements began mid-run"
+    for delivered, left in m.read:
+        assert np.array_equal(left, 6 - delivered % 6)

@@ -268,9 +268,14 @@ class VendorMarket(mesa.Model):
         self.forced_incidents = (np.asarray(clients, dtype=np.int64), project)
 
     def months_to_renewal(self) -> np.ndarray:
-        """Months until each client's contract renews (1 in its last month)."""
-        term = self.cfg.market.contract_months
-        return term - (self.month - self.book.start) % term
+        """Months until each client's contract renews, read inside a month after its
+        renewals (1 in a term's last month, the term in its first).
+
+        Read from the renewal month itself (``ClientState.renews``): an engagement begun by
+        a month's choices is booked in that month but delivers, and counts its term, from
+        the next.
+        """
+        return self.clients.renews - self.month
 
     def incumbent_markup(self) -> float:
         """Price factor an incumbent charges a client held by its switching cost: a share
