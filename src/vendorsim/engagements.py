@@ -102,12 +102,14 @@ class EngagementBook:
         self, idx: np.ndarray, month: int, overpromise: np.ndarray, bidders: np.ndarray
     ) -> None:
         """Start new engagements at slots ``idx``."""
+        # Each market numbers its new engagements on from its last id, in the order of idx.
         market = idx // self.per_market
-        for m in np.unique(market).tolist():
-            mine = market == m
-            n = int(np.count_nonzero(mine))
-            self.id[idx[mine]] = np.arange(self._next_id[m], self._next_id[m] + n)
-            self._next_id[m] += n
+        order = np.argsort(market, kind="stable")
+        grouped = market[order]
+        first_of_group = np.searchsorted(grouped, grouped, side="left")
+        rank = np.arange(len(idx)) - first_of_group
+        self.id[idx[order]] = self._next_id[grouped] + rank
+        self._next_id += np.bincount(market, minlength=len(self._next_id))
         self.start[idx] = month
         self.months[idx] = 0.0
         self.recent_quality[idx] = 0.0
