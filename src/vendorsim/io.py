@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
@@ -41,6 +42,17 @@ def write_frame(path: Path, frame: pd.DataFrame) -> Path:
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    text = (pa.types.is_string, pa.types.is_large_string)
-    strings = [f.name for f in table.schema if any(is_text(f.type) for is_text in text)]
+    strings = string_columns(table.schema)
     return write_atomic(path, lambda p: pq.write_table(table, p, use_dictionary=strings))
+
+
+def string_columns(schema: pa.Schema) -> list[str]:
+    """The columns of ``schema`` worth dictionary-encoding in parquet: the strings.
+
+    Encoding the numeric columns too (pyarrow's default) costs most of the write time: the
+    dictionaries of floats that rarely repeat are built and then abandoned.
+    """
+    import pyarrow as pa
+
+    text = (pa.types.is_string, pa.types.is_large_string)
+    return [f.name for f in schema if any(is_text(f.type) for is_text in text)]

@@ -45,7 +45,7 @@ from vendorsim.experiment.sweepdir import (
     job_tables_problem,
     load_sweep,
 )
-from vendorsim.io import write_atomic, write_frame
+from vendorsim.io import string_columns, write_atomic, write_frame
 from vendorsim.outcomes import OUTCOMES
 
 log = logging.getLogger("vendorsim")
@@ -180,7 +180,7 @@ def _stream(
                 visit(number, job, t)
             t = with_cell_columns(t, number, job.marker["values"], params)  # type: ignore[index]
             if writer is None:
-                writer = pq.ParquetWriter(path, t.schema)
+                writer = pq.ParquetWriter(path, t.schema, use_dictionary=string_columns(t.schema))
             elif not t.schema.equals(writer.schema):
                 t = t.cast(writer.schema)  # e.g. a column that is all null in one cell
             pending.append(t)
