@@ -315,8 +315,12 @@ class VendorConfig:
     reaction_trust: float = param(
         0.3, "reported trust below which the vendor adds staff", lo=0, hi=1
     )
-    stranded_cost: float = param(
-        0.3, "share of a team's cost that cannot follow scope moved to competitors", lo=0, hi=1
+    shed_cost: float = param(
+        0.3,
+        "share of the team cost of scope moved to competitors that the vendor sheds with it "
+        "(the rest stays on its books)",
+        lo=0,
+        hi=1,
     )
     rework_cost: float = param(
         0.1, "cost of fixing a unit of surfaced rework (share of monthly price)", lo=0, hi=2

@@ -64,7 +64,7 @@ def settle(
     team_cost = person_month * (t.staff + cfg.vendor.delivery.hiring_cost_months * t.hires)
     # The cost's terms, named so the ledger can book each; summed in the order the one
     # expression summed them, so the total is the same to the last bit.
-    kept = 1.0 - cfg.vendor.stranded_cost * moved
+    kept = 1.0 - cfg.vendor.shed_cost * moved
     team = team_cost * kept
     monitoring = vm.monitoring_overhead * project_mean(c.monitoring)
     legal = vm.legal_overhead * c.legal
