@@ -41,11 +41,15 @@ CELL_MONTH_SERIES = ("trust", "monitoring", "margin", "suspicion")
 # With workers=auto, below this many client-months the pool's hand-offs cost more than
 # they save (measured: a default 20-client, 60-month seed is 1,200).
 POOL_THRESHOLD = 2_400
-# Client slots one batch model holds. A month's numpy calls cost the same whatever the
-# batch, so a default seed costs 10.1 ms in a batch of 600 slots, 6.5 ms in 1,200, 5.4 ms
-# in 2,400 and 4.9 ms in 4,800; memory grows with the batch (a 2,400-slot, 60-month model
-# peaks at about 230 MiB).
-BATCH_SLOTS = 2_400
+# Client slots one batch model holds. A month's numpy calls cost about the same whatever
+# the batch, so a default seed cost 10.1 ms in a batch of 600 slots, 6.5 ms in 1,200 and
+# 5.4 ms in 2,400. Once the month had been made leaner, the phase diagram's 30-seed cells
+# cost 4.4-5.6 ms a seed four to a model (2,400 slots), 3.4-3.5 ms eight to a model (4,800)
+# and 3.1-3.8 ms sixteen to a model; the whole diagram took 0.88x the time at 4,800 slots
+# (three pairs), with 110 MiB more at its peak (PSS 585 MiB), and no less at 9,600 (PSS
+# 740 MiB). Memory grows with the batch: a process running 4,800-slot, 60-month models
+# peaks at about 490 MB resident, 2,400-slot ones at about 340 MB.
+BATCH_SLOTS = 4_800
 # A run in this process with at least this many batch-months shows a bar by month, not by
 # seed: a single long run would otherwise sit at 0 of 1 with no ETA.
 MONTHLY_BAR_MONTHS = 120
