@@ -16,6 +16,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,6 +263,19 @@ def test_an_agent_never_imports_the_market():
     for i in all_imports():
         if i.source.startswith(f"{PACKAGE}.agents"):
             assert not i.target.startswith(f"{PACKAGE}.model"), i
+
+
+def test_every_module_of_the_package_stands_in_a_layer():
+    # A module left out of the layers is held to no direction at all: it could import the
+    # model, or be imported by the config, and the contract would still be kept.
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c["layers"] for c in contracts["contracts"] if c["type"] == "layers")
+    listed = {m.strip().strip("()") for layer in layers for m in layer.split(":")}
+    src = ROOT / "src" / PACKAGE
+    modules = {f"{PACKAGE}.{p.stem}" for p in src.glob("*.py") if p.stem != "__init__"}
+    # Subpackages with code (configs/ holds Hydra's yaml files only).
+    modules |= {f"{PACKAGE}.{p.parent.name}" for p in src.glob("*/*.py") if p.stem != "__init__"}
+    assert sorted(modules - listed) == []
 
 
 def test_import_contract_holds():
