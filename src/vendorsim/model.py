@@ -129,7 +129,7 @@ class VendorMarket(mesa.Model):
         self.tables = RunTables(self.book, self.recorder, self.events, self.streams)
         self.sales_state = SalesState.empty(len(self.vendors.capability))
         self.sales = [
-            Sales(self, w, self.vendors, self.sales_state, cfg.vendor.sales)
+            Sales(self, w, self.vendors, self.sales_state)
             for w in range(len(self.vendors.capability))
         ]
         self.procurement = [ClientProcurement(self, i, self.clients) for i in range(n)]

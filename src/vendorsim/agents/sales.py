@@ -26,25 +26,15 @@ class Sales(SlotAgent):
     target_clients = slot_view("target_clients", "the clients this vendor is expected to hold")
 
     def __init__(
-        self,
-        model: mesa.Model,
-        vendor: int,
-        vendors: VendorTable,
-        state: SalesState,
-        cfg: SalesConfig,
+        self, model: mesa.Model, vendor: int, vendors: VendorTable, state: SalesState
     ) -> None:
         super().__init__(model, vendor, vendor, state)
         self.vendors = vendors
-        self.cfg = cfg
 
     @property
     def overpromise(self) -> float:
         """The vendor's policy over-promise before pressure."""
         return float(self.vendors.overpromise[self.vendor])
-
-    def offer(self, bidders: int) -> float:
-        """The over-promise this vendor bids with, in a tender of ``bidders`` vendors."""
-        return float(offers(self.overpromise, self.quota_pressure, np.asarray(bidders), self.cfg))
 
 
 def feel_quota(s: SalesState, held: np.ndarray) -> None:
