@@ -158,3 +158,22 @@ def test_sweep_cell_is_checked_against_the_cluster_jobs_memory(tmp_path: Path) -
     assert proc.returncode == 2, proc.stderr
     assert "1.0 GiB available" in proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "2.5", "many"])
+def test_a_chunk_of_cells_per_hydra_job_that_is_no_whole_number_is_refused(
+    tmp_path: Path, value: str
+) -> None:
+    proc = subprocess.run(
+        [VENDORSIM, "-m", "seeds=1", f"hydra.sweeper.cells_per_hydra_job={value}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "hydra.sweeper.cells_per_hydra_job=" in lines[0] and value in lines[0]
+    assert lines[0].endswith("allowed: a whole number >= 1")
+    assert list(tmp_path.iterdir()) == []

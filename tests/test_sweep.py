@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
@@ -69,6 +70,57 @@ def test_job_logs_hold_no_mesa_step_logging(serial: Path) -> None:
     assert len(logs) == 4
     assert all("cell " in text for text in logs)  # the job's own summary line is there
     assert not any("MESA" in text for text in logs)
+
+
+def _cell_files(job: Path, sweep_dir: Path) -> dict[str, object]:
+    """A cell directory's files and their contents: tables as data, log lines without
+    their time, Hydra's record of the job without what names the sweep or its chunks, and
+    that a figure is there.
+    """
+    files: dict[str, object] = {}
+    for path in sorted(p for p in job.rglob("*") if p.is_file()):
+        name = str(path.relative_to(job))
+        if path.suffix == ".parquet":
+            files[name] = pd.read_parquet(path).to_json()
+        elif path.suffix in (".svg", ".png"):
+            files[name] = "a figure"  # of the same tables; SVG ids and dates differ per drawing
+        elif path.suffix == ".log":
+            files[name] = [line.partition("]")[2] for line in path.read_text().splitlines()]
+        elif name.endswith("hydra.yaml"):
+            hydra = OmegaConf.to_container(OmegaConf.load(path))["hydra"]  # type: ignore[index]
+            del hydra["overrides"]["hydra"], hydra["sweeper"]["cells_per_hydra_job"]
+            files[name] = str(hydra).replace(str(sweep_dir), "SWEEP")
+        else:
+            files[name] = path.read_bytes()
+    return files
+
+
+@pytest.mark.parametrize(("workers", "subdir"), [(1, ".hydra"), (2, "null")])
+def test_cells_riding_on_a_hydra_job_leave_what_their_own_jobs_would(
+    serial: Path, tmp_path: Path, workers: int, subdir: str
+) -> None:
+    """Chunks of three cells and one to a Hydra job, cells run here (one worker) or in the
+    pool (two), leave every cell's directory file for file as one Hydra job per cell does:
+    Hydra's records of the job (unless ``hydra.output_subdir=null``), tables, marker and
+    log line.
+    """
+    runs = {}
+    for per_job in (1, 3):
+        runs[per_job] = out = tmp_path / str(per_job)
+        proc = sweep(
+            out,
+            *TINY,
+            *GRID,
+            f"workers={workers}",
+            f"hydra.output_subdir={subdir}",
+            f"hydra.sweeper.cells_per_hydra_job={per_job}",
+        )
+        assert f"Launching 4 jobs locally, up to {per_job} to a Hydra job" in proc.stdout
+    assert_same_aggregate(serial, runs[3])
+    for name in ("0", "1", "2", "3"):
+        own, riding = (_cell_files(runs[n] / name, runs[n]) for n in (1, 3))
+        assert own == riding
+        assert (".hydra/overrides.yaml" in own) == (subdir == ".hydra")
 
 
 @pytest.mark.slow

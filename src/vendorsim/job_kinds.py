@@ -8,7 +8,10 @@ drawn beside the tables: this module hands each the figure to draw.
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 from vendorsim.analysis.chunk import run_chunk
 from vendorsim.analysis.policy import objective_value
 from vendorsim.experiment.job import DrawFigure, run_cell, run_single
+from vendorsim.experiment.pipeline import Rider, take_riders
 from vendorsim.experiment.runner import WorkerDied
 from vendorsim.results import Results
 
@@ -48,17 +52,50 @@ def _run(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | None:
     task = list(hydra.overrides.task)
     if OmegaConf.select(cfg, "sensitivity.chunk", default=None) is not None:
         return run_chunk(cfg, out, task, Path(hydra.sweep.dir), launcher=hydra.launcher)
-    run_cell(
-        cfg,
-        out,
-        task,
-        launcher=hydra.launcher,
-        desc=f"cell {hydra.job.num}",
-        figure=outcome_figure(cfg),
-    )
+    # The cells boarded on this job (vendorsim's sweeper under the basic launcher) run after
+    # its own, each into its own directory, as their own jobs would have.
+    cells = [Rider(cfg, out, task, hydra.job.num), *take_riders()]
+    for cell in cells:
+        with logging_to(cell.out / f"{hydra.job.name}.log", unless=cell.out == out):
+            run_cell(
+                cell.config,
+                cell.out,
+                cell.overrides,
+                launcher=hydra.launcher,
+                desc=f"cell {cell.num}",
+                figure=outcome_figure(cell.config),
+            )
     if OmegaConf.select(cfg, "objective", default=None):
         return objective_value(cfg, out)
     return None
+
+
+@contextmanager
+def logging_to(path: Path, unless: bool = False) -> Iterator[None]:
+    """Send what the job logs to files to ``path`` for a while (``unless`` it already does):
+    a rider's log lines belong in its own log, not in the log of the job it rides on.
+    """
+    root = logging.getLogger()
+    files = [h for h in root.handlers if isinstance(h, logging.FileHandler)]
+    if unless or not files:
+        yield
+        return
+    own = []
+    for handler in files:
+        mine = logging.FileHandler(path, mode=handler.mode, encoding=handler.encoding)
+        mine.setLevel(handler.level)
+        mine.setFormatter(handler.formatter)
+        own.append(mine)
+    for handler, mine in zip(files, own, strict=True):
+        root.removeHandler(handler)
+        root.addHandler(mine)
+    try:
+        yield
+    finally:
+        for handler, mine in zip(files, own, strict=True):
+            root.removeHandler(mine)
+            mine.close()
+            root.addHandler(handler)
 
 
 def outcome_figure(cfg: DictConfig) -> DrawFigure | None:

@@ -19,7 +19,8 @@ and ``hydra.sweeper.params`` behave exactly as in the basic sweeper):
 And with Hydra's basic launcher, which runs every job in this process, cells may stay in
 flight (:mod:`vendorsim.experiment.pipeline`): a job hands its cell to the worker pool and
 Hydra prepares the next job meanwhile; the sweep waits for every cell before the callbacks
-aggregate it.
+aggregate it. There a Hydra job runs a chunk of ``cells_per_hydra_job`` cells
+(:class:`~._riders.RidingLauncher`), so Hydra's own work per job is paid once per chunk.
 """
 
 from __future__ import annotations
@@ -29,14 +30,38 @@ from typing import Any
 
 from hydra._internal.core_plugins.basic_launcher import BasicLauncher
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.errors import HydraException
 from hydra.types import HydraContext, TaskFunction
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from hydra_plugins.vendorsim_sweeper._cell_composer import CellComposer
+from hydra_plugins.vendorsim_sweeper._riders import RidingLauncher
 
 
 class VendorsimSweeper(BasicSweeper):
-    """Hydra's ``BasicSweeper`` whose jobs are composed from templates, validated by shape."""
+    """Hydra's ``BasicSweeper`` whose jobs are composed from templates, validated by shape.
+
+    Args:
+        max_batch_size: as the basic sweeper's.
+        params: as the basic sweeper's.
+        cells_per_hydra_job: cells run by one Hydra job under the basic launcher (1: one job
+            per cell, as Hydra's own sweeper).
+
+    """
+
+    def __init__(
+        self,
+        max_batch_size: int | None = None,
+        params: dict[str, str] | None = None,
+        cells_per_hydra_job: int = 16,
+    ) -> None:
+        super().__init__(max_batch_size=max_batch_size, params=params)
+        if type(cells_per_hydra_job) is not int or cells_per_hydra_job < 1:
+            raise HydraException(
+                f"hydra.sweeper.cells_per_hydra_job={cells_per_hydra_job!r} is not allowed; "
+                "allowed: a whole number >= 1"
+            )
+        self.cells_per_hydra_job = cells_per_hydra_job
 
     def setup(
         self,
@@ -53,10 +78,14 @@ class VendorsimSweeper(BasicSweeper):
             callbacks=hydra_context.callbacks,
         )
         super().setup(hydra_context=context, task_function=task_function, config=config)
+        # Policy-search trials read their cell's tables when their job returns: one each.
+        trials = OmegaConf.select(config, "objective", default=None)
+        if isinstance(self.launcher, BasicLauncher) and not trials:
+            self.launcher = RidingLauncher(self.launcher, self.cells_per_hydra_job)
 
     def sweep(self, arguments: list[str]) -> Any:
         """Sweep as the basic sweeper; under the basic launcher, with cells in flight."""
-        if not isinstance(self.launcher, BasicLauncher):
+        if not isinstance(self.launcher, BasicLauncher | RidingLauncher):
             return super().sweep(arguments)
         from vendorsim.experiment.pipeline import cells_in_flight
 

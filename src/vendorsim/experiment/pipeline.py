@@ -14,6 +14,13 @@ while the workers are busy, up to a batch's capacity (:meth:`Pipeline.gather`): 
 several cells costs about half as much per seed as one of a single cell. A cell that fails writes
 its traceback into its directory, like any cell, and the sweep then ends with one line per
 failed cell and exit code 1.
+
+**Riders.** Hydra's own work for a job (some 50 ms: copying configs, setting up the job's
+logging) costs more in the main process than our part of a cell. So under the basic launcher
+``vendorsim``'s sweeper runs a chunk of cells per Hydra job: it composes every cell of the
+chunk as Hydra would, boards all but the first on the pipeline (:meth:`Pipeline.board`),
+and the first cell's job runs them after its own (:func:`take_riders`), each into its own
+directory, exactly as its own job would have.
 """
 
 from __future__ import annotations
@@ -24,8 +31,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
@@ -33,11 +41,24 @@ from vendorsim.experiment.celldir import ERROR
 from vendorsim.experiment.runner import WORKER_DIED, get_pool, shutdown_pool, terminate_pool
 from vendorsim.io import write_atomic
 
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
 # Enough queued cells that a worker never waits for the main process, few enough that a
 # killed sweep leaves little half-done work.
 IN_FLIGHT_PER_WORKER = 2
 
 _active: Pipeline | None = None
+
+
+@dataclass(frozen=True)
+class Rider:
+    """A cell of a sweep that runs within another cell's Hydra job."""
+
+    config: DictConfig  # its composed config, without the ``hydra`` node
+    out: Path  # its own directory, where its own job would have written
+    overrides: list[str]  # its task overrides, which name the cell
+    num: int  # the job number it would have had
 
 
 class CellsFailed(Exception):
@@ -68,6 +89,7 @@ class Pipeline:
         # Cells gathered for one task: their group, the task, and (name, directory, item).
         self._gathered: list[tuple[str, Path, Any]] = []
         self._group: tuple[str, Callable[[list[Any]], object]] | None = None
+        self._riders: list[Rider] = []
         # Hydra logs each job as it starts; this counts the cells as they finish.
         self._bar = tqdm(desc="cells done", unit="cell", disable=None, leave=False)
 
@@ -92,6 +114,10 @@ class Pipeline:
         self._reap()
         if len(self._gathered) >= capacity or len(self._pending) < workers:
             self._flush(workers)
+
+    def board(self, riders: list[Rider]) -> None:
+        """Cells for the next Hydra job to run after its own (:func:`take_riders`)."""
+        self._riders = list(riders)
 
     def drain_pending(self) -> None:
         """Wait for every cell under way."""
@@ -172,6 +198,14 @@ class Pipeline:
 def active() -> Pipeline | None:
     """The pipeline of the sweep under way, if cells may be left in flight."""
     return _active
+
+
+def take_riders() -> list[Rider]:
+    """The cells boarded for the job under way (none outside a sweep), and none after."""
+    if _active is None:
+        return []
+    riders, _active._riders = _active._riders, []
+    return riders
 
 
 @contextmanager

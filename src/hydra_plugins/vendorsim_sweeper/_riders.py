@@ -1,0 +1,138 @@
+"""Hydra's basic launcher with a chunk of cells to each Hydra job.
+
+Hydra spends some 50 ms of the main process on every job besides our task: two masked copies
+of the config for ``HydraConfig``, deep copies of the task's config and of the Hydra node for
+the job's return, and the job's logging set up twice. Over the 441 cells of the phase diagram
+that was a fifth of the sweep's CPU, on the cores the worker pool needs. :class:`RidingLauncher`
+pays it once per chunk of ``cells_per_hydra_job`` cells instead of once per cell:
+
+- it composes every cell's config exactly as the basic launcher does (the sweeper's
+  :class:`~._cell_composer.CellComposer`, the job's number and id set), and lists every cell
+  as the basic launcher does (``#N : overrides``);
+- the first cell of a chunk runs as a Hydra job, through Hydra's ``run_job``;
+- the others ride on it (:class:`vendorsim.experiment.pipeline.Rider`): their configs, without
+  the ``hydra`` node as Hydra hands a task its config, are boarded on the cells-in-flight
+  pipeline, and the job runs them after its own cell, each into the directory its own job
+  would have had (``hydra.sweep.dir``/``hydra.sweep.subdir`` at its own job number).
+
+A cell's directory, tables, marker and log line are the same as under one job per cell, so
+``resume``, the aggregate and every table are unchanged. What differs: Hydra's callbacks
+see one job per chunk (``on_job_start``/``on_job_end``), and a rider's config is not put in
+``HydraConfig``, so ``${hydra:...}`` in the task's config reads the chunk's first cell.
+The module's name starts with ``_`` so that Hydra's plugin scan leaves it alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hydra._internal.core_plugins.basic_launcher import BasicLauncher
+from hydra.core.utils import (
+    JobReturn,
+    _save_config,
+    configure_log,
+    filter_overrides,
+    run_job,
+    setup_globals,
+)
+from hydra.plugins.launcher import Launcher
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+
+log = logging.getLogger(__name__)
+
+
+class RidingLauncher(Launcher):
+    """The basic launcher, one Hydra job per chunk of cells (see the module docstring)."""
+
+    def __init__(self, basic: BasicLauncher, cells_per_hydra_job: int) -> None:
+        self.basic = basic
+        self.cells_per_hydra_job = cells_per_hydra_job
+
+    def __getattr__(self, name: str) -> Any:
+        # Everything but the launch is the basic launcher's (its config, context and task).
+        return getattr(self.__dict__["basic"], name)
+
+    def setup(
+        self,
+        *,
+        hydra_context: HydraContext,
+        task_function: TaskFunction,
+        config: DictConfig,
+    ) -> None:
+        """Set up the basic launcher it runs the chunks' first cells with."""
+        self.basic.setup(hydra_context=hydra_context, task_function=task_function, config=config)
+
+    def launch(
+        self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
+    ) -> Sequence[JobReturn]:
+        """Run the jobs in chunks, one Hydra job per chunk; returns the chunks' jobs' returns."""
+        from vendorsim.experiment.pipeline import Rider, active
+
+        basic = self.basic
+        assert basic.config is not None and basic.hydra_context is not None
+        assert basic.task_function is not None
+        pipeline = active()
+        assert pipeline is not None, "riders need the cells-in-flight pipeline"
+        setup_globals()
+        configure_log(basic.config.hydra.hydra_logging, basic.config.hydra.verbose)
+        Path(str(basic.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
+        size = self.cells_per_hydra_job
+        log.info(f"Launching {len(job_overrides)} jobs locally, up to {size} to a Hydra job")
+        runs: list[JobReturn] = []
+        for start in range(0, len(job_overrides), size):
+            configs = [
+                self._compose(overrides, initial_job_idx + start + i)
+                for i, overrides in enumerate(job_overrides[start : start + size])
+            ]
+            pipeline.board([Rider(*_riding(c)) for c in configs[1:]])
+            runs.append(
+                run_job(
+                    hydra_context=basic.hydra_context,
+                    task_function=basic.task_function,
+                    config=configs[0],
+                    job_dir_key="hydra.sweep.dir",
+                    job_subdir_key="hydra.sweep.subdir",
+                )
+            )
+            configure_log(basic.config.hydra.hydra_logging, basic.config.hydra.verbose)
+        return runs
+
+    def _compose(self, overrides: Sequence[str], idx: int) -> DictConfig:
+        """A job's config as the basic launcher composes it, and its line in the log."""
+        basic = self.basic
+        assert basic.config is not None and basic.hydra_context is not None
+        log.info(f"\t#{idx} : {' '.join(filter_overrides(overrides))}")
+        config = basic.hydra_context.config_loader.load_sweep_config(basic.config, list(overrides))
+        with open_dict(config):
+            config.hydra.job.id = idx
+            config.hydra.job.num = idx
+        return config
+
+
+def _riding(config: DictConfig) -> tuple[DictConfig, Path, list[str], int]:
+    """A rider's parts from its composed config: the config without its ``hydra`` node (as
+    Hydra hands a task its config), its directory, its task overrides and its job number.
+
+    As Hydra's ``run_job`` does, it creates the job's output directory, records it in the
+    config and, if ``hydra.output_subdir`` is set, saves the job's configs and overrides there.
+    """
+    out = Path(str(config.hydra.sweep.dir)) / str(OmegaConf.select(config, "hydra.sweep.subdir"))
+    out = Path(os.path.abspath(out))
+    out.mkdir(parents=True, exist_ok=True)
+    with read_write(config.hydra.runtime), open_dict(config.hydra.runtime):
+        config.hydra.runtime.output_dir = str(out)
+    hydra = OmegaConf.masked_copy(config, "hydra")
+    with read_write(config), open_dict(config):
+        del config["hydra"]
+    if hydra.hydra.output_subdir is not None:
+        saved = out / str(hydra.hydra.output_subdir)
+        _save_config(config, "config.yaml", saved)
+        _save_config(hydra, "hydra.yaml", saved)
+        _save_config(hydra.hydra.overrides.task, "overrides.yaml", saved)
+    overrides = list(OmegaConf.to_container(hydra.hydra.overrides.task))  # type: ignore[arg-type]
+    return config, out, overrides, int(hydra.hydra.job.num)
