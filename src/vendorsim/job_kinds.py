@@ -49,35 +49,43 @@ def _run(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | None:
     hydra = HydraConfig.get() if HydraConfig.initialized() else None
     if hydra is None or hydra.mode != RunMode.MULTIRUN:
         return run_single(cfg, out, figure=outcome_figure(cfg))
-    task = list(hydra.overrides.task)
-    if OmegaConf.select(cfg, "sensitivity.chunk", default=None) is not None:
-        return run_chunk(cfg, out, task, Path(hydra.sweep.dir), launcher=hydra.launcher)
     # The cells boarded on this job (vendorsim's sweeper under the basic launcher) run after
-    # its own, each into its own directory, as their own jobs would have.
-    cells = [Rider(cfg, out, task, hydra.job.num), *take_riders()]
-    for cell in cells:
-        with logging_to(cell.out / f"{hydra.job.name}.log", unless=cell.out == out):
-            run_cell(
-                cell.config,
-                cell.out,
-                cell.overrides,
-                launcher=hydra.launcher,
-                desc=f"cell {cell.num}",
-                figure=outcome_figure(cell.config),
-            )
+    # its own, each into its own directory, as their own jobs would have; the job returns
+    # what its own cell returns.
+    riders = take_riders()
+    returned = _run_cell(Rider(cfg, out, list(hydra.overrides.task), hydra.job.num), hydra)
+    for rider in riders:
+        with logging_to(rider.out / f"{hydra.job.name}.log"):
+            _run_cell(rider, hydra)
+    return returned
+
+
+def _run_cell(cell: Rider, hydra: DictConfig) -> float | dict[str, Any] | None:
+    """One cell of a sweep, a chunk of a sensitivity design, or a policy-search trial."""
+    cfg, out = cell.config, cell.out
+    if OmegaConf.select(cfg, "sensitivity.chunk", default=None) is not None:
+        return run_chunk(cfg, out, cell.overrides, Path(hydra.sweep.dir), launcher=hydra.launcher)
+    run_cell(
+        cfg,
+        out,
+        cell.overrides,
+        launcher=hydra.launcher,
+        desc=f"cell {cell.num}",
+        figure=outcome_figure(cfg),
+    )
     if OmegaConf.select(cfg, "objective", default=None):
         return objective_value(cfg, out)
     return None
 
 
 @contextmanager
-def logging_to(path: Path, unless: bool = False) -> Iterator[None]:
-    """Send what the job logs to files to ``path`` for a while (``unless`` it already does):
-    a rider's log lines belong in its own log, not in the log of the job it rides on.
+def logging_to(path: Path) -> Iterator[None]:
+    """Send what the job logs to files to ``path`` for a while: a rider's log lines belong
+    in its own log, not in the log of the job it rides on.
     """
     root = logging.getLogger()
     files = [h for h in root.handlers if isinstance(h, logging.FileHandler)]
-    if unless or not files:
+    if not files:
         yield
         return
     own = []

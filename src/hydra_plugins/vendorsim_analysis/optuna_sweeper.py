@@ -3,9 +3,10 @@
 vendorsim's primary config selects its own sweeper with ``override hydra/sweeper: vendorsim``,
 and Hydra lets the first override of a group win, so an experiment file cannot switch to
 ``hydra/sweeper: optuna``. It can set ``hydra.sweeper._target_`` instead, to this class: it
-takes the Optuna sweeper's settings (and ignores ``max_batch_size``, left over from
-vendorsim's sweeper config) and hands them to ``hydra-optuna-sweeper``, imported only when a
-search starts (``pip install 'vendorsim[optimize]'``).
+takes the Optuna sweeper's settings (and ignores ``max_batch_size`` and
+``cells_per_hydra_job``, left over from vendorsim's sweeper config: a trial is one job) and
+hands them to ``hydra-optuna-sweeper``, imported only when a search starts
+(``pip install 'vendorsim[optimize]'``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class OptunaPolicySweeper(Sweeper):
         custom_search_space: str | None = None,
         params: DictConfig | None = None,
         max_batch_size: int | None = None,
+        cells_per_hydra_job: int | None = None,
     ) -> None:
         try:
             from hydra_plugins.hydra_optuna_sweeper.optuna_sweeper import OptunaSweeper
@@ -42,7 +44,8 @@ class OptunaPolicySweeper(Sweeper):
             raise ImportError(
                 "the policy search needs Hydra's Optuna sweeper: pip install 'vendorsim[optimize]'"
             ) from exc
-        del max_batch_size  # vendorsim's sweeper setting; Optuna batches by n_jobs
+        # vendorsim's sweeper settings: Optuna batches by n_jobs, and a trial is one job.
+        del max_batch_size, cells_per_hydra_job
         self.inner = OptunaSweeper(
             sampler=sampler,
             direction=direction,

@@ -2,10 +2,12 @@
 
 Before launching, it draws the design of the ``sensitivity`` settings (Morris or Sobol, see
 :mod:`vendorsim.analysis.problem`), writes it once at the sweep root, and adds
-``++sensitivity.chunk=range(0, chunks)`` to the grid. Each job then runs one chunk of points,
-every point over the config's seeds. Any other swept key (``hydra.sweeper.params`` or the
-command line, e.g. ``vendor.pricing=value,discretionary``) is an outer grid: the whole design
-runs at each of its levels, and the indices are computed within each level.
+``++sensitivity.chunk=range(0, chunks)`` to the grid. Each job then runs one chunk of
+points, every point over the config's seeds (under the basic launcher, up to
+``cells_per_hydra_job`` chunks ride on one Hydra job, as the cells of any sweep do). Any
+other swept key (``hydra.sweeper.params`` or the command line, e.g.
+``vendor.pricing=value,discretionary``) is an outer grid: the whole design runs at each of
+its levels, and the indices are computed within each level.
 
 The grid is recorded in ``multirun.yaml`` with the chunk key, so ``vendorsim-aggregate`` and
 ``resume=true`` treat chunks as the sweep's cells.
