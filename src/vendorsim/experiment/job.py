@@ -55,9 +55,8 @@ def run_single(cfg: DictConfig, out: Path, figure: DrawFigure | None = None) -> 
     results.save(out)
     if figure is not None:
         figure(results, out)
-    log.info(
-        "scenario %s, %d seeds: focal outcomes %s", cfg.meta.scenario, len(seeds), _top(results)
-    )
+    shares = _top(results.outcome_shares())
+    log.info("scenario %s, %d seeds: focal outcomes %s", cfg.meta.scenario, len(seeds), shares)
     print(f"vendorsim: results in {out}")
     return results
 
@@ -213,9 +212,9 @@ def write_cell(
             events=pd.DataFrame(),
             config=cfg,
         )
+        summary = results.summary()
         write_atomic(
-            out / "summary.json",
-            lambda p: p.write_text(json.dumps(results.summary(), indent=2) + "\n"),
+            out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n")
         )
         if figure is not None:
             figure(results, out)
@@ -225,11 +224,13 @@ def write_cell(
     marker = {**marker, "rows": {t: len(tables[t]) for t in CELL_TABLES}}
     celldir.write_marker(out, marker)
     seeds = len(marker["seeds"])
-    return f"cell {marker['cell']}, {seeds} seeds: focal outcomes {_top(results)}"
+    # The summary's focal shares, not counted again (a few ms a cell in a sweep's workers).
+    focal = _top(pd.Series(summary["outcome_shares_focal"]))
+    return f"cell {marker['cell']}, {seeds} seeds: focal outcomes {focal}"
 
 
-def _top(results: Results) -> str:
-    shares = results.outcome_shares()
+def _top(shares: pd.Series) -> str:
+    """Outcome shares for a log line, the largest first, none that is zero."""
     return ", ".join(
         f"{k} {v:.0%}" for k, v in shares.sort_values(ascending=False).items() if v > 0
     )
