@@ -62,11 +62,11 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
-def test_cli_refuses_bad_input(override: str, words: list[str], tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [VENDORSIM, *override.split()], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
+def assert_refused(args: list[str], words: list[str], cwd: Path) -> str:
+    """``vendorsim ARGS`` exits with code 2 and one line holding ``words``, writing nothing;
+    returns the line.
+    """
+    proc = subprocess.run([VENDORSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -74,7 +74,13 @@ def test_cli_refuses_bad_input(override: str, words: list[str], tmp_path: Path) 
     for w in words:
         assert w in lines[0], (w, lines[0])
     assert "Traceback" not in proc.stderr
-    assert list(tmp_path.iterdir()) == [], "bad input must not write anything"
+    assert list(cwd.iterdir()) == [], "bad input must not write anything"
+    return lines[0]
+
+
+@pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_cli_refuses_bad_input(override: str, words: list[str], tmp_path: Path) -> None:
+    assert_refused(override.split(), words, tmp_path)
 
 
 @pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
@@ -164,16 +170,6 @@ def test_sweep_cell_is_checked_against_the_cluster_jobs_memory(tmp_path: Path) -
 def test_a_chunk_of_cells_per_hydra_job_that_is_no_whole_number_is_refused(
     tmp_path: Path, value: str
 ) -> None:
-    proc = subprocess.run(
-        [VENDORSIM, "-m", "seeds=1", f"hydra.sweeper.cells_per_hydra_job={value}"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 2, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "hydra.sweeper.cells_per_hydra_job=" in lines[0] and value in lines[0]
-    assert lines[0].endswith("allowed: a whole number >= 1")
-    assert list(tmp_path.iterdir()) == []
+    key = "hydra.sweeper.cells_per_hydra_job"
+    line = assert_refused(["-m", "seeds=1", f"{key}={value}"], [f"{key}=", value], tmp_path)
+    assert line.endswith("allowed: a whole number >= 1")

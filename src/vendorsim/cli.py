@@ -22,6 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 from vendorsim.analysis.checks import check_analysis
 from vendorsim.settings import (
     ConfigError,
+    check_cells_per_hydra_job,
     check_overrides,
     compose_with_hydra,
     normalise_overrides,
@@ -106,7 +107,9 @@ def preflight(argv: Sequence[str]) -> list[str]:
         # The command line's values of a key replace the experiment file's.
         parsed = check_overrides(normalise_overrides(swept)) + parsed
     if multirun:
-        _check_sweeper(cfg)
+        check_cells_per_hydra_job(
+            OmegaConf.select(cfg, "hydra.sweeper.cells_per_hydra_job", default=1)
+        )
     _check_fits_in_memory(cfg, parsed, multirun)
     _check_writable(cfg.hydra.sweep.dir if multirun else cfg.hydra.run.dir)
     return flags + overrides
@@ -136,14 +139,6 @@ def _check_fits_in_memory(cfg: DictConfig, parsed: list[Override], multirun: boo
         limit=memory_limit_of_launcher(launcher),
         label="each sweep cell" if multirun else "the run",
     )
-
-
-def _check_sweeper(cfg: DictConfig) -> None:
-    """Refuse a chunk size of vendorsim's sweeper that is not a whole number >= 1."""
-    key = "hydra.sweeper.cells_per_hydra_job"
-    value = OmegaConf.select(cfg, key, default=1)
-    if type(value) is not int or value < 1:
-        raise ConfigError(f"{key}={value!r} is not allowed; allowed: a whole number >= 1")
 
 
 def _first_choice(o: object) -> str:

@@ -186,6 +186,18 @@ def check_value(spec: ParamSpec, value: Any) -> Any:
     return value
 
 
+def check_cells_per_hydra_job(value: Any) -> int:
+    """Return vendorsim's sweeper chunk size ``hydra.sweeper.cells_per_hydra_job`` if it is a
+    whole number >= 1; otherwise raise a one-line ConfigError.
+    """
+    problem = number_problem(value, 1, None, integer=True)
+    if problem is not None:
+        raise ConfigError(
+            f"hydra.sweeper.cells_per_hydra_job={value!r} {problem}; allowed: a whole number >= 1"
+        )
+    return value
+
+
 def _unknown_key(key: str, value: str) -> str:
     close = difflib.get_close_matches(key, PARAMS, n=1, cutoff=0.75)
     hint = f"did you mean {close[0]}? " if close else ""

@@ -28,7 +28,6 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from hydra._internal.core_plugins.basic_launcher import BasicLauncher
 from hydra.core.utils import (
@@ -39,33 +38,17 @@ from hydra.core.utils import (
     run_job,
     setup_globals,
 )
-from hydra.plugins.launcher import Launcher
-from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 log = logging.getLogger(__name__)
 
 
-class RidingLauncher(Launcher):
+class RidingLauncher(BasicLauncher):
     """The basic launcher, one Hydra job per chunk of cells (see the module docstring)."""
 
-    def __init__(self, basic: BasicLauncher, cells_per_hydra_job: int) -> None:
-        self.basic = basic
+    def __init__(self, cells_per_hydra_job: int) -> None:
+        super().__init__()
         self.cells_per_hydra_job = cells_per_hydra_job
-
-    def __getattr__(self, name: str) -> Any:
-        # Everything but the launch is the basic launcher's (its config, context and task).
-        return getattr(self.__dict__["basic"], name)
-
-    def setup(
-        self,
-        *,
-        hydra_context: HydraContext,
-        task_function: TaskFunction,
-        config: DictConfig,
-    ) -> None:
-        """Set up the basic launcher it runs the chunks' first cells with."""
-        self.basic.setup(hydra_context=hydra_context, task_function=task_function, config=config)
 
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
@@ -73,14 +56,13 @@ class RidingLauncher(Launcher):
         """Run the jobs in chunks, one Hydra job per chunk; returns the chunks' jobs' returns."""
         from vendorsim.experiment.pipeline import Rider, active
 
-        basic = self.basic
-        assert basic.config is not None and basic.hydra_context is not None
-        assert basic.task_function is not None
+        assert self.config is not None and self.hydra_context is not None
+        assert self.task_function is not None
         pipeline = active()
         assert pipeline is not None, "riders need the cells-in-flight pipeline"
         setup_globals()
-        configure_log(basic.config.hydra.hydra_logging, basic.config.hydra.verbose)
-        Path(str(basic.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
+        configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
+        Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
         size = self.cells_per_hydra_job
         log.info(f"Launching {len(job_overrides)} jobs locally, up to {size} to a Hydra job")
         runs: list[JobReturn] = []
@@ -92,22 +74,21 @@ class RidingLauncher(Launcher):
             pipeline.board([Rider(*_riding(c)) for c in configs[1:]])
             runs.append(
                 run_job(
-                    hydra_context=basic.hydra_context,
-                    task_function=basic.task_function,
+                    hydra_context=self.hydra_context,
+                    task_function=self.task_function,
                     config=configs[0],
                     job_dir_key="hydra.sweep.dir",
                     job_subdir_key="hydra.sweep.subdir",
                 )
             )
-            configure_log(basic.config.hydra.hydra_logging, basic.config.hydra.verbose)
+            configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         return runs
 
     def _compose(self, overrides: Sequence[str], idx: int) -> DictConfig:
         """A job's config as the basic launcher composes it, and its line in the log."""
-        basic = self.basic
-        assert basic.config is not None and basic.hydra_context is not None
+        assert self.config is not None and self.hydra_context is not None
         log.info(f"\t#{idx} : {' '.join(filter_overrides(overrides))}")
-        config = basic.hydra_context.config_loader.load_sweep_config(basic.config, list(overrides))
+        config = self.hydra_context.config_loader.load_sweep_config(self.config, list(overrides))
         with open_dict(config):
             config.hydra.job.id = idx
             config.hydra.job.num = idx

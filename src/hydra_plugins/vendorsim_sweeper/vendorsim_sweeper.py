@@ -30,7 +30,6 @@ from typing import Any
 
 from hydra._internal.core_plugins.basic_launcher import BasicLauncher
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-from hydra.errors import HydraException
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
@@ -55,13 +54,10 @@ class VendorsimSweeper(BasicSweeper):
         params: dict[str, str] | None = None,
         cells_per_hydra_job: int = 16,
     ) -> None:
+        from vendorsim.settings import check_cells_per_hydra_job
+
         super().__init__(max_batch_size=max_batch_size, params=params)
-        if type(cells_per_hydra_job) is not int or cells_per_hydra_job < 1:
-            raise HydraException(
-                f"hydra.sweeper.cells_per_hydra_job={cells_per_hydra_job!r} is not allowed; "
-                "allowed: a whole number >= 1"
-            )
-        self.cells_per_hydra_job = cells_per_hydra_job
+        self.cells_per_hydra_job = check_cells_per_hydra_job(cells_per_hydra_job)
 
     def setup(
         self,
@@ -80,12 +76,13 @@ class VendorsimSweeper(BasicSweeper):
         super().setup(hydra_context=context, task_function=task_function, config=config)
         # Policy-search trials read their cell's tables when their job returns: one each.
         trials = OmegaConf.select(config, "objective", default=None)
-        if isinstance(self.launcher, BasicLauncher) and not trials:
-            self.launcher = RidingLauncher(self.launcher, self.cells_per_hydra_job)
+        if type(self.launcher) is BasicLauncher and not trials:
+            self.launcher = RidingLauncher(self.cells_per_hydra_job)
+            self.launcher.setup(hydra_context=context, task_function=task_function, config=config)
 
     def sweep(self, arguments: list[str]) -> Any:
         """Sweep as the basic sweeper; under the basic launcher, with cells in flight."""
-        if not isinstance(self.launcher, BasicLauncher | RidingLauncher):
+        if not isinstance(self.launcher, BasicLauncher):
             return super().sweep(arguments)
         from vendorsim.experiment.pipeline import cells_in_flight
 
