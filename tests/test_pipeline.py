@@ -103,9 +103,11 @@ def test_cells_of_a_group_are_gathered_while_the_workers_are_busy() -> None:
         runner.shutdown_pool()
 
 
-# 20 cells of 4 seeds: long enough (a few seconds) to interrupt mid-way.
+# 20 cells of 8 seeds: long enough (a few seconds) to interrupt mid-way. (At 4 seeds, once
+# sixteen cells rode on a Hydra job, the main process handed every cell to the pool at once
+# and the last cells could all finish in the second after the first.)
 LONGER = [
-    "seeds=4",
+    "seeds=8",
     "figures=false",
     "vendor.sales.overpromise=0,0.5,1,1.5,2",
     "client.vendor_management.monitoring=0,0.3,0.6,0.9",
