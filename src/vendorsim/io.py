@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,18 +33,38 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
 
 
 def write_frame(path: Path, frame: pd.DataFrame) -> Path:
-    """Write ``frame`` as parquet at ``path`` (atomically, without its index).
+    """Write ``frame`` as parquet at ``path`` (atomically, without its index)."""
+    import pyarrow as pa
+
+    return write_table(path, pa.Table.from_pandas(frame, preserve_index=False))
+
+
+def write_table(path: Path, table: pa.Table) -> Path:
+    """Write an Arrow ``table`` (from :func:`arrow_tables`, say) as parquet at ``path``.
 
     Only the string columns are dictionary-encoded: a cell's engagements then write in
     about two thirds of pandas' ``to_parquet`` time, into a slightly smaller file that reads
     back as the same frame.
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
     strings = string_columns(table.schema)
     return write_atomic(path, lambda p: pq.write_table(table, p, use_dictionary=strings))
+
+
+def arrow_tables(frames: Sequence[pd.DataFrame]) -> list[pa.Table]:
+    """Frames of one schema (the cells of one model, say) as Arrow tables without their
+    index, each as :func:`write_frame` converts it, byte for byte once written.
+
+    They are converted together and sliced apart: pyarrow's conversion costs about 0.1 ms
+    a column whatever the rows, which for a cell's engagements was more than the rows.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    whole = pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
+    starts = list(itertools.accumulate((len(f) for f in frames), initial=0))
+    return [whole.slice(a, b - a) for a, b in itertools.pairwise(starts)]
 
 
 def string_columns(schema: pa.Schema) -> list[str]:

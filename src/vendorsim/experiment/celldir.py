@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import json
 import traceback
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.experiment.identity import cell_name, cell_overrides, override_key
-from vendorsim.io import write_atomic, write_frame
+from vendorsim.io import arrow_tables, write_atomic, write_frame, write_table
 from vendorsim.settings import GROUPS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MARKER = "complete.json"
 ERROR = "error.txt"
@@ -76,11 +80,25 @@ def new_marker(cfg: DictConfig, overrides: list[str], key: str, seeds: list[int]
     }
 
 
-def write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """Write each of :data:`CELL_TABLES` as parquet."""
-    for table in CELL_TABLES:
-        frame = tables[table]
-        write_frame(out / f"{table}.parquet", frame)
+def write_tables(out: Path, tables: Mapping[str, pd.DataFrame | pa.Table]) -> None:
+    """Write each of :data:`CELL_TABLES` as parquet (frames, or as :func:`arrow_cells`
+    converted them).
+    """
+    for name in CELL_TABLES:
+        table = tables[name]
+        path = out / f"{name}.parquet"
+        if isinstance(table, pd.DataFrame):
+            write_frame(path, table)
+        else:
+            write_table(path, table)
+
+
+def arrow_cells(cells: Sequence[Mapping[str, pd.DataFrame]]) -> list[dict[str, pa.Table]]:
+    """The :data:`CELL_TABLES` of cells run in one model, as Arrow tables converted once
+    for them all (:func:`vendorsim.io.arrow_tables`), for :func:`write_tables`.
+    """
+    converted = {name: arrow_tables([c[name] for c in cells]) for name in CELL_TABLES}
+    return [{name: converted[name][i] for name in CELL_TABLES} for i in range(len(cells))]
 
 
 def write_marker(out: Path, marker: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
@@ -38,6 +38,9 @@ from vendorsim.experiment.runner import (
 from vendorsim.io import write_atomic
 from vendorsim.results import Results
 from vendorsim.settings import validate
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 log = logging.getLogger("vendorsim")
 
@@ -135,15 +138,20 @@ def finish_cells(cells: list[CellTask]) -> str:
 
     """
     runs: list[dict[str, pd.DataFrame]] | None = None
+    converted: list[dict[str, pa.Table]] = []
     if len(cells) > 1:
         try:
             runs = run_cells([c[0] for c in cells], cells[0][2]["seeds"], CELL_TABLES)
+            converted = celldir.arrow_cells(runs)
         except Exception:
             runs = None
     lines, failures = [], []
     for i, cell in enumerate(cells):
         try:
-            lines.append(finish_cell(*cell) if runs is None else _log_cell(*cell, runs[i]))
+            if runs is None:
+                lines.append(finish_cell(*cell))
+            else:
+                lines.append(_log_cell(*cell, runs[i], converted[i]))
         except Exception as exc:
             failures.append(failure_line(cell[2]["cell"], cell[1], exc))
     if failures:
@@ -181,13 +189,14 @@ def _log_cell(
     log_file: Path,
     figure: DrawFigure | None,
     tables: dict[str, pd.DataFrame],
+    converted: dict[str, pa.Table] | None = None,
 ) -> str:
     """Write a cell run in a pool worker (:func:`write_cell`) and append its log line to
     the cell's own ``log_file``; returns the line.
     """
     # The summary and figure read only these; rebuilding the whole config costs ~7 ms.
     read = OmegaConf.create({k: container[k] for k in ("meta", "months", "market")})
-    line = write_cell(tables, read, out, marker, figure)
+    line = write_cell(tables, read, out, marker, figure, converted)
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
     with log_file.open("a") as f:
         f.write(f"[{stamp}][vendorsim][INFO] - {line}\n")
@@ -200,12 +209,16 @@ def write_cell(
     out: Path,
     marker: dict[str, Any],
     figure: DrawFigure | None = None,
+    converted: dict[str, pa.Table] | None = None,
 ) -> str:
     """Write a cell's tables, summary and figure, then its completion ``marker`` (last, so a
     cell is complete only when everything is on disk); returns the cell's log line.
+
+    ``converted``, if given, holds the same tables already as Arrow
+    (:func:`~vendorsim.experiment.celldir.arrow_cells`), and those are written.
     """
     try:
-        celldir.write_tables(out, tables)
+        celldir.write_tables(out, tables if converted is None else converted)
         results = Results(
             engagements=tables["engagements"],
             timeseries=pd.DataFrame(),
