@@ -66,6 +66,13 @@ def test_binomial_and_categorical_counts() -> None:
     assert np.allclose(shares, [0.25, 0.5, 0.25], atol=0.0125)
 
 
+def test_a_draw_taken_alone_is_the_one_taken_with_its_row() -> None:
+    streams = Replicates([4, 9], clients=50, vendors=1, tagged=False)
+    full = streams.per_client("pick", (3,))
+    slots, index = np.array([0, 7, 7, 99]), np.array([2, 0, 1, 2])
+    assert np.array_equal(streams.per_client_at("pick", slots, index), full[slots, index])
+
+
 def tendering(engagements: pd.DataFrame, after: int) -> set[int]:
     """Clients that start an engagement after month ``after``."""
     return set(engagements.loc[engagements["start_month"] > after, "client"].tolist())

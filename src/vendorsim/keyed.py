@@ -88,6 +88,13 @@ def uniform(base: np.ndarray, scalar: int, shape: tuple[int, ...] = ()) -> np.nd
     return unit(h)
 
 
+def uniform_at(base: np.ndarray, scalar: int, index: np.ndarray) -> np.ndarray:
+    """``uniform(base, scalar, (n,))[i, index[i]]`` for each i: one element of each row,
+    drawn alone (``base`` and ``index`` aligned).
+    """
+    return unit(extend(extend(base, scalar), index))
+
+
 def uniform_rows(base: np.ndarray, scalar: int, rows: int) -> np.ndarray:
     """``uniform(base, scalar, (rows,))`` laid out rows first: shape ``(rows, *base.shape)``,
     the same values, each row contiguous (the layout the roles read a row at a time in).

@@ -111,6 +111,12 @@ class Replicates:
         base = self.client_key if slots is None else self.client_key[slots]
         return keyed.uniform(base, self._scalar(name), shape)
 
+    def per_client_at(self, name: str, slots: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """The uniforms ``per_client(name, (n,))[slots, index]`` alone, without drawing
+        the others (a key's draw is its own): one for each (slot, index) pair.
+        """
+        return keyed.uniform_at(self.client_key[slots], self._scalar(name), index)
+
     def per_vendor(self, name: str, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Uniforms for ``name``, ``shape`` of them for each vendor, vendors on axis 0."""
         return keyed.uniform(self.vendor_key, self._scalar(name), shape)

@@ -156,8 +156,12 @@ def deliver_month(
     t.overrun = streams.per_client("overrun", projects) < (
         cfg.overrun_probability * backlog_pressure
     )
-    tail = keyed.pareto(streams.per_client("overrun_tail", projects), cfg.overrun_tail)
-    shock = np.where(t.overrun, np.minimum(tail, cfg.overrun_cap), 0.0)
+    # Only overrunning projects draw their tail: the same draws as for every project (a
+    # key's draw is its own), and few projects overrun in a month.
+    late = np.nonzero(t.overrun)
+    tail = keyed.pareto(streams.per_client_at("overrun_tail", *late), cfg.overrun_tail)
+    shock = np.zeros(t.overrun.shape)
+    shock[late] = np.minimum(tail, cfg.overrun_cap)
     due = t.promise[:, None] + t.surfaced + shock
     demand = due + t.backlog / cfg.backlog_horizon
     pressure = np.clip(demand / (cap[:, None] * t.effort) - 1.0, 0.0, 1.0)
