@@ -84,6 +84,20 @@ def test_a_model_keeps_only_the_series_asked_for_with_the_same_values() -> None:
         VendorMarket(clients=6, seeds=[3], series=["trustt"])
 
 
+def test_a_model_without_the_event_log_runs_the_same_markets() -> None:
+    # Scenarios with incidents, walk-aways and switches, so the log has much to skip.
+    for scenario in ("tall_commitments", "stockholm"):
+        logged = VendorMarket(scenario=scenario, seeds=[1, 2, 3])
+        quiet = VendorMarket(scenario=scenario, seeds=[1, 2, 3], events=False)
+        logged.run_for(36)
+        quiet.run_for(36)
+        assert len(logged.results(["events"])["events"]) > 100
+        for table in ("engagements", "timeseries"):
+            assert quiet.results([table])[table].equals(logged.results([table])[table])
+        with pytest.raises(ValueError, match="events=False"):
+            quiet.results(["events"])
+
+
 class _RenewalProbe(VendorMarket):
     """Records each engagement's first month of delivery and what the month reads as the
     months to its renewal.

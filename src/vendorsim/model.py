@@ -67,6 +67,9 @@ class VendorMarket(mesa.Model):
             (cell, seed), cell by cell, and result tables with a leading ``cell`` column.
         series: the time series kept month by month for the ``timeseries`` table (default:
             all of :data:`vendorsim.recorder.SERIES`).
+        events: keep the event log for the ``events`` table. A sweep's cells write no
+            events, so their models skip the log and the month's threshold crossings, which
+            only the log reads; nothing else in a run depends on either.
         **params: parameters by short name or dotted key with ``__`` for dots, e.g.
             ``overpromise=0.5`` or ``client__readiness=0.3``; only without ``config``.
 
@@ -80,6 +83,7 @@ class VendorMarket(mesa.Model):
         seeds: Sequence[int] | None = None,
         cells: Sequence[dict[str, Any]] | None = None,
         series: Sequence[str] | None = None,
+        events: bool = True,
         **params: Any,
     ) -> None:
         seeds = Replicates.seed_list(seeds, rng)
@@ -122,9 +126,16 @@ class VendorMarket(mesa.Model):
             naive_reference=cfg.client.history.naive_reference,
             trend_rate=cfg.vendor.margin_trend_rate,
         )
-        self.events = EventLog(self.clients, self.accounts, self.vendor_of, self.book.id)
+        self.events = (
+            EventLog(self.clients, self.accounts, self.vendor_of, self.book.id) if events else None
+        )
         self.recorder = Recorder(
-            cfg.months, self.state, self.vendor_of, self.book.id, series, PREVIOUS_SERIES
+            cfg.months,
+            self.state,
+            self.vendor_of,
+            self.book.id,
+            series,
+            PREVIOUS_SERIES if events else (),
         )
         self.tables = RunTables(self.book, self.recorder, self.events, self.streams)
         self.sales_state = SalesState.empty(len(self.vendors.capability))
@@ -194,9 +205,10 @@ class VendorMarket(mesa.Model):
         v.learn_reputation(vendor, project_mean(t.quality), cfg.market.reputation_rate)
         self.book.record_month()
         month = self.month
-        previous = self.recorder.latest if month else None
-        for happened in month_crossings(cfg, self.state, previous, self.book.months):
-            self._log(happened)
+        if self.events is not None:
+            previous = self.recorder.latest if month else None
+            for happened in month_crossings(cfg, self.state, previous, self.book.months):
+                self._log(happened)
         self.recorder.record(month)
         self._choose()
         self.month += 1
@@ -411,7 +423,8 @@ class VendorMarket(mesa.Model):
     # ---------------------------------------------------------------- results
     def _log(self, happened: Happened) -> None:
         """Add a role's event to the log, in the month it is reported for."""
-        self.events.add(self.month + 1, happened)
+        if self.events is not None:
+            self.events.add(self.month + 1, happened)
 
     def run(self) -> dict[str, pd.DataFrame]:
         """Run to the horizon and return the engagements, timeseries and events tables."""

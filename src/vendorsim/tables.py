@@ -26,7 +26,11 @@ class RunTables:
     """The tables of one model's markets, numbered within each market."""
 
     def __init__(
-        self, book: EngagementBook, recorder: Recorder, events: EventLog, streams: Replicates
+        self,
+        book: EngagementBook,
+        recorder: Recorder,
+        events: EventLog | None,
+        streams: Replicates,
     ) -> None:
         self.book, self.recorder, self.events, self.streams = book, recorder, events, streams
         self._closed = False
@@ -52,6 +56,8 @@ class RunTables:
                     # Not a result table: the margin breakdown that vendorsim.why asks for.
                     frame = reps.localise(self.book.ledger_frame())
                 elif name == "events":
+                    if self.events is None:
+                        raise ValueError("no events table: the model was built with events=False")
                     frame = reps.localise(self.events.to_frame(), regroup=True)
                 else:
                     raise ValueError(f"unknown table {name!r}; allowed: {RESULT_TABLES}")

@@ -102,7 +102,7 @@ def run_cells(
     """
     plain = [c if isinstance(c, dict) else OmegaConf.to_container(c, resolve=True) for c in cells]
     kept = None if "timeseries" in tables else CELL_MONTH_SERIES if "cell_months" in tables else ()
-    model = VendorMarket(cells=plain, seeds=seeds, series=kept)  # type: ignore[arg-type]
+    model = VendorMarket(cells=plain, seeds=seeds, series=kept, events="events" in tables)  # type: ignore[arg-type]
     if on_month is None:
         model.run_for(model.cfg.months)
     else:
