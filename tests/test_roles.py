@@ -41,6 +41,12 @@ def test_pencavel_effective_hours_at_40_49_63_and_70() -> None:
     assert hours.tolist() == [40.0, 49.0, 56.0, 56.0]
 
 
+def test_effective_hours_stop_at_once_when_the_linear_and_flat_limits_meet() -> None:
+    # The schema allows linear_hours == flat_hours; the curve's limit, not 0/0.
+    hours = delivery.effective_hours(np.array([40.0, 55.0, 70.0]), linear=55.0, flat=55.0)
+    np.testing.assert_array_equal(hours, [40.0, 55.0, 55.0])
+
+
 def test_control_aversion_lowers_a_willing_teams_effort() -> None:
     rule = HiddenCostOfControl(enforced=0.9, floor_scale=0.3)
     # A willing team (natural effort 1) with aversion 0.24 at monitoring 0.5: 1 - 0.24 x 0.5.

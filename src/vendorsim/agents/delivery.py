@@ -37,6 +37,8 @@ def effective_hours(hours: np.ndarray, linear: float = 49.0, flat: float = 63.0)
     nothing more from ``flat`` hours (Pencavel 2014: 49 and 63).
     """
     span = flat - linear
+    if span <= 0.0:  # output stops growing at ``linear`` hours (the limit of the curve)
+        return np.minimum(hours, linear)
     extra = np.clip(hours - linear, 0.0, span)
     return np.minimum(hours, linear) + extra * (1.0 - extra / (2.0 * span))
 
