@@ -12,7 +12,8 @@ import pytest
 
 from tests.sweep_helpers import GRID, TINY, aggregate_cli, job_dirs, read_aggregate, sweep
 from vendorsim.experiment.aggregate import aggregate, wilson
-from vendorsim.experiment.runner import cell_months
+from vendorsim.experiment.runner import CELL_MONTH_SERIES
+from vendorsim.model import VendorMarket
 from vendorsim.outcomes import OUTCOMES
 
 PARAMS = ["vendor.sales.overpromise", "client.vendor_management.monitoring"]
@@ -78,18 +79,22 @@ def test_schema_of_the_sweep_root(swept: Path) -> None:
     assert not months[["cell", "seed", "month"]].duplicated().any()
 
 
-def test_cell_months_average_the_focal_vendors_clients(small_results) -> None:
-    ts = small_results.timeseries
-    seed = ts[ts["seed"] == ts["seed"].max()].copy()
-    months = cell_months(seed)
-    focal = seed[seed["vendor"] == 0].groupby("month")
-    expected = focal["trust"].mean().reindex(months["month"])
-    np.testing.assert_allclose(months["trust"], expected.to_numpy())
-    counts = focal.size().reindex(months["month"], fill_value=0)
-    assert months["clients"].tolist() == counts.tolist()
+def test_cell_months_average_the_focal_vendors_clients() -> None:
+    model = VendorMarket(clients=8, seeds=[2, 5])
+    model.run_for(24)
+    months = model.recorder.focal_means(24, model.streams, CELL_MONTH_SERIES)
+    assert months.columns.tolist() == ["seed", "month", "clients", *CELL_MONTH_SERIES]
+    ts = model.results(["timeseries"])["timeseries"]
+    focal = ts[ts["vendor"] == 0].groupby(["seed", "month"])
+    rows = pd.MultiIndex.from_frame(months[["seed", "month"]])
+    for series in CELL_MONTH_SERIES:
+        expected = focal[series].mean().reindex(rows)
+        np.testing.assert_allclose(months[series], expected.to_numpy(), rtol=1e-12)
+    assert months["clients"].tolist() == focal.size().reindex(rows, fill_value=0).tolist()
     # A month without focal clients keeps its row, with NaN means.
-    seed.loc[seed["month"] == 2, "vendor"] = 1
-    gap = cell_months(seed).set_index("month").loc[2]
+    model.recorder.vendor[1] = 1
+    gap = model.recorder.focal_means(24, model.streams, CELL_MONTH_SERIES)
+    gap = gap.set_index(["seed", "month"]).loc[(5, 2)]
     assert gap["clients"] == 0 and np.isnan(gap["trust"])
 
 

@@ -86,6 +86,35 @@ class Recorder:
             self.vendor[month] = self.vendor_of
             self.engagement[month] = self.engagement_id
 
+    def focal_means(
+        self, months_run: int, replicates: Replicates, series: Sequence[str]
+    ) -> pd.DataFrame:
+        """Per market and month (markets in order, tagged as in :meth:`to_frame`), how many
+        clients the focal vendor (each market's vendor 0) has and each of ``series`` averaged
+        over them; a month in which it has none keeps its row, with ``clients`` 0 and NaN
+        means, so every market has the same months.
+
+        Read straight from the recorded arrays, not from the long time series (a sweep's
+        cells keep only these means). Each mean adds its market's clients in order, as a sum
+        down the time series' rows would, so the means are the same to the last bit.
+        """
+        n, r, c = months_run, replicates.count, replicates.clients
+        self._check_kept(series)
+        focal = self.vendor[:n] % replicates.vendors == 0
+        # Each (month, slot)'s bin: its market's row for that month.
+        market = np.arange(r * c) // c
+        bins = (market[None, :] * n + np.arange(n)[:, None])[focal]
+        count = np.bincount(bins, minlength=r * n).astype(float)
+        frame = {
+            "month": np.tile(np.arange(1, n + 1, dtype=np.int64), r),
+            "clients": count.astype(np.int64),
+        }
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for key in series:
+                sums = np.bincount(bins, weights=self.data[key][:n][focal], minlength=r * n)
+                frame[key] = sums / count
+        return replicates.tag(pd.DataFrame(frame), np.repeat(np.arange(r), n))
+
     def to_frame(
         self, months_run: int, replicates: Replicates, series: Sequence[str] | None = None
     ) -> pd.DataFrame:
@@ -107,10 +136,14 @@ class Recorder:
         }
         frame = replicates.tag(pd.DataFrame(columns), np.repeat(np.arange(r), n * c))
         wanted = list(SERIES if series is None else series)
-        if missing := [k for k in wanted if k not in self.data]:
-            raise ValueError(f"series {missing} were not kept; kept: {list(self.data)}")
+        self._check_kept(wanted)
         for key in wanted:
             frame[key] = by_market(self.data[key])
         if "stage" in frame:
             frame["stage"] = frame["stage"].astype("int64")
         return frame
+
+    def _check_kept(self, series: Sequence[str]) -> None:
+        """Refuse to read series that were not kept month by month."""
+        if missing := [k for k in series if k not in self.data]:
+            raise ValueError(f"series {missing} were not kept; kept: {list(self.data)}")

@@ -112,13 +112,13 @@ def run_cells(
     wanted = [t for t in TABLES if t in tables]
     produced = labelled(model, wanted)
     if "cell_months" in tables:
-        produced["cell_months"] = model.results(["timeseries"], series=CELL_MONTH_SERIES)[
-            "timeseries"
-        ]
+        produced["cell_months"] = model.recorder.focal_means(
+            model.month, model.streams, CELL_MONTH_SERIES
+        )
     out: list[dict[str, pd.DataFrame]] = [{} for _ in cells]
     for name in tables:
         for i, part in enumerate(_by_cell(produced[name], len(cells))):
-            out[i][name] = cell_months(part) if name == "cell_months" else part
+            out[i][name] = part
     return out
 
 
@@ -152,32 +152,6 @@ def batches(seeds: Sequence[int], clients: int, parts: int = 1) -> list[list[int
     per_batch = max(1, BATCH_SLOTS // max(clients, 1))
     count = min(len(seeds), max(parts, -(-len(seeds) // per_batch)))
     return [[int(s) for s in part] for part in np.array_split(np.asarray(seeds), count)]
-
-
-def cell_months(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Per seed and month, the mean of :data:`CELL_MONTH_SERIES` over the focal vendor's
-    clients (seeds in the order they appear).
-
-    Months in which the focal vendor has no client keep a row with ``clients`` 0 and NaN
-    means, so every seed has the same months.
-    """
-    seed, seeds = pd.factorize(timeseries["seed"])
-    months = timeseries["month"].to_numpy()
-    focal = timeseries["vendor"].to_numpy() == 0
-    n = int(months.max()) if len(months) else 0
-    idx = seed[focal] * n + months[focal] - 1
-    size = len(seeds) * n
-    count = np.bincount(idx, minlength=size).astype(float)
-    frame = {
-        "seed": np.repeat(seeds.to_numpy(dtype=np.int64), n),
-        "month": np.tile(np.arange(1, n + 1, dtype=np.int64), len(seeds)),
-        "clients": count.astype(np.int64),
-    }
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for name in CELL_MONTH_SERIES:
-            values = timeseries[name].to_numpy()[focal]
-            frame[name] = np.bincount(idx, weights=values, minlength=size) / count
-    return pd.DataFrame(frame)
 
 
 def cores() -> int:
