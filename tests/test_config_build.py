@@ -7,7 +7,7 @@ from omegaconf import OmegaConf
 
 from vendorsim.config import VendorsimConfig, build
 from vendorsim.scenarios import describe_scenarios
-from vendorsim.settings import load_config, resolve
+from vendorsim.settings import load_config, resolve, resolved
 
 
 @pytest.mark.parametrize("scenario", sorted(describe_scenarios()))
@@ -33,3 +33,42 @@ def test_each_model_gets_its_own_behaviour_objects() -> None:
     first, second = resolve(cfg)[1], resolve(cfg)[1]
     assert first.keys() == second.keys()
     assert all(first[k] is not second[k] for k in first)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        *([f"scenario={s}"] for s in describe_scenarios()),
+        *([f"experiment={e}"] for e in ("phase_overpromise_monitoring", "lock_in_map", "demo")),
+        ["behaviour.trust=beta", "behaviour/switching=loss_averse_logit", "client.loss_aversion=2"],
+    ],
+)
+def test_resolved_is_omegaconfs_resolved_container(
+    overrides: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = load_config(overrides)
+    expected = OmegaConf.to_container(cfg, resolve=True)
+    calls = []
+    to_container = OmegaConf.to_container
+    monkeypatch.setattr(
+        OmegaConf, "to_container", lambda c, **kw: calls.append(kw) or to_container(c, **kw)
+    )
+    fast = resolved(cfg)
+    assert calls == [{"resolve": False}]  # the plain references, without OmegaConf resolving
+    assert fast == expected
+    assert repr(fast) == repr(expected)  # types too
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["${now:%Y}", "${.months}", "x ${months}", "\\${months}", "${meta}", "${missing.key}"],
+)
+def test_resolved_leaves_any_other_interpolation_to_omegaconf(value: str) -> None:
+    cfg = OmegaConf.create({"months": 60, "meta": {"scenario": "baseline"}, "odd": value})
+    try:
+        expected = OmegaConf.to_container(cfg, resolve=True)
+    except Exception as exc:  # the same error, from OmegaConf itself
+        with pytest.raises(type(exc)):
+            resolved(cfg)
+        return
+    assert resolved(cfg) == expected

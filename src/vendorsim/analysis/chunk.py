@@ -35,7 +35,7 @@ from vendorsim.experiment.runner import (
     resolve_workers,
     run_batch,
 )
-from vendorsim.settings import ConfigError, check_value, validate
+from vendorsim.settings import ConfigError, check_value, resolved, validate
 
 log = logging.getLogger("vendorsim")
 
@@ -81,9 +81,7 @@ def point_container(base: dict[str, Any], values: dict[str, int | float]) -> dic
         for part in path:
             node = node[part]
         node[leaf] = value
-    resolved = OmegaConf.to_container(OmegaConf.create(out), resolve=True)
-    assert isinstance(resolved, dict)
-    return resolved
+    return resolved(out)
 
 
 def run_chunk(
@@ -117,10 +115,10 @@ def run_chunk(
     except Exception:
         celldir.refuse(out)
         raise
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    resolved.pop("hydra", None)  # type: ignore[union-attr]
+    container = resolved(cfg)
+    container.pop("hydra", None)
     # The design's values are part of what the cell's results depend on.
-    key = config_key({**resolved, "sensitivity_design": rows.to_numpy().tolist()})  # type: ignore[dict-item]
+    key = config_key({**container, "sensitivity_design": rows.to_numpy().tolist()})
     name = cell_name(overrides)
     done = celldir.finished(out, key, cfg.resume)
     if done is not None:

@@ -37,7 +37,7 @@ from vendorsim.experiment.runner import (
 )
 from vendorsim.io import write_atomic
 from vendorsim.results import Results
-from vendorsim.settings import validate
+from vendorsim.settings import resolved, validate
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -89,9 +89,9 @@ def run_cell(
     """
     out.mkdir(parents=True, exist_ok=True)
     try:
-        container = OmegaConf.to_container(cfg, resolve=True)
-        container.pop("hydra", None)  # type: ignore[union-attr]
-        validate(container)  # type: ignore[arg-type]
+        container = resolved(cfg)
+        container.pop("hydra", None)
+        validate(container)
     except Exception:
         celldir.refuse(out)
         raise
