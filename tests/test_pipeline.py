@@ -103,15 +103,21 @@ def test_cells_of_a_group_are_gathered_while_the_workers_are_busy() -> None:
         runner.shutdown_pool()
 
 
-# 20 cells of 8 seeds: long enough (a few seconds) to interrupt mid-way. (At 4 seeds, once
-# sixteen cells rode on a Hydra job, the main process handed every cell to the pool at once
-# and the last cells could all finish in the second after the first.)
+# 40 cells of 30 seeds on 2 workers. After Ctrl-C the workers finish the tasks under way, at
+# most IN_FLIGHT_PER_WORKER per worker, each of at most cells_per_model(20 clients, 30 seeds)
+# = 8 cells: 32 cells, so the sweep cannot complete whatever the machine's speed. (Timing
+# alone did not bound it: at 8 seeds a task could hold all 20 cells of a smaller grid.)
+OVERPROMISE = "0,0.5,1,1.5,2"
+MONITORING = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7"
 LONGER = [
-    "seeds=8",
+    "seeds=30",
+    "workers=2",
     "figures=false",
-    "vendor.sales.overpromise=0,0.5,1,1.5,2",
-    "client.vendor_management.monitoring=0,0.3,0.6,0.9",
+    f"vendor.sales.overpromise={OVERPROMISE}",
+    f"client.vendor_management.monitoring={MONITORING}",
 ]
+CELLS = len(OVERPROMISE.split(",")) * len(MONITORING.split(","))
+assert pipeline.IN_FLIGHT_PER_WORKER * 2 * runner.cells_per_model(20, 30) < CELLS
 
 
 def test_ctrl_c_stops_cleanly_and_resume_completes_the_sweep(tmp_path: Path) -> None:
@@ -136,6 +142,6 @@ def test_ctrl_c_stops_cleanly_and_resume_completes_the_sweep(tmp_path: Path) -> 
     assert "Traceback" not in stderr
     assert not list(broken.rglob("*.tmp")), "no half-written file is left"
     done = len(list(broken.glob("*/complete.json")))
-    assert 0 < done < 20, "interrupted mid-way"
+    assert 0 < done < CELLS, "interrupted mid-way"
     sweep(broken, *LONGER, "resume=true")
     assert_same_aggregate(clean, broken)
