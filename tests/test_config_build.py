@@ -7,7 +7,7 @@ from omegaconf import OmegaConf
 
 from vendorsim.config import VendorsimConfig, build
 from vendorsim.scenarios import describe_scenarios
-from vendorsim.settings import load_config, resolve, resolved
+from vendorsim.settings import load_config, resolve, resolved_container
 
 
 @pytest.mark.parametrize("scenario", sorted(describe_scenarios()))
@@ -43,7 +43,7 @@ def test_each_model_gets_its_own_behaviour_objects() -> None:
         ["behaviour.trust=beta", "behaviour/switching=loss_averse_logit", "client.loss_aversion=2"],
     ],
 )
-def test_resolved_is_omegaconfs_resolved_container(
+def test_resolved_container_is_omegaconfs(
     overrides: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cfg = load_config(overrides)
@@ -53,7 +53,7 @@ def test_resolved_is_omegaconfs_resolved_container(
     monkeypatch.setattr(
         OmegaConf, "to_container", lambda c, **kw: calls.append(kw) or to_container(c, **kw)
     )
-    fast = resolved(cfg)
+    fast = resolved_container(cfg)
     assert calls == [{"resolve": False}]  # the plain references, without OmegaConf resolving
     assert fast == expected
     assert repr(fast) == repr(expected)  # types too
@@ -63,12 +63,12 @@ def test_resolved_is_omegaconfs_resolved_container(
     "value",
     ["${now:%Y}", "${.months}", "x ${months}", "\\${months}", "${meta}", "${missing.key}"],
 )
-def test_resolved_leaves_any_other_interpolation_to_omegaconf(value: str) -> None:
+def test_resolved_container_leaves_any_other_interpolation_to_omegaconf(value: str) -> None:
     cfg = OmegaConf.create({"months": 60, "meta": {"scenario": "baseline"}, "odd": value})
     try:
         expected = OmegaConf.to_container(cfg, resolve=True)
     except Exception as exc:  # the same error, from OmegaConf itself
         with pytest.raises(type(exc)):
-            resolved(cfg)
+            resolved_container(cfg)
         return
-    assert resolved(cfg) == expected
+    assert resolved_container(cfg) == expected

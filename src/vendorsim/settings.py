@@ -303,7 +303,7 @@ class _NotPlain(Exception):
     """The config holds an interpolation that is more than a plain reference."""
 
 
-def resolved(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
+def resolved_container(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
     """``OmegaConf.to_container(cfg, resolve=True)``, the same dict, faster for configs whose
     only interpolations are plain references to other keys (the behaviour nodes' links to
     their parameters, ``${client.switching_cost}``). ``cfg`` is a config or its unresolved
@@ -350,7 +350,7 @@ def resolve(cfg: DictConfig | dict[str, Any]) -> tuple[VendorsimConfig, dict[str
     ``cfg`` is a composed config or its resolved container (``OmegaConf.to_container(cfg,
     resolve=True)``), which is what sweep workers receive.
     """
-    plain = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    plain = resolved_container(cfg) if isinstance(cfg, DictConfig) else cfg
     plain = {k: v for k, v in plain.items() if k != "hydra"}  # type: ignore[union-attr]
     # Every seed of a sweep cell has the same config: build the typed one once, and give
     # each model its own copy.

@@ -35,7 +35,7 @@ from vendorsim.experiment.runner import (
     resolve_workers,
     run_batch,
 )
-from vendorsim.settings import ConfigError, check_value, resolved, validate
+from vendorsim.settings import ConfigError, check_value, resolved_container, validate
 
 log = logging.getLogger("vendorsim")
 
@@ -81,7 +81,7 @@ def point_container(base: dict[str, Any], values: dict[str, int | float]) -> dic
         for part in path:
             node = node[part]
         node[leaf] = value
-    return resolved(out)
+    return resolved_container(out)
 
 
 def run_chunk(
@@ -115,7 +115,7 @@ def run_chunk(
     except Exception:
         celldir.refuse(out)
         raise
-    container = resolved(cfg)
+    container = resolved_container(cfg)
     container.pop("hydra", None)
     # The design's values are part of what the cell's results depend on.
     key = config_key({**container, "sensitivity_design": rows.to_numpy().tolist()})

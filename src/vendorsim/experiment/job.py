@@ -37,7 +37,7 @@ from vendorsim.experiment.runner import (
 )
 from vendorsim.io import write_atomic
 from vendorsim.results import Results
-from vendorsim.settings import resolved, validate
+from vendorsim.settings import resolved_container, validate
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -51,7 +51,7 @@ DrawFigure = Callable[[Results, Path], object]
 def run_single(cfg: DictConfig, out: Path, figure: DrawFigure | None = None) -> Results:
     """A single run: every table, ``summary.json``, ``config.yaml`` and ``figure``, if any."""
     validate(cfg)
-    plain = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
+    plain = OmegaConf.create(resolved_container(cfg))
     seeds = range(cfg.seed, cfg.seed + cfg.seeds)
     tables = run_seeds(plain, seeds, workers=cfg.workers)
     results = Results(**tables, config=plain)
@@ -89,7 +89,7 @@ def run_cell(
     """
     out.mkdir(parents=True, exist_ok=True)
     try:
-        container = resolved(cfg)
+        container = resolved_container(cfg)
         container.pop("hydra", None)
         validate(container)
     except Exception:

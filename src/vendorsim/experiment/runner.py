@@ -27,12 +27,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
 from vendorsim.model import VendorMarket
 from vendorsim.outcomes import labelled
 from vendorsim.results import TABLES
+from vendorsim.settings import resolved_container
 
 # Per-seed reductions a caller may ask for beside the model's own tables.
 DERIVED = ("cell_months",)
@@ -100,7 +101,7 @@ def run_cells(
     The cells may differ only in :data:`vendorsim.cells.BATCHABLE` keys
     (:func:`vendorsim.cells.batch_key`).
     """
-    plain = [c if isinstance(c, dict) else OmegaConf.to_container(c, resolve=True) for c in cells]
+    plain = [c if isinstance(c, dict) else resolved_container(c) for c in cells]
     kept = None if "timeseries" in tables else CELL_MONTH_SERIES if "cell_months" in tables else ()
     model = VendorMarket(cells=plain, seeds=seeds, series=kept, events="events" in tables)  # type: ignore[arg-type]
     if on_month is None:
@@ -325,7 +326,7 @@ def run_seeds(
     results: dict[int, dict[str, pd.DataFrame]] = {}
     # Resolve interpolations once: the behaviour nodes point at parameters, and resolving
     # them again for every batch cost more than some of the months.
-    container = OmegaConf.to_container(cfg, resolve=True)
+    container = resolved_container(cfg)
     with bar:
         if n == 1:
             tick = (lambda: bar.update(1)) if monthly else None
