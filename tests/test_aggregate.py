@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from tests.sweep_helpers import GRID, TINY, aggregate_cli, job_dirs, read_aggregate, sweep
-from vendorsim.experiment.aggregate import aggregate, wilson
+from vendorsim.experiment.aggregate import _read, aggregate, match_jobs, wilson
 from vendorsim.experiment.runner import CELL_MONTH_SERIES
+from vendorsim.experiment.sweepdir import load_sweep
 from vendorsim.model import VendorMarket
 from vendorsim.outcomes import OUTCOMES
 
@@ -110,6 +112,19 @@ def test_aggregate_rows_are_the_jobs_rows(swept: Path) -> None:
             rows = agg[table][agg[table]["cell"] == number].drop(columns=["cell", *PARAMS])
             own = pd.read_parquet(job / f"{table}.parquet")
             pd.testing.assert_frame_equal(rows.reset_index(drop=True), own)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 16])
+def test_cells_are_read_in_order_whatever_the_chunk(swept: Path, chunk: int) -> None:
+    # 4 cells: chunks of 1 and 3 span several reads, one of 16 holds them all.
+    chosen, *_ = match_jobs(load_sweep(swept))
+    cells = list(enumerate(chosen.values()))
+    for table in ("engagements", "cell_months"):
+        read = list(_read(cells, table, chunk=chunk))
+        assert [(n, job) for n, job, _ in read] == cells
+        for _, job, t in read:
+            whole = pq.read_table(job.path / f"{table}.parquet")
+            assert t.equals(whole) and t.schema.equals(whole.schema, check_metadata=True)
 
 
 def test_callback_and_standalone_command_agree(swept: Path, copy: Path) -> None:

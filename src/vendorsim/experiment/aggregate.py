@@ -203,9 +203,18 @@ def _read(cells: list[tuple[int, Job]], table: str, chunk: int = CHUNK) -> Itera
     with ThreadPoolExecutor(max_workers=4) as pool:
         for i in range(0, len(cells), chunk):
             part = cells[i : i + chunk]
-            tables = pool.map(lambda c: pq.read_table(c[1].path / f"{table}.parquet"), part)
+            tables = pool.map(lambda c: read_cell_table(c[1].path / f"{table}.parquet"), part)
             for (number, job), t in zip(part, tables, strict=True):
                 yield number, job, t
+
+
+def read_cell_table(path: Path) -> pa.Table:
+    """A cell's table, read from its one file.
+
+    ``pq.read_table`` goes through the dataset machinery and threads each column: for a
+    cell's small file that took twice as long as reading the file directly.
+    """
+    return pq.ParquetFile(path).read(use_threads=False)
 
 
 def with_cell_columns(
@@ -219,9 +228,12 @@ def with_cell_columns(
     names = ["cell", *(k for k in params if k not in t.column_names)]
     lead = [pa.array(np.full(n, number, dtype=np.int64))]
     lead += [pa.array([values.get(k)] * n) for k in names[1:]]
-    # The cell files' pandas metadata describes their own columns only.
+    # The cell files' pandas metadata describes their own columns only. Adding the lead
+    # columns to the table takes a third of the time of building a new one from them all.
     t = t.replace_schema_metadata(None)
-    return pa.Table.from_arrays([*lead, *t.columns], names=[*names, *t.column_names])
+    for name, column in reversed(list(zip(names, lead, strict=True))):
+        t = t.add_column(0, name, column)
+    return t
 
 
 def _row(number: int, job: Job, t: pa.Table, params: Sequence[str]) -> dict[str, Any]:
@@ -229,7 +241,9 @@ def _row(number: int, job: Job, t: pa.Table, params: Sequence[str]) -> dict[str,
     each cell's table to pandas cost more than the rest of the row).
     """
     marker = job.marker or {}
-    e = t.filter(pc.equal(t["vendor"], 0))
+    # Only these columns are read: filtering the other fifty cost two thirds of the row.
+    e = t.select(["vendor", "outcome", "final_trust", "vendor_margin"])
+    e = e.filter(pc.equal(e["vendor"], 0))
     n = e.num_rows
     row: dict[str, Any] = {"cell": number}
     row |= {k: marker.get("values", {}).get(k) for k in params}
