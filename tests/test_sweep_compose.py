@@ -279,6 +279,33 @@ def test_a_grid_has_one_shape(hydra_loader: ConfigLoaderImpl, tmp_path: Path) ->
     assert CellComposer(CountingLoader()).first_of_each_shape(sweep_config, cells) == cells[:1]
 
 
+def test_a_line_repeated_across_jobs_is_parsed_once(
+    hydra_loader: ConfigLoaderImpl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sweep_config = master(hydra_loader, tmp_path, "experiment=phase_overpromise_monitoring")
+    cells = jobs(sweep_config)
+    parsed: list[str] = []
+    parse = OverridesParser.parse_overrides
+
+    def counting(self: OverridesParser, lines: list[str]) -> Any:
+        parsed.extend(lines)
+        return parse(self, lines)
+
+    monkeypatch.setattr(OverridesParser, "parse_overrides", counting)
+    composer = CellComposer(CountingLoader())
+    composer.first_of_each_shape(sweep_config, cells)
+    monkeypatch.undo()
+    lines = {line for cell in cells for line in [*sweep_config.hydra.overrides.hydra, *cell]}
+    assert len(cells) == 441 and len(lines) < 50
+    assert sorted(parsed) == sorted(lines)  # each distinct line once
+    # Jobs built from the shared parses are Hydra's, whichever job parsed a line first.
+    for cell in sample(cells):
+        assert_same_config(
+            composer.load_sweep_config(sweep_config, cell),
+            hydra_loader.load_sweep_config(sweep_config, cell),
+        )
+
+
 def test_sweeper_gives_its_launcher_the_composer(
     hydra_loader: ConfigLoaderImpl, tmp_path: Path
 ) -> None:
