@@ -22,6 +22,9 @@ from floor import time_floor
 from vendorsim.model import VendorMarket
 from vendorsim.settings import load_config
 
+# Issue 16: the engine at or below Mesa's idle floor per agent-step.
+TARGET_RATIO = 1.0
+
 
 def time_engine(cfg, seed: int) -> tuple[float, int]:
     """Seconds to build and run one market to its horizon, and its agent count."""
@@ -105,10 +108,12 @@ def main() -> None:
         f"  mesa floor    {client_months / best_floor:>12,.0f} client-months/s per core  "
         f"{floor_cm:7.3f} us/client-month  {floor_agent:7.3f} us/agent-step (idle shuffle_do)"
     )
-    verdict = "met" if client_months / best >= 1e5 else "NOT met"
+    speed = "met" if client_months / best >= 1e5 else "NOT met"
+    ratio = best / best_floor
     print(
-        f"  ratio vendorsim / mesa floor: {best / best_floor:.2f}x  "
-        f"(target >= 100,000 client-months/s per core: {verdict})"
+        f"  ratio vendorsim / mesa floor: {ratio:.2f}x  (issue 16 target <= {TARGET_RATIO:.0f}x: "
+        f"{'met' if ratio <= TARGET_RATIO else 'NOT met'}; issue 4 target >= 100,000 "
+        f"client-months/s per core: {speed})"
     )
     for line in month_split(args, best_floor / agent_steps, agents):
         print(line)
