@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pandas as pd
 import pytest
 
@@ -24,6 +27,39 @@ def test_pool_is_reused_across_calls_and_rebuilt_for_another_size() -> None:
     finally:
         runner.shutdown_pool()
     assert runner._pool is None
+
+
+# A Ctrl-C that lands while the pool's workers are forked: sent by this process to itself from
+# a fork hook, as each worker is forked. Python keeps fork hooks for good, so it stays unarmed
+# but in this test.
+_ctrl_c_at_fork = {"armed": False}
+
+
+def _press_ctrl_c_if_armed() -> None:
+    if _ctrl_c_at_fork["armed"]:
+        _ctrl_c_at_fork["armed"] = False
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+os.register_at_fork(after_in_parent=_press_ctrl_c_if_armed)
+
+
+def test_ctrl_c_while_the_pool_forks_is_raised_once_the_pool_is_whole() -> None:
+    # Raised inside the fork hook, the KeyboardInterrupt was printed as ignored and lost (a
+    # sweep then ran to its end); raised between the forks and the start of the pool's
+    # manager thread, it left workers that shutting the pool down could not stop.
+    runner.shutdown_pool()
+    _ctrl_c_at_fork["armed"] = True
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.get_pool(2)
+        assert runner._pool is not None
+        workers = list(runner._pool._processes.values())  # type: ignore[attr-defined]
+        assert len(workers) == 2 and all(w.is_alive() for w in workers)
+    finally:
+        _ctrl_c_at_fork["armed"] = False
+        runner.shutdown_pool()
+    assert not any(w.is_alive() for w in workers), "shutting the pool down stops its workers"
 
 
 def test_seed_results_do_not_depend_on_the_pool_or_seed_order() -> None:

@@ -19,10 +19,12 @@ import logging
 import multiprocessing as mp
 import os
 import signal
+import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -208,14 +210,45 @@ def get_pool(size: int) -> ProcessPoolExecutor:
         method = "fork" if "fork" in mp.get_all_start_methods() else None
         _pool = _Pool(max_workers=size, mp_context=mp.get_context(method), initializer=_worker_init)
         _pool_size = size
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _ctrl_c_deferred():
             # Python warns when forking a process with threads. Ours are the idle pools of
             # OpenBLAS and Arrow, which re-initialise in the child (pthread_atfork).
             warnings.filterwarnings(
                 "ignore", "This process .* is multi-threaded", DeprecationWarning
             )
-            _pool.submit(int).result()  # the workers are forked on the first submit
+            future = _pool.submit(int)  # the workers are forked on the first submit
+        future.result()
     return _pool
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) while the pool's workers are forked, and raise it after.
+
+    A KeyboardInterrupt raised part-way through the pool's creation was either lost or left
+    workers no one would stop: inside one of Python's fork hooks (logging's, for one) it is
+    printed as ignored, and the sweep ran on to its end; between forking the workers and
+    starting the thread that manages them, shutting the pool down could not reach them, and
+    they outlived the sweep. So the signal is only noted meanwhile, and raised once the pool
+    is whole. (Blocking the signal would not do: it reaches whichever thread does not block
+    it, and the main thread raises it all the same.) A worker forked meanwhile inherits the
+    noting handler until it ignores SIGINT (:func:`_worker_init`).
+    """
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is None  # a handler not set from Python: left alone
+    ):
+        yield  # only the main thread may set signal handlers; Python runs them there
+        return
+    noted: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: noted.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if noted and callable(previous):
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+    elif noted and previous == signal.SIG_DFL:
+        os.kill(os.getpid(), signal.SIGINT)
 
 
 def _worker_init() -> None:
