@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.sweep_helpers import VENDORSIM, assert_same_aggregate, env, sweep
 from vendorsim.experiment import pipeline, runner
 
@@ -68,6 +70,29 @@ def test_a_cell_failing_in_flight_is_named_and_the_others_complete(tmp_path: Pat
 def _slowly(items: list[int]) -> int:
     time.sleep(0.2)
     return len(items)
+
+
+class _PressesCtrlCAsItGoes:
+    """An object whose finaliser receives a Ctrl-C: Python prints the KeyboardInterrupt
+    raised there as ignored, and goes on.
+    """
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_swallowed_by_a_finaliser_still_stops_the_sweep(capsys) -> None:
+    try:
+        with pytest.raises(SystemExit) as stopped, pipeline.cells_in_flight() as flight:
+            flight.gather("c0", Path("/nonexistent"), 2, _slowly, 0, "a", capacity=3)
+            _PressesCtrlCAsItGoes()  # collected at once: the interrupt is lost in __del__
+            flight.gather("c1", Path("/nonexistent"), 2, _slowly, 1, "a", capacity=3)
+            raise AssertionError("the sweep went on after Ctrl-C")
+    finally:
+        runner.shutdown_pool()
+    assert stopped.value.code == 130
+    assert "resume=true" in capsys.readouterr().err
 
 
 def test_cells_in_flight_are_bounded_and_all_collected() -> None:

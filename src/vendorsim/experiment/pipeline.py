@@ -25,7 +25,9 @@ directory, exactly as its own job would have.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -90,6 +92,9 @@ class Pipeline:
         self._gathered: list[tuple[str, Path, Any]] = []
         self._group: tuple[str, Callable[[list[Any]], object]] | None = None
         self._riders: list[Rider] = []
+        # Set by Ctrl-C (:func:`_noting_ctrl_c`), so that one whose KeyboardInterrupt was
+        # swallowed still stops the sweep at the next cell.
+        self.interrupted = False
         # Hydra logs each job as it starts; this counts the cells as they finish.
         self._bar = tqdm(desc="cells done", unit="cell", disable=None, leave=False)
 
@@ -107,6 +112,7 @@ class Pipeline:
         cells of its ``group`` gathered meanwhile: the task is submitted when it holds
         ``capacity`` cells, when a worker is idle, or when a cell of another group comes.
         """
+        self._check_interrupted()
         if self._group is not None and self._group != (group, task):
             self._flush(workers)
         self._group = (group, task)
@@ -163,13 +169,19 @@ class Pipeline:
     def finish(self) -> None:
         """Wait for every cell; end the run with exit code 1 if any failed."""
         self.drain_pending()
+        self._check_interrupted()
         self._bar.close()
         if self._failed:
             for line in self._failed:
                 print(f"vendorsim: error: {line}", file=sys.stderr)
             raise SystemExit(1)
 
+    def _check_interrupted(self) -> None:
+        if self.interrupted:
+            raise KeyboardInterrupt
+
     def _collect(self, names: list[str], outs: list[Path], future: Future) -> None:
+        self._check_interrupted()
         try:
             future.result()
             self._bar.update(len(names))
@@ -214,8 +226,9 @@ def cells_in_flight() -> Iterator[Pipeline]:
     global _active
     _active = pipeline = Pipeline()
     try:
-        yield pipeline
-        pipeline.finish()
+        with _noting_ctrl_c(pipeline):
+            yield pipeline
+            pipeline.finish()
         # The sweep's work is done; free the workers' memory before the aggregation.
         shutdown_pool()
     except KeyboardInterrupt:
@@ -235,3 +248,29 @@ def cells_in_flight() -> Iterator[Pipeline]:
         raise
     finally:
         _active = None
+
+
+@contextmanager
+def _noting_ctrl_c(pipeline: Pipeline) -> Iterator[None]:
+    """Let Ctrl-C raise KeyboardInterrupt as usual, and also note it on ``pipeline``.
+
+    Python raises the interrupt wherever the main thread is, and where that is a finaliser
+    or a weakref callback (logging's, as Hydra sets up each job's logging), the exception is
+    printed as ignored and lost: the sweep then ran on to its end. Noted, it stops the sweep
+    at the next cell it gathers or collects.
+    """
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield  # Ctrl-C is ignored or handled by someone else: left to them
+        return
+
+    def note_and_raise(signum: int, frame: object) -> None:
+        pipeline.interrupted = True
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, note_and_raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
