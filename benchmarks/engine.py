@@ -115,8 +115,9 @@ def main() -> None:
         f"{'met' if ratio <= TARGET_RATIO else 'NOT met'}; issue 4 target >= 100,000 "
         f"client-months/s per core: {speed})"
     )
-    for line in month_split(args, best_floor / agent_steps, agents):
-        print(line)
+    if args.clients > args.small:
+        for line in month_split(args, best_floor / agent_steps, agents):
+            print(line)
 
 
 if __name__ == "__main__":
