@@ -13,6 +13,7 @@ import pytest
 
 from tests.sweep_helpers import VENDORSIM, assert_same_aggregate, env, sweep
 from vendorsim.experiment import pipeline, runner
+from vendorsim.experiment.celldir import ERROR
 
 FRAGILE = '''
 from vendorsim.behaviours.trust import TwoLayerTrust
@@ -93,6 +94,28 @@ def test_a_ctrl_c_swallowed_by_a_finaliser_still_stops_the_sweep(capsys) -> None
         runner.shutdown_pool()
     assert stopped.value.code == 130
     assert "resume=true" in capsys.readouterr().err
+
+
+# A worker that dies the moment it is forked, as if killed while the pool starts. Python
+# keeps fork hooks for good, so it stays unarmed but in this test.
+_die_at_fork = {"armed": False}
+os.register_at_fork(after_in_child=lambda: os._exit(1) if _die_at_fork["armed"] else None)
+
+
+def test_a_worker_dying_as_the_pool_starts_fails_the_sweep_clearly(tmp_path: Path, capsys) -> None:
+    runner.shutdown_pool()
+    out = tmp_path / "c0"
+    out.mkdir()
+    _die_at_fork["armed"] = True
+    try:
+        with pytest.raises(SystemExit) as stopped, pipeline.cells_in_flight() as flight:
+            flight.gather("c0", out, 2, _slowly, 0, "a", capacity=3)
+    finally:
+        _die_at_fork["armed"] = False
+        runner.shutdown_pool()
+    assert stopped.value.code == 1
+    assert "worker process died" in capsys.readouterr().err
+    assert (out / ERROR).exists(), "the cell is recorded as broken, for resume"
 
 
 def test_cells_in_flight_are_bounded_and_all_collected() -> None:

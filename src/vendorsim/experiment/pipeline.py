@@ -35,7 +35,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from tqdm.auto import tqdm
 
@@ -152,8 +152,11 @@ class Pipeline:
             self._size = workers
         while len(self._pending) >= IN_FLIGHT_PER_WORKER * workers:
             self._collect(*self._pending.popleft())
-        pool = get_pool(workers)
-        self._pending.append((names, outs, pool.submit(task, *args)))
+        try:
+            future = get_pool(workers).submit(task, *args)
+        except BrokenProcessPool:  # a worker died as the pool started, or since
+            self._worker_died(outs)
+        self._pending.append((names, outs, future))
 
     def _reap(self) -> None:
         """Collect the tasks that have ended, leaving the others under way."""
@@ -195,7 +198,7 @@ class Pipeline:
                 failure_line(name, out, exc) for name, out in zip(names, outs, strict=True)
             ]
 
-    def _worker_died(self, outs: list[Path]) -> None:
+    def _worker_died(self, outs: list[Path]) -> NoReturn:
         """A killed worker breaks the pool: every cell under way is lost, and the sweep ends."""
         lost = [*outs, *(o for _, task_outs, _ in self._pending for o in task_outs)]
         self._pending.clear()

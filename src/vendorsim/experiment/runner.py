@@ -382,10 +382,10 @@ def _run_in_pool(
     results: dict[int, dict[str, pd.DataFrame]],
 ) -> None:
     """Submit every (batch number, arguments) task to the shared pool; collect as they end."""
-    pool = get_pool(size)
     try:
+        pool = get_pool(size)
         futures = {pool.submit(run_batch, *args): i for i, args in tasks}
-    except BrokenProcessPool:  # a worker died in an earlier call: start afresh once
+    except BrokenProcessPool:  # a worker died in an earlier call, or as the pool started
         shutdown_pool()
         pool = get_pool(size)
         futures = {pool.submit(run_batch, *args): i for i, args in tasks}
