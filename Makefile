@@ -16,10 +16,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow and not browser"
 
+# COLUMNS: wide enough that lint-imports prints each contract on one line with its verdict.
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/lint-imports
+	COLUMNS=200 $(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
