@@ -25,22 +25,27 @@ directory, exactly as its own job would have.
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from tqdm.auto import tqdm
 
 from vendorsim.experiment.celldir import ERROR
-from vendorsim.experiment.runner import WORKER_DIED, get_pool, shutdown_pool, terminate_pool
+from vendorsim.experiment.runner import (
+    WORKER_DIED,
+    get_pool,
+    on_ctrl_c,
+    shutdown_pool,
+    terminate_pool,
+)
 from vendorsim.io import write_atomic
 
 if TYPE_CHECKING:
@@ -253,27 +258,17 @@ def cells_in_flight() -> Iterator[Pipeline]:
         _active = None
 
 
-@contextmanager
-def _noting_ctrl_c(pipeline: Pipeline) -> Iterator[None]:
-    """Let Ctrl-C raise KeyboardInterrupt as usual, and also note it on ``pipeline``.
+def _noting_ctrl_c(pipeline: Pipeline) -> AbstractContextManager[object]:
+    """Let Ctrl-C do what it did (raise KeyboardInterrupt), and also note it on ``pipeline``.
 
     Python raises the interrupt wherever the main thread is, and where that is a finaliser
     or a weakref callback (logging's, as Hydra sets up each job's logging), the exception is
     printed as ignored and lost: the sweep then ran on to its end. Noted, it stops the sweep
     at the next cell it gathers or collects.
     """
-    if threading.current_thread() is not threading.main_thread() or (
-        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield  # Ctrl-C is ignored or handled by someone else: left to them
-        return
 
-    def note_and_raise(signum: int, frame: object) -> None:
+    def note_and_pass_on(signum: int, frame: FrameType | None, previous: Callable) -> None:
         pipeline.interrupted = True
-        signal.default_int_handler(signum, frame)
+        previous(signum, frame)
 
-    signal.signal(signal.SIGINT, note_and_raise)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    return on_ctrl_c(note_and_pass_on)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -221,34 +222,49 @@ def get_pool(size: int) -> ProcessPoolExecutor:
     return _pool
 
 
+# A Ctrl-C handler that also gets the Python handler it stands in for.
+CtrlCHandler = Callable[[int, FrameType | None, Callable[[int, FrameType | None], Any]], Any]
+
+
+@contextmanager
+def on_ctrl_c(handler: CtrlCHandler) -> Iterator[Callable[[int, FrameType | None], Any] | None]:
+    """While the block runs, Ctrl-C (SIGINT) calls ``handler(signum, frame, previous)``
+    instead of ``previous``, the Python handler it had; yields ``previous``.
+
+    Where there is no Python handler to stand in for (Ctrl-C ignored or left to the system)
+    or this is not the main thread (where alone Python runs handlers), nothing changes and
+    the block gets None.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield None
+        return
+    signal.signal(signal.SIGINT, lambda signum, frame: handler(signum, frame, previous))
+    try:
+        yield previous
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @contextmanager
 def _ctrl_c_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) while the pool's workers are forked, and raise it after.
+    """Hold back Ctrl-C while the pool's workers are forked, and raise it after.
 
     A KeyboardInterrupt raised part-way through the pool's creation was either lost or left
     workers no one would stop: inside one of Python's fork hooks (logging's, for one) it is
     printed as ignored, and the sweep ran on to its end; between forking the workers and
     starting the thread that manages them, shutting the pool down could not reach them, and
-    they outlived the sweep. So the signal is only noted meanwhile, and raised once the pool
-    is whole. (Blocking the signal would not do: it reaches whichever thread does not block
-    it, and the main thread raises it all the same.) A worker forked meanwhile inherits the
-    noting handler until it ignores SIGINT (:func:`_worker_init`).
+    they outlived the sweep. So the signal is only noted meanwhile, and handed to the
+    handler it would have reached once the pool is whole. (Blocking the signal would not do:
+    it reaches whichever thread does not block it, and the main thread raises it all the
+    same.) A worker forked meanwhile inherits the noting handler until it ignores SIGINT
+    (:func:`_worker_init`).
     """
-    if threading.current_thread() is not threading.main_thread() or (
-        signal.getsignal(signal.SIGINT) is None  # a handler not set from Python: left alone
-    ):
-        yield  # only the main thread may set signal handlers; Python runs them there
-        return
     noted: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: noted.append(signum))
-    try:
+    with on_ctrl_c(lambda signum, _frame, _previous: noted.append(signum)) as previous:
         yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if noted and callable(previous):
+    if noted and previous is not None:
         previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
-    elif noted and previous == signal.SIG_DFL:
-        os.kill(os.getpid(), signal.SIGINT)
 
 
 def _worker_init() -> None:
