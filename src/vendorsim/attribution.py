@@ -17,13 +17,13 @@ from omegaconf import DictConfig
 
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.twins import (
-    FOCAL,
     WhyInputError,
     match_twins,
     mechanism_names,
     run_market,
     twin_runs,
 )
+from vendorsim.vendors import FOCAL
 
 
 @dataclass

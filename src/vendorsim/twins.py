@@ -22,7 +22,6 @@ from vendorsim.model import VendorMarket
 from vendorsim.outcomes import labelled
 from vendorsim.settings import validate
 
-FOCAL = 0
 TWIN_COLUMNS = ("outcome", "end_month", "end_route", "end_reason", "final_trust", "vendor_margin")
 
 

@@ -16,6 +16,8 @@ from vendorsim import keyed
 from vendorsim.config import VendorsimConfig
 from vendorsim.replicates import Replicates
 
+# Every market's vendor 0 is its focal vendor: the one whose policies the config sets.
+FOCAL = 0
 # Competitor capability is drawn inside these bounds: no vendor is useless or perfect.
 CAPABILITY_BOUNDS = (0.05, 0.95)
 # The focal vendor's policies: the table column each config key sets.

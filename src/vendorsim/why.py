@@ -33,7 +33,6 @@ from vendorsim.agents.accounts import LEDGER
 from vendorsim.events import EVENTS
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.twins import (
-    FOCAL,
     TWIN_COLUMNS,
     WhyInputError,
     match_twins,
@@ -41,6 +40,7 @@ from vendorsim.twins import (
     run_market,
     twin_runs,
 )
+from vendorsim.vendors import FOCAL
 from vendorsim.why_words import LINE_WORDS, REVENUE_LINES, answer_text
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from vendorsim.agents.accounts import LEDGER
-from vendorsim.twins import FOCAL
+from vendorsim.vendors import FOCAL
 
 # The mechanisms' names in a sentence: "Without <name> it would have been ...".
 NAMES: dict[str, str] = {

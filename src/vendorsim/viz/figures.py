@@ -22,6 +22,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from vendorsim.io import write_atomic
 from vendorsim.outcomes import OUTCOMES
+from vendorsim.vendors import FOCAL
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables
 from vendorsim.viz.attribution_figure import attribution_heatmap
@@ -71,7 +72,7 @@ def outcome_shares(
     engagements: pd.DataFrame,
     by: str = "scenario",
     *,
-    vendor: int | None = tables.FOCAL_VENDOR,
+    vendor: int | None = FOCAL,
     order: list[Any] | None = None,
     noun: str | None = None,
 ) -> Figure:

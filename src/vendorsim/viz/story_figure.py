@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 from vendorsim.events import ROUTINE
 from vendorsim.outcomes import OUTCOMES
+from vendorsim.vendors import FOCAL
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables
 from vendorsim.viz.events import draw_event_lanes, story_events
@@ -41,7 +42,7 @@ def engagement_story(
     if rows.empty:
         raise KeyError(f"no engagements for seed={seed}, client={client}")
     if engagement is None:
-        focal_rows = rows[rows["vendor"] == tables.FOCAL_VENDOR]
+        focal_rows = rows[rows["vendor"] == FOCAL]
         eng = (focal_rows if len(focal_rows) else rows).iloc[0]
     else:
         match = rows[rows["engagement"] == engagement]
@@ -55,7 +56,7 @@ def engagement_story(
     ].sort_values("month")
     ev = events[(events["seed"] == seed) & (events["client"] == client)]
     ev = ev[ev["engagement"] == eng["engagement"]]
-    who = "the focal vendor" if eng["vendor"] == tables.FOCAL_VENDOR else f"vendor {eng['vendor']}"
+    who = "the focal vendor" if eng["vendor"] == FOCAL else f"vendor {eng['vendor']}"
     headline = hl.story_headline(
         ts.set_index("month")["trust"],
         eng["outcome"],

@@ -13,22 +13,20 @@ import pandas as pd
 from scipy import stats
 
 from vendorsim.outcomes import OUTCOMES
+from vendorsim.vendors import FOCAL
 
-FOCAL_VENDOR = 0
 # Columns of a seed-month table (the sweep's ``cell_months.parquet`` uses the same names).
 MONTHLY = ("trust", "monitoring", "margin", "suspicion")
 
 
-def focal(engagements: pd.DataFrame, vendor: int | None = FOCAL_VENDOR) -> pd.DataFrame:
+def focal(engagements: pd.DataFrame, vendor: int | None = FOCAL) -> pd.DataFrame:
     """The engagements of one vendor (the focal vendor by default); None keeps them all."""
     if vendor is None or "vendor" not in engagements:
         return engagements
     return engagements[engagements["vendor"] == vendor]
 
 
-def shares_by(
-    engagements: pd.DataFrame, by: str, vendor: int | None = FOCAL_VENDOR
-) -> pd.DataFrame:
+def shares_by(engagements: pd.DataFrame, by: str, vendor: int | None = FOCAL) -> pd.DataFrame:
     """Outcome shares per group: one row per value of ``by`` (in order of first appearance),
     one column per outcome label (rows sum to 1), plus ``n`` engagements and ``seeds``.
     """
@@ -50,7 +48,7 @@ def shares_by(
 
 def seed_months(
     timeseries: pd.DataFrame,
-    vendor: int | None = FOCAL_VENDOR,
+    vendor: int | None = FOCAL,
     values: Sequence[str] = MONTHLY,
 ) -> pd.DataFrame:
     """Mean of each monthly value over the vendor's clients, per seed and month.
