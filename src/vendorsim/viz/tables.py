@@ -10,7 +10,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+# scipy.special, not scipy.stats: the same t quantile (stats.t.ppf calls stdtrit), without
+# the second of importing scipy.stats that every figure and report would pay.
+from scipy.special import stdtrit
 
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.vendors import FOCAL
@@ -77,7 +80,7 @@ def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, flo
     mean = float(x.mean())
     if n < 2:
         return (mean, mean, mean, n)
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    half = float(stdtrit(n - 1, 0.5 + level / 2) * x.std(ddof=1) / np.sqrt(n))
     return (mean, mean - half, mean + half, n)
 
 
