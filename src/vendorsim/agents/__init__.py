@@ -6,9 +6,30 @@ month's arithmetic runs for every agent of the role at once (see ARCHITECTURE: s
 design). The agent's properties read and write its own slot.
 """
 
-from vendorsim.agents.delivery import DeliveryTeam
-from vendorsim.agents.procurement import ClientProcurement
-from vendorsim.agents.relationship import RelationshipManager
-from vendorsim.agents.sales import Sales
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vendorsim.agents.delivery import DeliveryTeam
+    from vendorsim.agents.procurement import ClientProcurement
+    from vendorsim.agents.relationship import RelationshipManager
+    from vendorsim.agents.sales import Sales
 
 __all__ = ["ClientProcurement", "DeliveryTeam", "RelationshipManager", "Sales"]
+_HOMES = {
+    "ClientProcurement": "procurement",
+    "DeliveryTeam": "delivery",
+    "RelationshipManager": "relationship",
+    "Sales": "sales",
+}
+
+
+def __getattr__(name: str) -> type:
+    """Lazy, as ``vendorsim`` is: reading the ledger's lines (``agents.accounts``) for a
+    figure or an explanation need not load the roles and Mesa with them.
+    """
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"vendorsim.agents.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'vendorsim.agents' has no attribute {name!r}")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from vendorsim.attribution import Attribution
 from vendorsim.viz.style import OUTCOME_NAMES, SEQUENTIAL_CMAP, finish, slide, workshop
 from vendorsim.why_words import NAMES
+
+if TYPE_CHECKING:  # only a type here: drawing a heatmap never needs the model and Mesa loaded
+    from vendorsim.attribution import Attribution
 
 # A slide holds this many mechanisms at a readable size; the rest are in the table.
 MAX_ROWS = 10
