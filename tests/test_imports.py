@@ -283,6 +283,18 @@ def test_import_contract_holds():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("module", ["vendorsim.viz.figures", "vendorsim.why_words"])
+def test_drawing_and_wording_load_neither_the_model_nor_scipy_stats(module):
+    # The report, the dashboard's figures and the phase diagram start faster without them
+    # (docs/sweeps.md, "Figures load neither scipy.stats nor the model").
+    heavy = ["mesa", "vendorsim.model", "vendorsim.agents.delivery", "scipy.stats"]
+    code = f"import sys, {module}; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
 def main() -> None:
     """Print the in-function import count, the import cycles and the two-way pairs."""
     imports = all_imports()
