@@ -38,6 +38,7 @@ class CountingLoader(ConfigLoaderImpl):
         super().__init__(create_config_search_path("pkg://vendorsim.configs"))
         self.sweep_configs = 0
         self.configurations = 0
+        self.riders = 0  # jobs compare() checked as riders too
 
     def load_sweep_config(self, master_config: DictConfig, sweep_overrides: list[str]) -> Any:
         self.sweep_configs += 1
@@ -111,18 +112,42 @@ def assert_same_config(fast: DictConfig, full: DictConfig) -> None:
     assert OmegaConf.get_cache(fast) == OmegaConf.get_cache(full)
 
 
+def typed(node: Any) -> Any:
+    """A plain container with each leaf's type beside it (``==`` alone takes 1 for 1.0)."""
+    if isinstance(node, dict):
+        return {k: typed(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [typed(v) for v in node]
+    return (type(node).__name__, node)
+
+
+def rider_as_in_hydra(full: DictConfig, idx: int) -> tuple[Any, Path, list[str]]:
+    """What a rider takes from Hydra's config of job ``idx`` (as ``_riders._riding`` does)."""
+    with open_dict(full):
+        full.hydra.job.num = full.hydra.job.id = idx
+    out = Path(str(full.hydra.sweep.dir)) / str(full.hydra.sweep.subdir)
+    container = OmegaConf.to_container(full, resolve=False)
+    del container["hydra"]  # type: ignore[arg-type, union-attr]
+    return typed(container), out.absolute(), list(full.hydra.overrides.task)
+
+
 def compare(
     hydra_loader: ConfigLoaderImpl, tmp: Path, *overrides: str, cells: list[list[str]] | None = None
 ) -> CountingLoader:
-    """Compose sample jobs with the composer and with Hydra; return the composer's loader."""
+    """Compose sample jobs with the composer and with Hydra, as configs and as riders (where
+    the composer serves them); return the composer's loader.
+    """
     sweep_config = master(hydra_loader, tmp, *overrides)
     counting = CountingLoader()
     composer = CellComposer(counting)
-    for cell in cells or sample(jobs(sweep_config)):
-        assert_same_config(
-            composer.load_sweep_config(sweep_config, cell),
-            hydra_loader.load_sweep_config(sweep_config, cell),
-        )
+    for idx, cell in enumerate(cells or sample(jobs(sweep_config))):
+        full = hydra_loader.load_sweep_config(sweep_config, cell)
+        assert_same_config(composer.load_sweep_config(sweep_config, cell), full)
+        rider = composer.rider(sweep_config, cell, idx)
+        if rider is not None:
+            container, out, task = rider
+            assert (typed(container), out, task) == rider_as_in_hydra(full, idx)
+            counting.riders += 1
     return counting
 
 
@@ -134,9 +159,12 @@ def test_studies_jobs_compose_as_in_hydra(
     if experiment == "scenario_comparison":
         # Its cells differ only in a config group, with no plain value to apply: Hydra does it.
         assert counting.configurations == counting.sweep_configs == 5
+        assert counting.riders == 0
     else:
-        # One template for the whole grid, no full composition of a job.
+        # One template for the whole grid, no full composition of a job, and every job can
+        # ride without a config.
         assert (counting.configurations, counting.sweep_configs) == (1, 0)
+        assert counting.riders == 5
 
 
 def test_group_sweep_with_values_gets_one_template_per_group_choice(
@@ -173,6 +201,11 @@ def test_ints_for_a_float_field_become_floats(
     assert type(fast.vendor.sales.overpromise) is float
     assert list(fast.hydra.overrides.task) == cell
     assert "vendor.sales.overpromise=1" in fast.hydra.job.override_dirname
+    riding = master(hydra_loader, tmp_path, *TINY, *GRID, "hydra.output_subdir=null")
+    rider = CellComposer(CountingLoader()).rider(riding, cell, 7)
+    assert rider is not None
+    assert type(rider[0]["vendor"]["sales"]["overpromise"]) is float
+    assert rider[1:] == (tmp_path.absolute() / "7", cell)
 
 
 def test_ad_hoc_grid_with_strings_bools_and_nulls(
@@ -185,6 +218,9 @@ def test_ad_hoc_grid_with_strings_bools_and_nulls(
     ]
     counting = compare(hydra_loader, tmp_path, *TINY, cells=cells)
     assert (counting.configurations, counting.sweep_configs) == (1, 0)
+    assert counting.riders == 0  # Hydra saves each job's config files (.hydra/): it needs one
+    counting = compare(hydra_loader, tmp_path, *TINY, "hydra.output_subdir=null", cells=cells)
+    assert counting.riders == 2
 
 
 def test_process_state_is_read_when_each_job_is_composed(

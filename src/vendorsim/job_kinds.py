@@ -25,6 +25,7 @@ from vendorsim.experiment.job import DrawFigure, run_cell, run_single
 from vendorsim.experiment.pipeline import Rider, take_riders
 from vendorsim.experiment.runner import WorkerDied
 from vendorsim.results import Results
+from vendorsim.settings import select
 
 
 def run_job(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | None:
@@ -63,7 +64,10 @@ def _run(cfg: DictConfig, out: Path) -> Results | float | dict[str, Any] | None:
 def _run_cell(cell: Rider, hydra: DictConfig) -> float | dict[str, Any] | None:
     """One cell of a sweep, a chunk of a sensitivity design, or a policy-search trial."""
     cfg, out = cell.config, cell.out
-    if OmegaConf.select(cfg, "sensitivity.chunk", default=None) is not None:
+    chunk, objective = select(cfg, "sensitivity.chunk"), select(cfg, "objective")
+    if isinstance(cfg, dict) and (chunk is not None or objective):
+        cfg = OmegaConf.create(cfg)  # these read a config; a sweep's cell runs from its values
+    if chunk is not None:
         return run_chunk(cfg, out, cell.overrides, Path(hydra.sweep.dir), launcher=hydra.launcher)
     run_cell(
         cfg,
@@ -73,7 +77,8 @@ def _run_cell(cell: Rider, hydra: DictConfig) -> float | dict[str, Any] | None:
         desc=f"cell {cell.num}",
         figure=outcome_figure(cfg),
     )
-    if OmegaConf.select(cfg, "objective", default=None):
+    if objective:
+        assert isinstance(cfg, DictConfig)
         return objective_value(cfg, out)
     return None
 
@@ -106,9 +111,9 @@ def logging_to(path: Path) -> Iterator[None]:
             root.addHandler(handler)
 
 
-def outcome_figure(cfg: DictConfig) -> DrawFigure | None:
+def outcome_figure(cfg: DictConfig | dict[str, Any]) -> DrawFigure | None:
     """The figure a run or cell draws beside its tables: the outcome shares, if ``figures``."""
-    if not cfg.figures:
+    if not select(cfg, "figures"):
         return None
     # matplotlib takes about a second to import: a job with figures=false never pays it.
     from vendorsim.viz.quick import save_outcome_figure

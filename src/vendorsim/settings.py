@@ -220,14 +220,19 @@ ORDERED_PAIRS = (
 
 
 def select(cfg: DictConfig | dict[str, Any], key: str) -> Any:
-    """The value at dotted ``key`` of a composed config or its resolved container (None if
-    absent).
+    """The value at dotted ``key`` (``a.b[0]`` for a list's item) of a composed config or
+    its resolved container (None if absent).
     """
     if isinstance(cfg, DictConfig):
         return OmegaConf.select(cfg, key)
     node: Any = cfg
-    for part in key.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
+    for part in key.replace("[", ".").replace("]", "").split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
     return node
 
 
@@ -316,11 +321,21 @@ def resolved_container(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
     is left to OmegaConf whole.
     """
     plain = OmegaConf.to_container(cfg, resolve=False) if isinstance(cfg, DictConfig) else cfg
+    resolved = resolve_references(plain)  # type: ignore[arg-type]
+    if resolved is not None:
+        return resolved
+    node = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
+    return OmegaConf.to_container(node, resolve=True)  # type: ignore[return-value]
+
+
+def resolve_references(plain: dict[str, Any]) -> dict[str, Any] | None:
+    """An unresolved container with its plain references resolved, as OmegaConf resolves
+    them; None if it holds any other interpolation (see :func:`resolved_container`).
+    """
     try:
-        return _with_references(plain, plain)  # type: ignore[arg-type]
+        return _with_references(plain, plain)
     except _NotPlain:
-        node = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
-        return OmegaConf.to_container(node, resolve=True)  # type: ignore[return-value]
+        return None
 
 
 def _with_references(node: Any, root: dict[str, Any], depth: int = 0) -> Any:

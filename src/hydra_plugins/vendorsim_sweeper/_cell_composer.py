@@ -15,6 +15,13 @@ steps of ``load_sweep_config`` that depend on the overrides or the process (the 
 lists, ``override_dirname``, ``cwd``, ``env_set``, the resolver cache). A job the composer
 cannot prove equivalent goes to the wrapped loader unchanged, and so do all other methods.
 
+A job that rides on another's Hydra job (``_riders``) needs less than a config: its values
+as a plain container without the ``hydra`` node, its directory and its task overrides.
+:meth:`CellComposer.rider` gives those without building the job's config at all: the
+template's container with the job's values, each typed by applying it to one working copy of
+the template, as Hydra applies it. It serves jobs whose directory is their job number under
+the sweep's directory and which save no config files; the others get a full config.
+
 The joblib and submitit launchers compose in their worker processes, from the pickled
 launcher; the templates travel with it, so the sweeper builds them in the parent first
 (:meth:`CellComposer.first_of_each_shape`). The module's name starts with ``_`` so that
@@ -28,6 +35,7 @@ import os
 import pickle
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hydra import __version__ as hydra_version
@@ -83,6 +91,15 @@ class _Template:
     base_task: int  # entries of hydra.overrides.task that precede the job's overrides
 
 
+@dataclass(frozen=True)
+class _Rideable:
+    """What a rider of one shape is made from (see :meth:`CellComposer.rider`)."""
+
+    scratch: DictConfig  # a copy of the template that types each job's values as Hydra does
+    container: dict[str, Any]  # the template without its hydra node, unresolved
+    base_task: tuple[str, ...]  # entries of hydra.overrides.task before the job's overrides
+
+
 def _line(override: Override) -> str:
     assert override.input_line is not None  # the parser always records it
     return override.input_line
@@ -114,6 +131,33 @@ def _path(key: str) -> str:
     return key.replace("[", ".").replace("]", "")
 
 
+def _copy(node: Any) -> Any:
+    """A copy of a plain container (dicts, lists and immutable leaves)."""
+    if isinstance(node, dict):
+        return {k: _copy(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_copy(v) for v in node]
+    return node
+
+
+def _set_leaf(container: dict[str, Any], key: str, value: Any) -> bool:
+    """Set the leaf at dotted ``key`` of ``container``; False if the path is not there."""
+    *parents, last = _path(key).split(".")
+    node: Any = container
+    for part in [*parents, last]:
+        parent = node
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    if isinstance(node, dict | list):
+        return False
+    parent[int(last) if isinstance(parent, list) else last] = value
+    return True
+
+
 def _overlaps(a: str, b: str) -> bool:
     """Whether one of two dotted keys is the other or lies under it."""
     a, b = _path(a), _path(b)
@@ -137,12 +181,14 @@ class CellComposer(ConfigLoader):
         self._plans: dict[tuple[Any, ...], _Plan | None] = {}
         self._parser: OverridesParser | None = None
         self._parsed: dict[str, Override] = {}
+        self._rideables: dict[tuple[Any, ...], _Rideable | None] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        # Launcher workers get the templates and group answers; repositories, the parser and
-        # the parent's plans stay behind (they are rebuilt on demand).
+        # Launcher workers get the templates and group answers; repositories, the parser,
+        # the parent's plans and its riders' working copies stay behind (they are rebuilt
+        # on demand).
         state = self.__dict__.copy()
-        state.update(_repos={}, _plans={}, _parser=None, _parsed={})
+        state.update(_repos={}, _plans={}, _parser=None, _parsed={}, _rideables={})
         return state
 
     # --- the fast path -------------------------------------------------------------------
@@ -173,6 +219,71 @@ class CellComposer(ConfigLoader):
             raise ConfigCompositionException().with_traceback(sys.exc_info()[2]) from e
         OmegaConf.copy_cache(from_config=master_config, to_config=cfg)
         return cfg
+
+    def rider(
+        self, master_config: DictConfig, sweep_overrides: list[str], idx: int
+    ) -> tuple[dict[str, Any], Path, list[str]] | None:
+        """What a job that rides on another's Hydra job needs, without composing its config.
+
+        Args:
+            master_config: The sweep's config (composed in multirun mode).
+            sweep_overrides: The job's overrides.
+            idx: The job's number.
+
+        Returns:
+            The job's config as ``OmegaConf.to_container(resolve=False)`` gives it without its
+            ``hydra`` node, its output directory (absolute) and its task overrides, all equal
+            to those of :meth:`load_sweep_config`'s config; None if this job needs a config
+            (no template, a directory other than ``${hydra.job.num}`` under the sweep's,
+            config files to save, or values Hydra would not apply cleanly).
+        """
+        plan = self._take_plan(master_config, sweep_overrides)
+        template = self._template(plan) if plan is not None else None
+        if plan is None or template is None:
+            return None
+        rideable = self._rideable(plan, template, master_config)
+        if rideable is None:
+            return None
+        try:
+            ConfigLoaderImpl._apply_overrides_to_config(plan.values, rideable.scratch)
+            values = [
+                (o.key_or_group, OmegaConf.select(rideable.scratch, o.key_or_group))
+                for o in plan.values
+            ]
+        except Exception:  # the full composition will raise Hydra's own error
+            return None
+        container = _copy(rideable.container)
+        if not all(_set_leaf(container, key, value) for key, value in values):
+            return None
+        out = Path(os.path.abspath(Path(str(master_config.hydra.sweep.dir)) / str(idx)))
+        task = [
+            *rideable.base_task,
+            *(_line(o) for o in plan.overrides if not o.is_hydra_override()),
+        ]
+        return container, out, task
+
+    def _rideable(
+        self, plan: _Plan, template: _Template, master_config: DictConfig
+    ) -> _Rideable | None:
+        """The parts riders of ``plan``'s shape are made from (None: they need a config)."""
+        if plan.shape in self._rideables:
+            return self._rideables[plan.shape]
+        scratch = pickle.loads(template.blob)
+        sweep = OmegaConf.to_container(scratch.hydra.sweep, resolve=False)
+        master_sweep = OmegaConf.to_container(master_config.hydra.sweep, resolve=False)
+        rideable = None
+        if (
+            scratch.hydra.output_subdir is None
+            and sweep == {"dir": master_sweep["dir"], "subdir": "${hydra.job.num}"}  # type: ignore[index]
+        ):
+            container = OmegaConf.to_container(scratch, resolve=False)
+            assert isinstance(container, dict)
+            del container["hydra"]
+            task = OmegaConf.to_container(scratch.hydra.overrides.task)
+            assert isinstance(task, list)
+            rideable = _Rideable(scratch, container, tuple(task[: template.base_task]))
+        self._rideables[plan.shape] = rideable
+        return rideable
 
     def first_of_each_shape(
         self, master_config: DictConfig, batch: list[list[str]]

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from vendorsim.experiment.identity import cell_name, cell_overrides, override_key
 from vendorsim.io import arrow_tables, write_atomic, write_frame, write_table
-from vendorsim.settings import GROUPS
+from vendorsim.settings import GROUPS, select
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -69,7 +69,9 @@ def record_error(out: Path) -> None:
     write_atomic(out / ERROR, lambda p: p.write_text(text))
 
 
-def new_marker(cfg: DictConfig, overrides: list[str], key: str, seeds: list[int]) -> dict[str, Any]:
+def new_marker(
+    cfg: DictConfig | dict[str, Any], overrides: list[str], key: str, seeds: list[int]
+) -> dict[str, Any]:
     """The marker's first fields: the cell's name, overrides, values, config key and seeds."""
     return {
         "cell": cell_name(overrides),
@@ -106,7 +108,7 @@ def write_marker(out: Path, marker: dict[str, Any]) -> None:
     write_atomic(out / MARKER, lambda p: p.write_text(json.dumps(marker, indent=1) + "\n"))
 
 
-def cell_values(cfg: DictConfig, overrides: list[str]) -> dict[str, Any]:
+def cell_values(cfg: DictConfig | dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """Each overridden key's value in the cell, typed as in the config (groups by option)."""
     values: dict[str, Any] = {}
     for o in cell_overrides(overrides):
@@ -114,6 +116,6 @@ def cell_values(cfg: DictConfig, overrides: list[str]) -> dict[str, Any]:
         if k in GROUPS or "/" in k:
             values[k] = o.partition("=")[2]
             continue
-        value = OmegaConf.select(cfg, k, default=None)
+        value = select(cfg, k)
         values[k] = value if isinstance(value, int | float | str | bool) else o.partition("=")[2]
     return values

@@ -65,7 +65,7 @@ def run_single(cfg: DictConfig, out: Path, figure: DrawFigure | None = None) -> 
 
 
 def run_cell(
-    cfg: DictConfig,
+    cfg: DictConfig | dict[str, Any],
     out: Path,
     overrides: list[str],
     launcher: DictConfig | None = None,
@@ -79,7 +79,7 @@ def run_cell(
     worker; then it returns None at once.
 
     Args:
-        cfg: the job's composed config.
+        cfg: the job's composed config, or its unresolved container.
         out: the job's output directory.
         overrides: the job's task overrides, which name the cell.
         launcher: Hydra's launcher config, to share the cores with parallel jobs.
@@ -97,30 +97,31 @@ def run_cell(
         raise
     key = config_key(container)  # type: ignore[arg-type]
     name = cell_name(overrides)
-    done = celldir.finished(out, key, cfg.resume)
+    done = celldir.finished(out, key, container["resume"])
     if done is not None:
         log.info("cell %s is complete; skipped (resume=true)", name)
         return done
     celldir.start(out)
-    seeds = list(range(cfg.seed, cfg.seed + cfg.seeds))
-    marker = celldir.new_marker(cfg, overrides, key, seeds)
-    workers = job_workers(cfg.workers, launcher)
-    n = pool_size(workers, len(seeds), cfg.market.clients * cfg.months)
+    seeds = list(range(container["seed"], container["seed"] + container["seeds"]))
+    marker = celldir.new_marker(container, overrides, key, seeds)
+    workers = job_workers(container["workers"], launcher)
+    clients = container["market"]["clients"]
+    n = pool_size(workers, len(seeds), clients * container["months"])
     pipeline = active()
     if pipeline is not None and n > 1:
         # The whole cell goes to one worker, its seeds as one batch, with other cells that
         # may share its model (vendorsim.cells); Hydra moves on.
         log_file = out / f"{HydraConfig.get().job.name}.log"
         item = (container, out, marker, log_file, figure)
-        capacity = cells_per_model(cfg.market.clients, len(seeds))
+        capacity = cells_per_model(clients, len(seeds))
         pipeline.gather(name, out, n, finish_cells, item, batch_key(container), capacity)
         return None
     try:
-        tables = run_seeds(cfg, seeds, workers=workers, desc=desc, tables=CELL_TABLES)
+        tables = run_seeds(container, seeds, workers=workers, desc=desc, tables=CELL_TABLES)
     except Exception:
         celldir.record_error(out)
         raise
-    log.info("%s", write_cell(tables, cfg, out, marker, figure))
+    log.info("%s", write_cell(tables, summary_config(container), out, marker, figure))
     return marker
 
 
@@ -194,13 +195,16 @@ def _log_cell(
     """Write a cell run in a pool worker (:func:`write_cell`) and append its log line to
     the cell's own ``log_file``; returns the line.
     """
-    # The summary and figure read only these; rebuilding the whole config costs ~7 ms.
-    read = OmegaConf.create({k: container[k] for k in ("meta", "months", "market")})
-    line = write_cell(tables, read, out, marker, figure, converted)
+    line = write_cell(tables, summary_config(container), out, marker, figure, converted)
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
     with log_file.open("a") as f:
         f.write(f"[{stamp}][vendorsim][INFO] - {line}\n")
     return line
+
+
+def summary_config(container: dict[str, Any]) -> DictConfig:
+    """What a cell's summary and figure read of its config (rebuilding it all costs ~7 ms)."""
+    return OmegaConf.create({k: container[k] for k in ("meta", "months", "market")})
 
 
 def write_cell(

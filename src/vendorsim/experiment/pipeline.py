@@ -62,7 +62,9 @@ _active: Pipeline | None = None
 class Rider:
     """A cell of a sweep that runs within another cell's Hydra job."""
 
-    config: DictConfig  # its composed config, without the ``hydra`` node
+    # Its composed config without the ``hydra`` node, or that config's unresolved container
+    # (the sweeper builds riders' containers without building their configs).
+    config: DictConfig | dict[str, Any]
     out: Path  # its own directory, where its own job would have written
     overrides: list[str]  # its task overrides, which name the cell
     num: int  # the job number it would have had

@@ -335,7 +335,7 @@ atexit.register(shutdown_pool)
 
 
 def run_seeds(
-    cfg: DictConfig,
+    cfg: DictConfig | dict[str, Any],
     seeds: Sequence[int],
     workers: int | str | None = "auto",
     progress: bool | None = None,
@@ -346,7 +346,7 @@ def run_seeds(
     """Run every seed and join the tables, ordered by seed.
 
     Args:
-        cfg: a composed, validated config.
+        cfg: a composed, validated config, or its container.
         seeds: the seeds to run.
         workers: processes; 'auto' for one per core (small jobs then run in this process);
             a number always uses a pool of that size, except 1, which runs here.
@@ -360,22 +360,23 @@ def run_seeds(
     unknown = set(tables) - set(TABLES) - set(DERIVED)
     if unknown:
         raise ValueError(f"unknown tables {sorted(unknown)}; allowed: {TABLES + DERIVED}")
-    n = pool_size(workers, len(seeds), cfg.market.clients * cfg.months)
-    parts = batches(seeds, cfg.market.clients, n)
+    # Resolve interpolations once: the behaviour nodes point at parameters, and resolving
+    # them again for every batch cost more than some of the months.
+    container = resolved_container(cfg)
+    clients, months = container["market"]["clients"], container["months"]
+    n = pool_size(workers, len(seeds), clients * months)
+    parts = batches(seeds, clients, n)
     # A run in this process ticks every month, so a long horizon shows its pace and ETA; a
     # pool's runs tick as seeds end. tqdm with disable=None stays quiet off a terminal (CI).
-    monthly = n == 1 and len(parts) * cfg.months >= MONTHLY_BAR_MONTHS
+    monthly = n == 1 and len(parts) * months >= MONTHLY_BAR_MONTHS
     bar = tqdm(
-        total=len(parts) * cfg.months if monthly else len(seeds),
+        total=len(parts) * months if monthly else len(seeds),
         desc=desc,
         unit="month" if monthly else "seed",
         disable=None if progress is None else not progress,
         leave=False,
     )
     results: dict[int, dict[str, pd.DataFrame]] = {}
-    # Resolve interpolations once: the behaviour nodes point at parameters, and resolving
-    # them again for every batch cost more than some of the months.
-    container = resolved_container(cfg)
     with bar:
         if n == 1:
             tick = (lambda: bar.update(1)) if monthly else None
