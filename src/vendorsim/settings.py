@@ -166,7 +166,6 @@ def _check_override(o: Override, known_groups: bool = True) -> None:
 
 def check_value(spec: ParamSpec, value: Any) -> Any:
     """Return ``value`` if it fits ``spec``; otherwise raise a one-line ConfigError."""
-    allowed = spec.allowed()
     if spec.key == "workers":
         if (
             value == "auto"
@@ -174,16 +173,16 @@ def check_value(spec: ParamSpec, value: Any) -> Any:
             or (isinstance(value, str) and value.isdigit() and int(value) >= 1)
         ):
             return value
-        raise ConfigError(f"workers={value!r} is not allowed; allowed: {allowed}")
+        raise ConfigError(f"workers={value!r} is not allowed; allowed: {spec.allowed()}")
     if spec.type in (int, float):
         problem = number_problem(value, spec.lo, spec.hi, integer=spec.type is int)
         if problem is not None:
-            raise ConfigError(f"{spec.key}={value!r} {problem}; allowed: {allowed}")
+            raise ConfigError(f"{spec.key}={value!r} {problem}; allowed: {spec.allowed()}")
         return value
     if not isinstance(value, spec.type):
-        raise ConfigError(f"{spec.key}={value!r} has the wrong type; allowed: {allowed}")
+        raise ConfigError(f"{spec.key}={value!r} has the wrong type; allowed: {spec.allowed()}")
     if spec.choices and value not in spec.choices:
-        raise ConfigError(f"{spec.key}={value!r} is not allowed; allowed: {allowed}")
+        raise ConfigError(f"{spec.key}={value!r} is not allowed; allowed: {spec.allowed()}")
     return value
 
 
@@ -226,7 +225,7 @@ def select(cfg: DictConfig | dict[str, Any], key: str) -> Any:
     if isinstance(cfg, DictConfig):
         return OmegaConf.select(cfg, key)
     node: Any = cfg
-    for part in key.replace("[", ".").replace("]", "").split("."):
+    for part in (key.replace("[", ".").replace("]", "") if "[" in key else key).split("."):
         if isinstance(node, dict):
             node = node.get(part)
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
