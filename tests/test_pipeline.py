@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.sweep_helpers import VENDORSIM, assert_same_aggregate, env, sweep
+from vendorsim import cli
 from vendorsim.experiment import pipeline, runner
 from vendorsim.experiment.celldir import ERROR
 
@@ -166,6 +167,25 @@ LONGER = [
 ]
 CELLS = len(OVERPROMISE.split(",")) * len(MONITORING.split(","))
 assert pipeline.IN_FLIGHT_PER_WORKER * 2 * runner.cells_per_model(20, 30) < CELLS
+
+
+def test_ctrl_c_before_the_sweep_starts_says_one_line_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checking = cli.preflight
+
+    def ctrl_c_while_checking(argv: list[str]) -> list[str]:
+        os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, as the command checks its input
+        return checking(argv)
+
+    monkeypatch.setattr(cli, "preflight", ctrl_c_while_checking)
+    out = tmp_path / "sweep"
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["-m", *LONGER, f"hydra.sweep.dir={out}"])
+    assert stopped.value.code == 130
+    err = capsys.readouterr().err
+    assert err.count("vendorsim: ") == 1 and "interrupted" in err, err
+    assert not out.exists()
 
 
 def test_ctrl_c_stops_cleanly_and_resume_completes_the_sweep(tmp_path: Path) -> None:

@@ -183,11 +183,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``vendorsim`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        argv = preflight(argv)
-    except ConfigError as exc:
-        fail(str(exc))
-    sys.argv = [sys.argv[0], *argv]
-    _app()
+        try:
+            argv = preflight(argv)
+        except ConfigError as exc:
+            fail(str(exc))
+        sys.argv = [sys.argv[0], *argv]
+        _app()
+    except KeyboardInterrupt:
+        # A sweep's cells in flight say their own line (experiment.pipeline); this is Ctrl-C
+        # anywhere else: before the sweep starts, in a single run or in the aggregation.
+        # Every file is written whole or not at all, so running again completes the work.
+        print(
+            "vendorsim: interrupted; run the same command again to complete the work "
+            "(with resume=true, a sweep keeps the cells already done)",
+            file=sys.stderr,
+        )
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":
