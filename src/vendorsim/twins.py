@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from vendorsim.mechanisms import MECHANISMS, Mechanism
 from vendorsim.model import VendorMarket
 from vendorsim.outcomes import labelled
-from vendorsim.settings import validate
+from vendorsim.settings import resolved_container, validate
 
 TWIN_COLUMNS = ("outcome", "end_month", "end_route", "end_reason", "final_trust", "vendor_margin")
 
@@ -35,18 +35,14 @@ def twin_config(config: DictConfig, mechanism: Mechanism) -> dict[str, Any]:
 
     """
     twin = OmegaConf.merge(config, OmegaConf.from_dotlist(list(mechanism.off)))
-    plain = OmegaConf.to_container(twin, resolve=True)
-    assert isinstance(plain, dict)
-    validate(plain)  # type: ignore[arg-type]
-    return plain  # type: ignore[return-value]
+    plain = resolved_container(twin)
+    validate(plain)
+    return plain
 
 
 def plain_config(config: DictConfig | dict[str, Any]) -> dict[str, Any]:
     """The resolved settings the model reads (run settings such as seeds left out)."""
-    plain = (
-        OmegaConf.to_container(config, resolve=True) if isinstance(config, DictConfig) else config
-    )
-    assert isinstance(plain, dict)
+    plain = resolved_container(config) if isinstance(config, DictConfig) else config
     return {k: v for k, v in plain.items() if k not in ("hydra", "meta", "seed", "seeds")}
 
 
