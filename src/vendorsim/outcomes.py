@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from vendorsim.config import OutcomesConfig, VendorsimConfig
+from vendorsim.vendors import FOCAL
 
 if TYPE_CHECKING:
     # Only a type: importing the market (and Mesa) here would slow `import vendorsim`.
@@ -144,7 +145,7 @@ def rejection_routes(engagements: pd.DataFrame, focal_only: bool = False) -> pd.
     """Of the labelled ``engagements`` (the focal vendor's only, if asked), the organ
     rejections by route (:data:`ROUTES`): their count under ``n`` and each route's share.
     """
-    e = engagements[engagements["vendor"] == 0] if focal_only else engagements
+    e = engagements[engagements["vendor"] == FOCAL] if focal_only else engagements
     routes = e.loc[e["outcome"] == "organ_rejection", "end_route"]
     n = len(routes)
     shares = {k: float((routes == k).sum()) / n if n else float("nan") for k in ROUTES}

@@ -12,6 +12,7 @@ import pandas as pd
 from vendorsim.projects import project_mean
 from vendorsim.replicates import Replicates
 from vendorsim.state import MarketState
+from vendorsim.vendors import FOCAL
 
 SERIES: dict[str, str] = {
     "trust": "clients.trust",
@@ -100,7 +101,7 @@ class Recorder:
         """
         n, r, c = months_run, replicates.count, replicates.clients
         self._check_kept(series)
-        focal = self.vendor[:n] % replicates.vendors == 0
+        focal = self.vendor[:n] % replicates.vendors == FOCAL
         # Each (month, slot)'s bin: its market's row for that month.
         market = np.arange(r * c) // c
         bins = (market[None, :] * n + np.arange(n)[:, None])[focal]

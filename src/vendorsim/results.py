@@ -16,6 +16,7 @@ from vendorsim.io import write_atomic, write_frame
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.story import tell
 from vendorsim.tables import RESULT_TABLES
+from vendorsim.vendors import FOCAL
 from vendorsim.why import Why, explain
 
 # The tables of a run, as the model builds them and as they are saved.
@@ -104,7 +105,7 @@ class Results:
     def summary(self) -> dict[str, Any]:
         """Headline figures for ``summary.json``."""
         e = self.engagements
-        focal = e["vendor"].to_numpy() == 0
+        focal = e["vendor"].to_numpy() == FOCAL
         trust, margin = (e[c].to_numpy()[focal] for c in ("final_trust", "vendor_margin"))
         seeds = self.seeds
         return {

@@ -7,6 +7,7 @@ from typing import Protocol
 import pandas as pd
 
 from vendorsim.events import EVENTS, ROUTINE
+from vendorsim.vendors import FOCAL
 
 
 class StorySource(Protocol):
@@ -67,7 +68,7 @@ def tell(results: StorySource, seed: int, client: int, *, routine: bool = False)
     ]
     for _, eng in rows.iterrows():
         lines.append("")
-        who = "the focal vendor" if eng["vendor"] == 0 else f"vendor {eng['vendor']}"
+        who = "the focal vendor" if eng["vendor"] == FOCAL else f"vendor {eng['vendor']}"
         lines.append(
             f"Engagement {eng['engagement']} with {who}, months "
             f"{eng['start_month'] + 1}-{eng['end_month']}"

@@ -92,7 +92,7 @@ class VendorTable:
             oversell=m.competitor_oversell_max * u[10],
             reputation=np.zeros(len(capability)),
         )
-        table._set_focal(cfg, np.arange(0, len(capability), m.vendors), per_market or {})
+        table._set_focal(cfg, np.arange(FOCAL, len(capability), m.vendors), per_market or {})
         table.reputation = m.reputation_start * table.capability
         return table
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from vendorsim.vendors import FOCAL
+
 # name: (what it measures, how to aggregate it)
 METRICS: dict[str, str] = {
     "organ_rejection": "share of the focal vendor's engagements labelled organ_rejection",
@@ -30,7 +32,7 @@ METRIC_NAMES: dict[str, str] = {
 
 def focal(engagements: pd.DataFrame) -> pd.DataFrame:
     """The focal vendor's engagements."""
-    return engagements[engagements["vendor"] == 0]
+    return engagements[engagements["vendor"] == FOCAL]
 
 
 def metric_values(engagements: pd.DataFrame, metric: str, by: Sequence[str]) -> pd.DataFrame:

@@ -35,6 +35,7 @@ from vendorsim.validation.trust_recovery import (
     two_layer_recovery,
     unscarred_recovery_months,
 )
+from vendorsim.vendors import FOCAL
 
 FOCAL_BOOK = ["market.focal_share=1"]
 # Pattern 1: months of tolerance between the rule and the computed recovery (the two differ
@@ -197,7 +198,7 @@ def hidden_cost_of_control(seeds: int = 20, extra: Sequence[str] = ()) -> Patter
     effort, payoff = {}, {}
     for m in levels:
         r = run([*fixed, f"client.vendor_management.monitoring={m}"], seeds)
-        ts = r.timeseries[r.timeseries["vendor"] == 0]
+        ts = r.timeseries[r.timeseries["vendor"] == FOCAL]
         by_seed = ts.groupby("seed")
         effort[m] = by_seed["effort"].mean()
         payoff[m] = by_seed["client_payoff"].mean()
@@ -289,7 +290,7 @@ def organ_rejection(seeds: int = 30, extra: Sequence[str] = ()) -> PatternResult
 
 def _peak_suspicion(r: Results) -> pd.Series:
     """Per seed, the mean over the focal vendor's engagements of their peak suspicion."""
-    f = r.engagements[r.engagements["vendor"] == 0]
+    f = r.engagements[r.engagements["vendor"] == FOCAL]
     return f.groupby("seed")["peak_suspicion"].mean().reindex(r.seeds, fill_value=0.0)
 
 
@@ -311,7 +312,7 @@ def lock_in(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
         seeds,
     )
     captive = run(["scenario=captive", *extra], seeds).engagements
-    focal = captive[captive["vendor"] == 0]
+    focal = captive[captive["vendor"] == FOCAL]
     long_low = proportion(
         int(((focal["months"] >= 48) & (focal["final_trust"] < 0.3)).sum()), len(focal)
     )
@@ -371,7 +372,7 @@ def tall_commitments(seeds: int = 40, extra: Sequence[str] = ()) -> PatternResul
     clients = load_config(tender).market.clients
 
     def per_seed(r: Results, fn: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
-        focal = r.engagements[r.engagements["vendor"] == 0]
+        focal = r.engagements[r.engagements["vendor"] == FOCAL]
         return fn(focal).reindex(r.seeds, fill_value=0.0)
 
     def measure(fn: Callable[[pd.DataFrame], pd.Series]) -> dict[float, pd.Series]:
@@ -429,7 +430,7 @@ def rm_capture(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
     base = ["scenario=rm_capture", *extra]
 
     def margin(r: Results) -> pd.Series:
-        f = r.engagements[r.engagements["vendor"] == 0]
+        f = r.engagements[r.engagements["vendor"] == FOCAL]
         g = f.groupby("seed")
         return g["vendor_value"].sum() / g["vendor_revenue"].sum()
 
@@ -480,7 +481,7 @@ def reciprocity(seeds: int = 30, extra: Sequence[str] = ()) -> PatternResult:
 
     def by_type(r: Results, kind: str) -> pd.Series:
         e = r.engagements
-        f = e[(e["vendor"] == 0) & (e["client_type"] == kind)]
+        f = e[(e["vendor"] == FOCAL) & (e["client_type"] == kind)]
         return (f["outcome"] == "partnership").groupby(f["seed"]).mean()
 
     coop = by_type(generous, "conditional_cooperator") - by_type(strict, "conditional_cooperator")
@@ -515,7 +516,7 @@ def contagion(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
         for shock in (True, False):
             model = VendorMarket(cfg, rng=seed)
             model.run_for(12)
-            clients = np.flatnonzero(model.vendor_of == 0)
+            clients = np.flatnonzero(model.vendor_of == FOCAL)
             if shock:
                 model.inject_incident(clients, project=0)
             m_other, q_other = [], []

@@ -18,6 +18,7 @@ from vendorsim.outcomes import OUTCOMES
 from vendorsim.results import Results
 from vendorsim.settings import ALIASES
 from vendorsim.validation.stats import Contrast, contrast, share_by_seed
+from vendorsim.vendors import FOCAL
 from vendorsim.viz.dashboard_model import _BUILD_LOCK, Controls, LeverValue
 from vendorsim.viz.style import OUTCOME_NAMES
 
@@ -91,7 +92,7 @@ def run_policies(controls: Controls, n: int = SEEDS) -> tuple[Results, Results]:
 
 def _focal_mean(results: Results, column: str) -> pd.Series:
     e = results.engagements
-    e = e[e["vendor"] == 0]
+    e = e[e["vendor"] == FOCAL]
     return e.groupby("seed")[column].mean().reindex(results.seeds)
 
 

@@ -22,6 +22,7 @@ from vendorsim.outcomes import OUTCOMES
 from vendorsim.results import Results
 from vendorsim.settings import ALIASES, load_config, options
 from vendorsim.story import tell
+from vendorsim.vendors import FOCAL
 
 LeverValue = float | int | str
 
@@ -205,7 +206,7 @@ def focal_margin(model: VendorMarket) -> tuple[np.ndarray, np.ndarray]:
     n = model.month
     rev = model.recorder.data["revenue"][:n]
     profit = rev - model.recorder.data["cost"][:n]
-    focal = model.recorder.vendor[:n] == 0
+    focal = model.recorder.vendor[:n] == FOCAL
 
     def pooled(mask: np.ndarray) -> np.ndarray:
         income = np.where(mask, rev, 0.0).sum(axis=1)
@@ -223,7 +224,7 @@ def engagements_so_far(model: VendorMarket) -> pd.DataFrame:
 def outcome_counts_so_far(model: VendorMarket) -> pd.Series:
     """The focal vendor's engagements so far by outcome, over every label."""
     e = engagements_so_far(model)
-    counts = e.loc[e["vendor"] == 0, "outcome"].value_counts()
+    counts = e.loc[e["vendor"] == FOCAL, "outcome"].value_counts()
     return counts.reindex(list(OUTCOMES), fill_value=0).rename("engagements")
 
 

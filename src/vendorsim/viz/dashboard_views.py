@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
 from vendorsim.model import VendorMarket
+from vendorsim.vendors import FOCAL
 from vendorsim.viz.dashboard_compare import SEEDS, Difference, compare_policies, seeds_of
 from vendorsim.viz.dashboard_css import CELL_STYLE, NOTE_STYLE, TABLE_STYLE
 from vendorsim.viz.dashboard_model import (
@@ -60,7 +61,7 @@ def HeadlineView(model: DashboardMarket) -> None:
         )
     rows = []
     for label, market in model.markets():
-        focal = int((market.vendor_of == 0).sum())
+        focal = int((market.vendor_of == FOCAL).sum())
         trust = float(market.clients.trust.mean())
         margin = _nanmean(focal_margin(market)[0]) if month else float("nan")
         rows.append(
