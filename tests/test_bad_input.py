@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from vendorsim import ConfigError, simulate
+from vendorsim.cli import preflight
 
 VENDORSIM = str(Path(sys.executable).with_name("vendorsim"))
 
@@ -163,6 +164,32 @@ def test_sweep_cell_is_checked_against_the_cluster_jobs_memory(tmp_path: Path) -
     )
     assert proc.returncode == 2, proc.stderr
     assert "1.0 GiB available" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("cpus", "refused"), [(4, True), (2, False)])
+def test_a_cluster_job_runs_as_many_processes_as_its_cpus_per_task(
+    cpus: int, refused: bool, tmp_path: Path
+) -> None:
+    """workers=auto runs a pool over the job's cores, however many the submitting host has:
+    4,800 clients x 240 months need about 1.9 GiB on 2 cores and 3.5 GiB on 4.
+    """
+    argv = [
+        "-m",
+        "market.clients=4800",
+        "months=240",
+        "seeds=8",
+        "vendor.quality=0.5,0.6",
+        "hydra/launcher=cluster_slurm",
+        "hydra.launcher.mem_gb=3",
+        f"hydra.launcher.cpus_per_task={cpus}",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    ]
+    if refused:
+        with pytest.raises(ConfigError, match=r"about 3\.5 GiB .* than the 3\.0 GiB available"):
+            preflight(argv)
+    else:
+        preflight(argv)
     assert list(tmp_path.iterdir()) == []
 
 

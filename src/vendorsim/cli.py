@@ -119,10 +119,15 @@ def _check_fits_in_memory(cfg: DictConfig, parsed: list[Override], multirun: boo
     """Refuse a run, or a sweep's largest cell, whose estimated peak memory cannot fit.
 
     A sweep cell is checked at the largest value of each size key the grid takes; on a
-    cluster launcher its limit is the memory each job asks for (``mem_gb``).
+    cluster launcher its limit is the memory each job asks for (``mem_gb``), and its
+    processes those of the cores each job asks for (``cpus_per_task``).
     """
-    from vendorsim.experiment.memory import check_memory, memory_limit_of_launcher
-    from vendorsim.experiment.runner import pool_size
+    from vendorsim.experiment.memory import (
+        check_memory,
+        cores_of_launcher,
+        memory_limit_of_launcher,
+    )
+    from vendorsim.experiment.runner import job_workers, pool_size
 
     sizes = {k: OmegaConf.select(cfg, k) for k in ("market.clients", "months", "seeds")}
     if multirun:
@@ -130,8 +135,14 @@ def _check_fits_in_memory(cfg: DictConfig, parsed: list[Override], multirun: boo
             if o.key_or_group in sizes and o.is_sweep_override():
                 values = [int(float(v)) for v in o.sweep_string_iterator()]
                 sizes[o.key_or_group] = max(values, default=sizes[o.key_or_group])
-    processes = pool_size(cfg.workers, sizes["seeds"], sizes["market.clients"] * sizes["months"])
     launcher = OmegaConf.select(cfg, "hydra.launcher") if multirun else None
+    # The processes each job runs at once, as it will count them where it runs.
+    processes = pool_size(
+        job_workers(cfg.workers, launcher),
+        sizes["seeds"],
+        sizes["market.clients"] * sizes["months"],
+        available=cores_of_launcher(launcher),
+    )
     check_memory(
         sizes,
         processes=processes,

@@ -132,6 +132,14 @@ def _gib(n: int) -> str:
     return f"{n / 2**30:.1f} GiB"
 
 
+def cores_of_launcher(launcher: Mapping[str, Any] | None) -> int | None:
+    """The cores a cluster launcher gives each job (``cpus_per_task``), if it sets them:
+    ``workers=auto`` runs that many processes there, whatever this machine has.
+    """
+    cpus = launcher.get("cpus_per_task") if launcher else None
+    return int(cpus) if cpus else None
+
+
 def memory_limit_of_launcher(launcher: Mapping[str, Any] | None) -> int | None:
     """The memory a cluster launcher gives each job (``mem_gb``), in bytes, if it sets one."""
     if not launcher:

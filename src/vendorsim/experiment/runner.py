@@ -165,9 +165,11 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def resolve_workers(workers: int | str | None, jobs: int) -> int:
-    """'auto' means one process per available core, never more than there are jobs."""
-    n = cores() if workers in (None, "auto") else int(workers)
+def resolve_workers(workers: int | str | None, jobs: int, available: int | None = None) -> int:
+    """'auto' means one process per available core (``available``, or :func:`cores`), never
+    more than there are jobs.
+    """
+    n = (available or cores()) if workers in (None, "auto") else int(workers)
     return max(1, min(n, jobs))
 
 
@@ -185,12 +187,16 @@ def job_workers(workers: str | int, launcher: DictConfig | None) -> int | str:
     return workers
 
 
-def pool_size(workers: int | str | None, seeds: int, client_months: int) -> int:
+def pool_size(
+    workers: int | str | None, seeds: int, client_months: int, available: int | None = None
+) -> int:
     """Processes for ``seeds`` runs of ``client_months`` each; 1 means in this process.
 
     'auto' keeps small jobs here, where the pool's hand-offs would cost more than they save.
+    ``available``: the cores the runs will have, where that is not this process's (a
+    cluster job's, judged before it is submitted).
     """
-    n = resolve_workers(workers, seeds)
+    n = resolve_workers(workers, seeds, available)
     if workers in (None, "auto") and seeds * client_months < POOL_THRESHOLD:
         return 1
     return n
