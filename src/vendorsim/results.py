@@ -45,7 +45,7 @@ class Results:
         """The seeds in these results."""
         return sorted(self.engagements["seed"].unique().tolist())
 
-    def outcome_shares(self, vendor: int | None = 0) -> pd.Series:
+    def outcome_shares(self, vendor: int | None = FOCAL) -> pd.Series:
         """Share of engagements with each outcome, over every label (sums to 1).
 
         Args:
@@ -117,7 +117,7 @@ class Results:
             "engagements": len(e),
             "focal_engagements": int(focal.sum()),
             "outcome_shares_focal": {
-                k: round(float(v), 6) for k, v in self.outcome_shares(0).items()
+                k: round(float(v), 6) for k, v in self.outcome_shares(FOCAL).items()
             },
             "outcome_shares_market": {
                 k: round(float(v), 6) for k, v in self.outcome_shares(None).items()

@@ -14,6 +14,7 @@ import pandas as pd
 from scipy.special import stdtrit  # the t quantile, as stats.t.ppf computes it
 
 from vendorsim.results import Results
+from vendorsim.vendors import FOCAL
 
 Z95 = 1.959964
 
@@ -42,7 +43,7 @@ class Contrast:
         return f"{self.mean:+.{digits}f} [{self.low:+.{digits}f}, {self.high:+.{digits}f}]"
 
 
-def share_by_seed(results: Results, outcome: str, vendor: int | None = 0) -> pd.Series:
+def share_by_seed(results: Results, outcome: str, vendor: int | None = FOCAL) -> pd.Series:
     """Per seed, the share of (the focal vendor's) engagements labelled ``outcome``."""
     e = results.engagements
     if vendor is not None:
