@@ -8,28 +8,27 @@ design). The agent's properties read and write its own slot.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from vendorsim.agents.delivery import DeliveryTeam
-    from vendorsim.agents.procurement import ClientProcurement
-    from vendorsim.agents.relationship import RelationshipManager
-    from vendorsim.agents.sales import Sales
-
 __all__ = ["ClientProcurement", "DeliveryTeam", "RelationshipManager", "Sales"]
-_HOMES = {
-    "ClientProcurement": "procurement",
-    "DeliveryTeam": "delivery",
-    "RelationshipManager": "relationship",
-    "Sales": "sales",
-}
 
 
 def __getattr__(name: str) -> type:
     """Lazy, as ``vendorsim`` is: reading the ledger's lines (``agents.accounts``) for a
-    figure or an explanation need not load the roles and Mesa with them.
+    figure or an explanation need not load the roles, and Mesa with them.
     """
-    if name in _HOMES:
-        return getattr(importlib.import_module(f"vendorsim.agents.{_HOMES[name]}"), name)
+    if name == "ClientProcurement":
+        from vendorsim.agents.procurement import ClientProcurement
+
+        return ClientProcurement
+    if name == "DeliveryTeam":
+        from vendorsim.agents.delivery import DeliveryTeam
+
+        return DeliveryTeam
+    if name == "RelationshipManager":
+        from vendorsim.agents.relationship import RelationshipManager
+
+        return RelationshipManager
+    if name == "Sales":
+        from vendorsim.agents.sales import Sales
+
+        return Sales
     raise AttributeError(f"module 'vendorsim.agents' has no attribute {name!r}")
