@@ -7,7 +7,7 @@ from omegaconf import OmegaConf
 
 from vendorsim.config import VendorsimConfig, build
 from vendorsim.scenarios import describe_scenarios
-from vendorsim.settings import load_config, resolve, resolved_container
+from vendorsim.settings import load_config, resolve, resolved_container, select
 
 
 @pytest.mark.parametrize("scenario", sorted(describe_scenarios()))
@@ -72,3 +72,10 @@ def test_resolved_container_leaves_any_other_interpolation_to_omegaconf(value: s
             resolved_container(cfg)
         return
     assert resolved_container(cfg) == expected
+
+
+def test_select_reads_a_container_as_omegaconf_reads_the_config() -> None:
+    cfg = OmegaConf.create({"a": {"b": [10, {"c": 2.5}], "d": None}, "e": "x"})
+    plain = OmegaConf.to_container(cfg)
+    for key in ("a.b[0]", "a.b[1].c", "a.d", "e", "a.b[5]", "a.zz", "e.f", "zz"):
+        assert select(plain, key) == OmegaConf.select(cfg, key), key  # type: ignore[arg-type]
