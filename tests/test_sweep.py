@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -151,3 +153,16 @@ def test_chunked_local_launcher_gives_the_same_aggregate(serial: Path, tmp_path:
     )
     assert "4 cells in 2 array tasks of up to 3 cells" in proc.stderr + proc.stdout
     assert_same_aggregate(serial, tmp_path)
+    # Both tasks run at once on this machine: each keeps to its share of the cores.
+    said = [
+        line.partition("cores ")[2]
+        for log in (tmp_path / ".submitit").rglob("*_log.err")
+        for line in log.read_text().splitlines()
+        if line.startswith("vendorsim: this task runs on cores ")
+    ]
+    mine = sorted(os.sched_getaffinity(0))
+    shares = [json.loads(s) for s in said]
+    assert len(shares) == 2 and all(set(s) <= set(mine) for s in shares), said
+    assert all(len(s) == max(1, len(mine) // 2) for s in shares), said
+    if len(mine) >= 2:
+        assert not set(shares[0]) & set(shares[1]), said

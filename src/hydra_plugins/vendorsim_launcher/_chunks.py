@@ -114,13 +114,18 @@ class _Chunked(BaseSubmititLauncher):
         self.chunk_params = {k: params.pop(k, None) for k in KEYS}
         super().__init__(**params)
 
-    def run_chunk(self, jobs: list[tuple]) -> list[JobReturn]:
+    def run_chunk(self, jobs: list[tuple], cores: tuple[int, ...] | None = None) -> list[JobReturn]:
         """Task body: run each of the chunk's Hydra jobs in turn, as one task would run one.
 
         A cell that fails is recorded in its JobReturn (and its own ``error.txt``) and the
         next cell runs; a cell that exits (a worker died, the disk is full) is recorded the
-        same way rather than ending the cells after it.
+        same way rather than ending the cells after it. ``cores``: the cores this task keeps
+        to, where the launcher places its tasks itself (:meth:`task_cores`).
         """
+        if cores:
+            # Pool workers fork from here and inherit it; workers=auto counts these cores.
+            os.sched_setaffinity(0, cores)
+            print(f"vendorsim: this task runs on cores {list(cores)}", file=sys.stderr)
         returns: list[JobReturn] = []
         try:
             with self._in_flight():
@@ -169,7 +174,8 @@ class _Chunked(BaseSubmititLauncher):
         size = self._chunk_size(len(job_params))
         chunks = chunk(job_params, size)
         state = Singleton.get_state()
-        jobs = executor.map_array(self.run_chunk, [[(*p, state) for p in c] for c in chunks])
+        tasks = [[(*p, state) for p in c] for c in chunks]
+        jobs = executor.map_array(self.run_chunk, tasks, self.task_cores(len(tasks)))
         log.info(
             "%d cells in %d array tasks of up to %d cells; output in %s",
             len(job_params),
@@ -216,6 +222,10 @@ class _Chunked(BaseSubmititLauncher):
             float(self.chunk_params["seconds_per_job"] or 300.0),
             estimate_cell_seconds(self.config, cpus),
         )
+
+    def task_cores(self, tasks: int) -> list[tuple[int, ...] | None]:
+        """The cores each of ``tasks`` tasks keeps to; None: where the scheduler puts it."""
+        return [None] * tasks
 
     def interrupted(self, jobs: Sequence[Any]) -> str:
         """What happens to the tasks when the waiting process is interrupted."""
@@ -420,3 +430,18 @@ def task_ids(spec: str) -> set[str]:
 
 class ChunkedLocalLauncher(_Chunked, LocalLauncher):
     """submitit's local executor (a process per task on this machine), chunked."""
+
+    def task_cores(self, tasks: int) -> list[tuple[int, ...] | None]:
+        """Each task's share of this machine's cores, as a cluster gives each task its own.
+
+        The local executor starts every task at once, and each task's pool would otherwise
+        take every core (``workers=auto``): n tasks on n cores would run n x n workers. A
+        task gets ``cpus_per_task`` cores, or the cores divided among the tasks (at least
+        one), in turn; more tasks than cores share them.
+        """
+        if not hasattr(os, "sched_getaffinity"):
+            return [None] * tasks
+        mine = sorted(os.sched_getaffinity(0))
+        per = int(self.params.get("cpus_per_task") or 0) or len(mine) // max(tasks, 1)
+        per = min(max(per, 1), len(mine))
+        return [tuple(mine[(i * per + k) % len(mine)] for k in range(per)) for i in range(tasks)]
