@@ -43,6 +43,7 @@ from hydra.core.utils import (
     run_job,
     setup_globals,
 )
+from hydra.types import HydraContext
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from hydra_plugins.vendorsim_sweeper._cell_composer import CellComposer
@@ -78,9 +79,14 @@ class RidingLauncher(BasicLauncher):
         runs: list[JobReturn] = []
         for start in range(0, len(job_overrides), size):
             chunk = job_overrides[start : start + size]
-            first = self._compose(chunk[0], initial_job_idx + start)
+            first = compose(self.config, self.hydra_context, chunk[0], initial_job_idx + start)
             idx = range(initial_job_idx + start + 1, initial_job_idx + start + len(chunk))
-            pipeline.board([self._rider(o, i) for o, i in zip(chunk[1:], idx, strict=True)])
+            pipeline.board(
+                [
+                    rider(self.config, self.hydra_context, o, i)
+                    for o, i in zip(chunk[1:], idx, strict=True)
+                ]
+            )
             runs.append(
                 run_job(
                     hydra_context=self.hydra_context,
@@ -93,35 +99,40 @@ class RidingLauncher(BasicLauncher):
             configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         return runs
 
-    def _rider(self, overrides: Sequence[str], idx: int) -> Rider:
-        """A job that rides on the chunk's first: from its values alone if the composer can
-        give them and they need no resolver (see the module docstring), else from its config.
-        """
-        from vendorsim.experiment.pipeline import Rider
-        from vendorsim.settings import resolve_references
 
-        assert self.config is not None and self.hydra_context is not None
-        composer = self.hydra_context.config_loader
-        if isinstance(composer, CellComposer):
-            parts = composer.rider(self.config, list(overrides), idx)
-            # A resolver (${now:...}, ${hydra:...}) reads the job's config and its resolver
-            # cache, which only a full config carries.
-            if parts is not None and resolve_references(parts[0]) is not None:
-                _log_job(overrides, idx)
-                container, out, task = parts
-                out.mkdir(parents=True, exist_ok=True)
-                return Rider(container, out, task, idx)
-        return Rider(*_riding(self._compose(overrides, idx)))
+def rider(
+    master_config: DictConfig, hydra_context: HydraContext, overrides: Sequence[str], idx: int
+) -> Rider:
+    """Job ``idx`` as a rider on another job's Hydra job: from its values alone if the
+    composer can give them and they need no resolver (see the module docstring), else from
+    its config; its line in the log as the basic launcher writes it.
+    """
+    from vendorsim.experiment.pipeline import Rider
+    from vendorsim.settings import resolve_references
 
-    def _compose(self, overrides: Sequence[str], idx: int) -> DictConfig:
-        """A job's config as the basic launcher composes it, and its line in the log."""
-        assert self.config is not None and self.hydra_context is not None
-        _log_job(overrides, idx)
-        config = self.hydra_context.config_loader.load_sweep_config(self.config, list(overrides))
-        with open_dict(config):
-            config.hydra.job.id = idx
-            config.hydra.job.num = idx
-        return config
+    composer = hydra_context.config_loader
+    if isinstance(composer, CellComposer):
+        parts = composer.rider(master_config, list(overrides), idx)
+        # A resolver (${now:...}, ${hydra:...}) reads the job's config and its resolver
+        # cache, which only a full config carries.
+        if parts is not None and resolve_references(parts[0]) is not None:
+            _log_job(overrides, idx)
+            container, out, task = parts
+            out.mkdir(parents=True, exist_ok=True)
+            return Rider(container, out, task, idx)
+    return Rider(*_riding(compose(master_config, hydra_context, overrides, idx)))
+
+
+def compose(
+    master_config: DictConfig, hydra_context: HydraContext, overrides: Sequence[str], idx: int
+) -> DictConfig:
+    """Job ``idx``'s config as the basic launcher composes it, and its line in the log."""
+    _log_job(overrides, idx)
+    config = hydra_context.config_loader.load_sweep_config(master_config, list(overrides))
+    with open_dict(config):
+        config.hydra.job.id = idx
+        config.hydra.job.num = idx
+    return config
 
 
 def _log_job(overrides: Sequence[str], idx: int) -> None:
