@@ -4,11 +4,13 @@ hydra-submitit-launcher submits one array task per Hydra job. For vendorsim a jo
 cell, often well under a second of simulation, while each task pays for an interpreter,
 the imports, Hydra's set-up and the scheduler: a 121-cell sweep took 186 s on a one-node
 SLURM cluster against 11 s locally. These launchers group consecutive jobs into chunks and
-submit one array task per chunk; the task runs its cells as Hydra would run them one per
-task (:func:`hydra.core.utils.run_job`, each in its own job directory with its own
-``complete.json``), so the tables, the aggregate and resume cell by cell do not change. As
-under the basic launcher, a cell hands its seeds to the task's worker pool and the task
-prepares the next cell meanwhile (:mod:`vendorsim.experiment.pipeline`).
+submit one array task per chunk; the task runs its first cell as a Hydra job
+(:func:`hydra.core.utils.run_job`) and the others ride on it, as vendorsim's sweeper does
+under the basic launcher (``hydra_plugins.vendorsim_sweeper._riders``), each in its own job
+directory with its own ``complete.json``, so the tables, the aggregate and resume cell by
+cell do not change. As under the basic launcher, a cell hands its seeds to the task's
+worker pool and the task prepares the next cell meanwhile
+(:mod:`vendorsim.experiment.pipeline`).
 
 The chunk size comes from ``cells_per_job`` or, when that is null, from
 ``seconds_per_job`` and an estimate of a cell's seconds from its size (see
@@ -41,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from hydra.core.singleton import Singleton
-from hydra.core.utils import JobReturn, JobStatus, filter_overrides
+from hydra.core.utils import JobReturn, JobStatus, filter_overrides, setup_globals
 from hydra_plugins.hydra_submitit_launcher.config import LocalQueueConf, SlurmQueueConf
 from hydra_plugins.hydra_submitit_launcher.submitit_launcher import (
     BaseSubmititLauncher,
@@ -115,20 +117,35 @@ class _Chunked(BaseSubmititLauncher):
         super().__init__(**params)
 
     def run_chunk(self, jobs: list[tuple], cores: tuple[int, ...] | None = None) -> list[JobReturn]:
-        """Task body: run each of the chunk's Hydra jobs in turn, as one task would run one.
+        """Task body: run the chunk's cells as one task would run one each.
 
-        A cell that fails is recorded in its JobReturn (and its own ``error.txt``) and the
-        next cell runs; a cell that exits (a worker died, the disk is full) is recorded the
-        same way rather than ending the cells after it. ``cores``: the cores this task keeps
-        to, where the launcher places its tasks itself (:meth:`task_cores`).
+        Where cells run in flight (not policy-search trials), the first cell runs as a
+        Hydra job and the others ride on it, as under vendorsim's sweeper with the basic
+        launcher (``hydra_plugins.vendorsim_sweeper._riders``), which spares Hydra's work
+        for every cell but the first; otherwise each cell is its own Hydra job. A cell that
+        fails is recorded in its JobReturn (and its own ``error.txt``) and the next cell
+        runs; a cell that exits (a worker died, the disk is full) is recorded the same way,
+        and the riders it had not reached yet are recorded as failed, for ``resume=true``.
+        ``cores``: the cores this task keeps to, where the launcher places its tasks itself
+        (:meth:`task_cores`).
         """
+        from hydra_plugins.vendorsim_sweeper._riders import rider
+
         if cores:
             # Pool workers fork from here and inherit it; workers=auto counts these cores.
             os.sched_setaffinity(0, cores)
             print(f"vendorsim: this task runs on cores {list(cores)}", file=sys.stderr)
         returns: list[JobReturn] = []
+        riders: list[Any] = []
         try:
-            with self._in_flight():
+            with self._in_flight() as pipeline:
+                if pipeline is not None and len(jobs) > 1:
+                    assert self.config is not None and self.hydra_context is not None
+                    Singleton.set_state(jobs[0][4])  # as each job's call sets it
+                    setup_globals()
+                    riders = [rider(self.config, self.hydra_context, j[0], j[2]) for j in jobs[1:]]
+                    pipeline.board(riders)
+                    jobs = jobs[:1]
                 for args in jobs:
                     try:
                         returns.append(self(*args))
@@ -138,6 +155,7 @@ class _Chunked(BaseSubmititLauncher):
                         returns.append(ret)
         except SystemExit:
             pass  # a cell in flight failed: found below by its missing marker
+        returns += [_rider_return(r) for r in riders]
         return [_checked(ret) for ret in returns]
 
     def _in_flight(self) -> AbstractContextManager[object]:
@@ -275,6 +293,16 @@ class _Chunked(BaseSubmititLauncher):
             )
             raise SystemExit(1)
         return returns
+
+
+def _rider_return(rider: Any) -> JobReturn:
+    """A riding cell's return, as its own job's would read: completed, in its directory
+    (:func:`_checked` then marks it failed if it left no completion marker).
+    """
+    ret = JobReturn(overrides=list(rider.overrides), status=JobStatus.COMPLETED)
+    ret.hydra_cfg = OmegaConf.create({"hydra": {"runtime": {"output_dir": str(rider.out)}}})
+    ret.return_value = None
+    return ret
 
 
 def _checked(ret: JobReturn) -> JobReturn:
