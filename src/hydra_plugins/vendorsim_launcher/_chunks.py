@@ -55,9 +55,12 @@ from omegaconf import DictConfig, OmegaConf
 log = logging.getLogger(__name__)
 
 # Seconds of simulation per client-month on one core, in batches of seeds (the engine's
-# benchmark: 5.8 ms per 1,200-client-month seed), and Hydra's own cost per job (~0.1 s).
+# benchmark: 5.8 ms per 1,200-client-month seed), and each cell's own work besides: its
+# cells ride on one Hydra job per task, so a cell costs the task's main process some 8 ms
+# (built from its values, checked, handed to the pool) and a worker some 10 ms of writing
+# (profiles of the phase diagram); it was 0.1 s while every cell was a Hydra job.
 SECONDS_PER_CLIENT_MONTH = 5e-6
-SECONDS_PER_JOB = 0.1
+SECONDS_PER_CELL = 0.02
 # Off a terminal (CI logs, batch logs) the progress line is printed at most this often.
 QUIET_INTERVAL_S = 30.0
 POLL_S = 1.0
@@ -89,7 +92,7 @@ class ChunkedLocalConf(LocalQueueConf):
 def estimate_cell_seconds(cfg: DictConfig, cpus: int) -> float:
     """A cell's seconds from its size: its seeds' client-months over the task's cores."""
     client_months = int(cfg.market.clients) * int(cfg.months) * int(cfg.seeds)
-    return SECONDS_PER_JOB + SECONDS_PER_CLIENT_MONTH * client_months / max(cpus, 1)
+    return SECONDS_PER_CELL + SECONDS_PER_CLIENT_MONTH * client_months / max(cpus, 1)
 
 
 def cells_per_job(
