@@ -126,9 +126,10 @@ class _Chunked(BaseSubmititLauncher):
         Hydra job and the others ride on it, as under vendorsim's sweeper with the basic
         launcher (``hydra_plugins.vendorsim_sweeper._riders``), which spares Hydra's work
         for every cell but the first; otherwise each cell is its own Hydra job. A cell that
-        fails is recorded in its JobReturn (and its own ``error.txt``) and the next cell
-        runs; a cell that exits (a worker died, the disk is full) is recorded the same way,
-        and the riders it had not reached yet are recorded as failed, for ``resume=true``.
+        fails in the pool is recorded in its JobReturn (and its own ``error.txt``) and the
+        others run; a cell that exits or raises in the task (a worker died, the disk is
+        full) is recorded the same way, and the riders it had not reached yet are recorded
+        as failed (no completion marker), for ``resume=true``.
         ``cores``: the cores this task keeps to, where the launcher places its tasks itself
         (:meth:`task_cores`).
         """
