@@ -265,17 +265,38 @@ def test_an_agent_never_imports_the_market():
             assert not i.target.startswith(f"{PACKAGE}.model"), i
 
 
+def package_modules() -> set[str]:
+    """The package's top-level modules and subpackages with code (configs/ holds Hydra's
+    yaml files only).
+    """
+    src = ROOT / "src" / PACKAGE
+    modules = {f"{PACKAGE}.{p.stem}" for p in src.glob("*.py") if p.stem != "__init__"}
+    return modules | {
+        f"{PACKAGE}.{p.parent.name}" for p in src.glob("*/*.py") if p.stem != "__init__"
+    }
+
+
+def contracts() -> list[dict]:
+    """The import-linter contracts of ``pyproject.toml``."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    return config["contracts"]
+
+
 def test_every_module_of_the_package_stands_in_a_layer():
     # A module left out of the layers is held to no direction at all: it could import the
     # model, or be imported by the config, and the contract would still be kept.
-    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    layers = next(c["layers"] for c in contracts["contracts"] if c["type"] == "layers")
+    layers = next(c["layers"] for c in contracts() if c["type"] == "layers")
     listed = {m.strip().strip("()") for layer in layers for m in layer.split(":")}
-    src = ROOT / "src" / PACKAGE
-    modules = {f"{PACKAGE}.{p.stem}" for p in src.glob("*.py") if p.stem != "__init__"}
-    # Subpackages with code (configs/ holds Hydra's yaml files only).
-    modules |= {f"{PACKAGE}.{p.parent.name}" for p in src.glob("*/*.py") if p.stem != "__init__"}
-    assert sorted(modules - listed) == []
+    assert sorted(package_modules() - listed) == []
+
+
+def test_the_sweeper_and_launchers_are_forbidden_every_module_but_experiment_and_settings():
+    # A module missing from the list would be open to them, and the contract still kept.
+    plugins = next(
+        c for c in contracts() if "hydra_plugins.vendorsim_sweeper" in c.get("source_modules", [])
+    )
+    allowed = {f"{PACKAGE}.experiment", f"{PACKAGE}.settings"}
+    assert sorted(plugins["forbidden_modules"]) == sorted(package_modules() - allowed)
 
 
 def test_import_contract_holds():
