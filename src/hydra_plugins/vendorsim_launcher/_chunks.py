@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, filter_overrides, setup_globals
@@ -51,6 +51,9 @@ from hydra_plugins.hydra_submitit_launcher.submitit_launcher import (
     SlurmLauncher,
 )
 from omegaconf import DictConfig, OmegaConf
+
+if TYPE_CHECKING:
+    from vendorsim.experiment.pipeline import Rider
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +143,7 @@ class _Chunked(BaseSubmititLauncher):
             os.sched_setaffinity(0, cores)
             print(f"vendorsim: this task runs on cores {list(cores)}", file=sys.stderr)
         returns: list[JobReturn] = []
-        riders: list[Any] = []
+        riders: list[Rider] = []
         try:
             with self._in_flight() as pipeline:
                 if pipeline is not None and len(jobs) > 1:
@@ -299,7 +302,7 @@ class _Chunked(BaseSubmititLauncher):
         return returns
 
 
-def _rider_return(rider: Any) -> JobReturn:
+def _rider_return(rider: Rider) -> JobReturn:
     """A riding cell's return, as its own job's would read: completed, in its directory
     (:func:`_checked` then marks it failed if it left no completion marker).
     """
