@@ -25,7 +25,7 @@ import logging
 import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,7 +119,14 @@ def aggregate(sweep_dir: str | Path, progress: bool | None = None) -> Report:
         disable=None if progress is None else not progress,
         leave=False,
     )
-    with bar:
+    # The two tables are independent, and pyarrow reads, encodes and compresses without the
+    # interpreter: streaming them side by side keeps both cores busy after the last cell.
+    with bar, ThreadPoolExecutor(max_workers=1) as side:
+        months = side.submit(
+            write_atomic,
+            root / "cell_months.parquet",
+            lambda p: _stream(p, cells, "cell_months", params, bar),
+        )
         write_atomic(
             root / "engagements.parquet",
             lambda p: _stream(
@@ -131,10 +138,7 @@ def aggregate(sweep_dir: str | Path, progress: bool | None = None) -> Report:
                 lambda n, j, t: rows.append(_row(n, j, t, params)),
             ),
         )
-        write_atomic(
-            root / "cell_months.parquet",
-            lambda p: _stream(p, cells, "cell_months", params, bar),
-        )
+        months.result()
     columns = ["cell", *params, "seeds", "n"]
     columns += [f"{p}_{o}" for o in OUTCOMES for p in ("share", "ci_low", "ci_high")]
     columns += ["mean_final_trust", "mean_vendor_margin"]
@@ -174,23 +178,30 @@ def _stream(
     """
     writer: pq.ParquetWriter | None = None
     pending: list[pa.Table] = []
+    # One thread writes the row groups in order while this one prepares the next chunk.
+    written: list[Future] = []
     try:
-        for number, job, t in _read(cells, table):
-            if visit is not None:
-                visit(number, job, t)
-            t = with_cell_columns(t, number, job.marker["values"], params)  # type: ignore[index]
-            if writer is None:
-                writer = pq.ParquetWriter(path, t.schema, use_dictionary=string_columns(t.schema))
-            elif not t.schema.equals(writer.schema):
-                t = t.cast(writer.schema)  # e.g. a column that is all null in one cell
-            pending.append(t)
-            bar.update()
-            if len(pending) == CHUNK:
-                writer.write_table(pa.concat_tables(pending))
-                pending = []
-        if pending:
-            assert writer is not None
-            writer.write_table(pa.concat_tables(pending))
+        with ThreadPoolExecutor(max_workers=1) as write:
+            for number, job, t in _read(cells, table):
+                if visit is not None:
+                    visit(number, job, t)
+                values = job.marker["values"]  # type: ignore[index]
+                t = with_cell_columns(t, number, values, params)
+                if writer is None:
+                    strings = string_columns(t.schema)
+                    writer = pq.ParquetWriter(path, t.schema, use_dictionary=strings)
+                elif not t.schema.equals(writer.schema):
+                    t = t.cast(writer.schema)  # e.g. a column that is all null in one cell
+                pending.append(t)
+                bar.update()
+                if len(pending) == CHUNK:
+                    written.append(write.submit(writer.write_table, pa.concat_tables(pending)))
+                    pending = []
+            if pending:
+                assert writer is not None
+                written.append(write.submit(writer.write_table, pa.concat_tables(pending)))
+        for done in written:
+            done.result()  # raise the first write that failed
     finally:
         if writer is not None:
             writer.close()
