@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from tests.sweep_helpers import GRID, TINY, aggregate_cli, job_dirs, read_aggregate, sweep
-from vendorsim.experiment.aggregate import _read, aggregate, match_jobs, wilson
+from vendorsim.experiment.aggregate import _read, aggregate, match_jobs, wilson, with_cell_columns
 from vendorsim.experiment.runner import CELL_MONTH_SERIES
 from vendorsim.experiment.sweepdir import load_sweep
 from vendorsim.model import VendorMarket
@@ -194,3 +195,14 @@ def test_failed_job_is_reported_broken_with_its_error(tmp_path: Path) -> None:
     assert broken.startswith("job 2 ") and "vendor.sales.overpromise=6" in broken
     assert "failed:" in broken and "out of range" in broken
     assert f"broken: {broken}" in agg.stderr
+
+
+@pytest.mark.parametrize("value", [0.3, 2, "stockholm", True, None])
+def test_a_cells_columns_are_its_values_typed_as_arrow_types_a_list_of_them(value: object) -> None:
+    t = pa.table({"seed": [0, 0, 1], "client": [0, 1, 0]})
+    params = ["a.b", "seed"]
+    out = with_cell_columns(t, 7, {"a.b": value, "seed": 99}, params)
+    assert out.column_names == ["cell", "a.b", "seed", "client"]
+    assert out["cell"].to_pylist() == [7, 7, 7]
+    assert out["a.b"].combine_chunks().equals(pa.array([value] * 3))
+    assert out["seed"].to_pylist() == [0, 0, 1]  # the table's own column is left alone

@@ -235,10 +235,11 @@ def with_cell_columns(
 
     A parameter named like one of the table's own columns (``seed``) is left to the table.
     """
-    n = t.num_rows
-    names = ["cell", *(k for k in params if k not in t.column_names)]
+    n, own = t.num_rows, set(t.column_names)
+    names = ["cell", *(k for k in params if k not in own)]
     lead = [pa.array(np.full(n, number, dtype=np.int64))]
-    lead += [pa.array([values.get(k)] * n) for k in names[1:]]
+    # A scalar repeated is typed as a list of it would be (double, string, null ...).
+    lead += [pa.repeat(pa.scalar(values.get(k)), n) for k in names[1:]]
     # The cell files' pandas metadata describes their own columns only. Adding the lead
     # columns to the table takes a third of the time of building a new one from them all.
     t = t.replace_schema_metadata(None)
