@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test test-fast lint bench dashboard install clean
 
 demo: $(STAMP)
-	$(BIN)/python -m vendorsim.demo
+	$(BIN)/vendorsim-demo
 
 # One test file per worker: a module's fixtures (a dashboard server, the SLURM cluster) stay
 # in one process, and the suite takes about two thirds of the time on two cores.

@@ -7,13 +7,15 @@ The public API::
     results.outcome_shares()
 """
 
-from vendorsim.outcomes import OUTCOMES
-
 __all__ = ["OUTCOMES", "ConfigError", "Results", "VendorMarket", "load_config", "simulate"]
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str):  # lazy: `import vendorsim` stays light for CLI start-up and workers
+def __getattr__(name: str):  # lazy: `import vendorsim` loads nothing heavy (vendorsim.commands)
+    if name == "OUTCOMES":
+        from vendorsim.outcomes import OUTCOMES
+
+        return OUTCOMES
     if name == "VendorMarket":
         from vendorsim.model import VendorMarket
 

@@ -20,6 +20,7 @@ from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.analysis.checks import check_analysis
+from vendorsim.interrupted import SWEEP_AGAIN, stop
 from vendorsim.settings import (
     ConfigError,
     check_cells_per_hydra_job,
@@ -203,13 +204,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         # A sweep's cells in flight say their own line (experiment.pipeline); this is Ctrl-C
         # anywhere else: before the sweep starts, in a single run or in the aggregation.
-        # Every file is written whole or not at all, so running again completes the work.
-        print(
-            "vendorsim: interrupted; run the same command again to complete the work "
-            "(with resume=true, a sweep keeps the cells already done)",
-            file=sys.stderr,
-        )
-        raise SystemExit(130) from None
+        stop("vendorsim", SWEEP_AGAIN)
 
 
 if __name__ == "__main__":

@@ -189,7 +189,7 @@ def run_demo(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``python -m vendorsim.demo``."""
-    parser = argparse.ArgumentParser(prog="python -m vendorsim.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="vendorsim-demo", description=__doc__)
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="where to write (results/demo)")
     parser.add_argument("--seeds", type=int, default=SEEDS, help="seeds per setting")
     parser.add_argument(
