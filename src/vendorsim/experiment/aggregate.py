@@ -178,10 +178,19 @@ def _stream(
     """
     writer: pq.ParquetWriter | None = None
     pending: list[pa.Table] = []
-    # One thread writes the row groups in order while this one prepares the next chunk.
-    written: list[Future] = []
+    # One thread writes each chunk while this one prepares the next; at most one chunk waits
+    # to be written, so memory stays near two chunks whatever the size of the sweep.
+    writing: Future | None = None
+
+    def write(chunk: list[pa.Table]) -> None:
+        nonlocal writing
+        assert writer is not None
+        if writing is not None:
+            writing.result()  # raises a write that failed
+        writing = thread.submit(writer.write_table, pa.concat_tables(chunk))
+
     try:
-        with ThreadPoolExecutor(max_workers=1) as write:
+        with ThreadPoolExecutor(max_workers=1) as thread:
             for number, job, t in _read(cells, table):
                 if visit is not None:
                     visit(number, job, t)
@@ -195,13 +204,12 @@ def _stream(
                 pending.append(t)
                 bar.update()
                 if len(pending) == CHUNK:
-                    written.append(write.submit(writer.write_table, pa.concat_tables(pending)))
+                    write(pending)
                     pending = []
             if pending:
-                assert writer is not None
-                written.append(write.submit(writer.write_table, pa.concat_tables(pending)))
-        for done in written:
-            done.result()  # raise the first write that failed
+                write(pending)
+            if writing is not None:
+                writing.result()
     finally:
         if writer is not None:
             writer.close()
