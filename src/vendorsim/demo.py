@@ -188,7 +188,7 @@ def run_demo(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of ``python -m vendorsim.demo``."""
+    """Entry point of ``vendorsim-demo`` (``make demo``) and ``python -m vendorsim.demo``."""
     parser = argparse.ArgumentParser(prog="vendorsim-demo", description=__doc__)
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="where to write (results/demo)")
     parser.add_argument("--seeds", type=int, default=SEEDS, help="seeds per setting")
