@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_dashboard_browser import free_port, wait_for_http
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SCRIPTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
@@ -82,3 +84,16 @@ def test_ctrl_c_during_the_demo_says_one_line_and_running_again_completes_it(
     )
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "results" / "demo" / "report.html").is_file()
+
+
+def test_ctrl_c_stops_a_serving_dashboard_with_its_line_not_clicks_abort(tmp_path: Path) -> None:
+    port = free_port()
+    proc = start(["vendorsim-dashboard", "--port", str(port)], tmp_path)
+    wait_for_http(f"http://127.0.0.1:{port}/", proc)
+    ctrl_c(proc)
+    stderr = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130, stderr
+    # Click ends the terminal's "^C" line first, as it does for every Ctrl-C.
+    assert [line for line in stderr.splitlines() if line] == [
+        "vendorsim-dashboard: interrupted; the dashboard has stopped"
+    ], stderr

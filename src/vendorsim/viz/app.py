@@ -89,6 +89,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the dashboard with Solara's server until interrupted."""
     args = parse_args(argv)
+    import click
     import solara.server.settings
     import solara.settings
     from solara.__main__ import cli
@@ -100,21 +101,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     solara.settings.assets.cdn = os.environ.get("SOLARA_ASSETS_CDN", NO_CDN)
     # Plain http on a workshop laptop: Solara's fallback to samesite=lax cookies is right.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
-    cli(
-        [
-            "run",
-            "vendorsim.viz.app:Page",
-            "--host",
-            args.host,
-            "--port",
-            str(args.port),
-            "--production",
-            "--open" if args.open else "--no-open",
-            # The version check asks PyPI; a workshop room may be offline.
-            "--no-check-version",
-        ],
-        prog_name="vendorsim-dashboard",
-    )
+    try:
+        cli.main(
+            [
+                "run",
+                "vendorsim.viz.app:Page",
+                "--host",
+                args.host,
+                "--port",
+                str(args.port),
+                "--production",
+                "--open" if args.open else "--no-open",
+                # The version check asks PyPI; a workshop room may be offline.
+                "--no-check-version",
+            ],
+            prog_name="vendorsim-dashboard",
+            standalone_mode=False,
+        )
+    except click.exceptions.Abort:
+        # Click's word for Ctrl-C, which it would print as "Aborted!" with exit code 1: stop
+        # as every command does (vendorsim.commands).
+        raise KeyboardInterrupt from None
 
 
 if __name__ == "__main__":
