@@ -119,6 +119,17 @@ def validate() -> None:
     guarded("vendorsim-validate", load)
 
 
+def sensitivity() -> None:
+    """``vendorsim-sensitivity``: the indices of a finished sensitivity sweep."""
+
+    def load() -> Main:
+        from vendorsim.analysis.sensitivity import main
+
+        return main
+
+    guarded("vendorsim-sensitivity", load)
+
+
 def demo() -> None:
     """``vendorsim-demo`` (``make demo``): the demo study and its report."""
 

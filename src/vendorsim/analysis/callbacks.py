@@ -4,7 +4,7 @@ Hydra calls end-of-sweep callbacks in reverse order, so an analysis callback lis
 the aggregate would run before it. These subclasses of the aggregate callback take its place
 (``hydra.callbacks.aggregate._target_`` in the experiment file) and analyse after
 aggregating. A callback's exception only warns, so each step has a command that redoes it:
-``vendorsim-aggregate`` and ``python -m vendorsim.analysis.sensitivity``.
+``vendorsim-aggregate`` and ``vendorsim-sensitivity``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@
 - :func:`indices_figure` draws them in the workshop style.
 - :func:`analyse_sweep` reads a finished ``vendorsim -m experiment=sensitivity_*`` sweep and
   writes ``sensitivity_<outcome>.csv``, ``sensitivity_<outcome>_points.csv`` and the figure
-  at its root. Run it by hand as ``python -m vendorsim.analysis.sensitivity SWEEP_DIR``,
+  at its root. Run it by hand as ``vendorsim-sensitivity SWEEP_DIR``,
   e.g. for another outcome, without running the model again.
 
 A categorical lever swept beside the design (``vendor.pricing=value,discretionary``) is an
@@ -402,9 +402,9 @@ def describe(result: SweepAnalysis) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m vendorsim.analysis.sensitivity SWEEP_DIR [--outcome NAME|all]``."""
+    """``vendorsim-sensitivity SWEEP_DIR [--outcome NAME|all]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m vendorsim.analysis.sensitivity",
+        prog="vendorsim-sensitivity",
         description="Sensitivity indices of a finished `vendorsim -m experiment=sensitivity_*`"
         " sweep, written at its root.",
     )
