@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
@@ -52,3 +53,13 @@ def slurm(tmp_path_factory):
         pytest.skip(reason)
     with slurm_cluster(tmp_path_factory.mktemp("slurm")) as cluster:
         yield cluster
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """Python's own Ctrl-C handler, for a test that presses Ctrl-C in its own process: a
+    test run started in the background by a shell without job control ignores SIGINT.
+    """
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)

@@ -83,6 +83,7 @@ class _PressesCtrlCAsItGoes:
         os.kill(os.getpid(), signal.SIGINT)
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_ctrl_c_swallowed_by_a_finaliser_still_stops_the_sweep(capsys) -> None:
     try:
@@ -169,6 +170,7 @@ CELLS = len(OVERPROMISE.split(",")) * len(MONITORING.split(","))
 assert pipeline.IN_FLIGHT_PER_WORKER * 2 * runner.cells_per_model(20, 30) < CELLS
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_before_the_sweep_starts_says_one_line_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -44,6 +44,7 @@ def _press_ctrl_c_if_armed() -> None:
 os.register_at_fork(after_in_parent=_press_ctrl_c_if_armed)
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_while_the_pool_forks_is_raised_once_the_pool_is_whole() -> None:
     # Raised inside the fork hook, the KeyboardInterrupt was printed as ignored and lost (a
     # sweep then ran to its end); raised between the forks and the start of the pool's
