@@ -7,13 +7,15 @@ point here imports its command inside :func:`guarded`, so Ctrl-C at any moment s
 and exits with 130, the shell's code for it (:mod:`vendorsim.interrupted`).
 
 ``import vendorsim`` loads nothing heavy (``vendorsim/__init__.py``), so this module is in
-place within milliseconds of the interpreter's start. Each command's import stays a plain
-``from ... import main`` in its own function, so import-linter and the structure drawing see
-which command loads what.
+place within milliseconds of the interpreter's start. Each command is a small function
+returning its ``main`` through a plain ``from ... import main``, so import-linter and the
+structure drawing see which command loads what; :func:`command` turns it into the guarded
+entry point.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from vendorsim.interrupted import AGAIN, SWEEP_AGAIN, stop
@@ -31,111 +33,94 @@ def guarded(command: str, load: Callable[[], Main], advice: str = AGAIN) -> None
         stop(command, advice)
 
 
-def vendorsim() -> None:
+def command(name: str, advice: str = AGAIN) -> Callable[[Callable[[], Main]], Callable[[], None]]:
+    """The console script ``name``: its loader, run under :func:`guarded`."""
+
+    def entry_point(load: Callable[[], Main]) -> Callable[[], None]:
+        @functools.wraps(load)
+        def run() -> None:
+            guarded(name, load, advice)
+
+        return run
+
+    return entry_point
+
+
+@command("vendorsim", SWEEP_AGAIN)
+def vendorsim() -> Main:
     """``vendorsim``: one run, or with ``-m`` a sweep."""
+    from vendorsim.cli import main
 
-    def load() -> Main:
-        from vendorsim.cli import main
-
-        return main
-
-    guarded("vendorsim", load, SWEEP_AGAIN)
+    return main
 
 
-def aggregate() -> None:
+@command("vendorsim-aggregate")
+def aggregate() -> Main:
     """``vendorsim-aggregate``: a sweep's tables at its root."""
+    from vendorsim.experiment.aggregate import main
 
-    def load() -> Main:
-        from vendorsim.experiment.aggregate import main
-
-        return main
-
-    guarded("vendorsim-aggregate", load)
+    return main
 
 
-def report() -> None:
+@command("vendorsim-report")
+def report() -> Main:
     """``vendorsim-report``: the workshop report from saved tables."""
+    from vendorsim.viz.report import main
 
-    def load() -> Main:
-        from vendorsim.viz.report import main
-
-        return main
-
-    guarded("vendorsim-report", load)
+    return main
 
 
-def dashboard() -> None:
+@command("vendorsim-dashboard", "the dashboard has stopped")
+def dashboard() -> Main:
     """``vendorsim-dashboard``: the dashboard, served until Ctrl-C."""
+    from vendorsim.viz.app import main
 
-    def load() -> Main:
-        from vendorsim.viz.app import main
-
-        return main
-
-    guarded("vendorsim-dashboard", load, "the dashboard has stopped")
+    return main
 
 
-def story() -> None:
+@command("vendorsim-story")
+def story() -> Main:
     """``vendorsim-story``: one client's timeline."""
+    from vendorsim.story_cli import main
 
-    def load() -> Main:
-        from vendorsim.story_cli import main
-
-        return main
-
-    guarded("vendorsim-story", load)
+    return main
 
 
-def why() -> None:
+@command("vendorsim-why")
+def why() -> Main:
     """``vendorsim-why``: why a client's engagement ended as it did."""
+    from vendorsim.why_cli import main
 
-    def load() -> Main:
-        from vendorsim.why_cli import main
-
-        return main
-
-    guarded("vendorsim-why", load)
+    return main
 
 
-def scenarios() -> None:
+@command("vendorsim-scenarios")
+def scenarios() -> Main:
     """``vendorsim-scenarios``: the scenarios, one line each."""
+    from vendorsim.scenarios import main
 
-    def load() -> Main:
-        from vendorsim.scenarios import main
-
-        return main
-
-    guarded("vendorsim-scenarios", load)
+    return main
 
 
-def validate() -> None:
+@command("vendorsim-validate")
+def validate() -> Main:
     """``vendorsim-validate``: the patterns, or the ablations."""
+    from vendorsim.validation import main
 
-    def load() -> Main:
-        from vendorsim.validation import main
-
-        return main
-
-    guarded("vendorsim-validate", load)
+    return main
 
 
-def sensitivity() -> None:
+@command("vendorsim-sensitivity")
+def sensitivity() -> Main:
     """``vendorsim-sensitivity``: the indices of a finished sensitivity sweep."""
+    from vendorsim.analysis.sensitivity import main
 
-    def load() -> Main:
-        from vendorsim.analysis.sensitivity import main
-
-        return main
-
-    guarded("vendorsim-sensitivity", load)
+    return main
 
 
-def demo() -> None:
+@command("vendorsim-demo")
+def demo() -> Main:
     """``vendorsim-demo`` (``make demo``): the demo study and its report."""
+    from vendorsim.demo import main
 
-    def load() -> Main:
-        from vendorsim.demo import main
-
-        return main
-
-    guarded("vendorsim-demo", load)
+    return main
