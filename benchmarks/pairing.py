@@ -24,6 +24,7 @@ import numpy as np
 from scipy import stats
 
 from vendorsim.api import simulate
+from vendorsim.intervals import t_interval
 
 # Policy contrasts a workshop asks about: (label, arm A overrides, arm B overrides, metric).
 CONTRASTS = (
@@ -59,12 +60,6 @@ def per_seed(overrides: list[str], seeds: list[int], metric: str) -> np.ndarray:
     return e.groupby("seed")[metric].mean().reindex(seeds).to_numpy(float)
 
 
-def t_half(values: np.ndarray) -> float:
-    """Half-width of the 95% t interval of the mean of ``values``."""
-    n = len(values)
-    return float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
-
-
 def welch_half(a: np.ndarray, b: np.ndarray) -> float:
     """Half-width of Welch's 95% interval of mean(a) - mean(b)."""
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
@@ -84,7 +79,8 @@ def main() -> None:
         a = per_seed(a_over, seeds, metric)
         b_same = per_seed(b_over, seeds, metric)
         b_other = per_seed(b_over, others, metric)
-        paired_width = 2 * t_half(a - b_same)
+        _, low, high, _ = t_interval(a - b_same)
+        paired_width = high - low
         unpaired_width = 2 * welch_half(a, b_other)
         print(
             f"{label:45s} {np.mean(a - b_same):+8.4f} {paired_width:8.4f} "

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.sweep_helpers import GRID, TINY, aggregate_cli, job_dirs, read_aggregate, sweep
-from vendorsim.experiment.aggregate import _read, aggregate, match_jobs, wilson, with_cell_columns
+from vendorsim.experiment.aggregate import _read, aggregate, match_jobs, with_cell_columns
 from vendorsim.experiment.runner import CELL_MONTH_SERIES
 from vendorsim.experiment.sweepdir import load_sweep
 from vendorsim.model import VendorMarket
@@ -172,14 +172,6 @@ def test_not_a_sweep_exits_2_with_one_line(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "not a sweep directory" in lines[0]
     assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize(
-    ("k", "n", "low", "high"),
-    [(5, 10, 0.236593, 0.763407), (0, 10, 0.0, 0.277533), (10, 10, 0.722467, 1.0)],
-)
-def test_wilson_interval(k: int, n: int, low: float, high: float) -> None:
-    assert wilson(k, n) == pytest.approx((low, high), abs=1e-6)
 
 
 def test_failed_job_is_reported_broken_with_its_error(tmp_path: Path) -> None:

@@ -2,13 +2,12 @@
 
 Every check is a paired contrast: the parameter at two values across its range, every other
 setting equal, on the same seeds; the per-seed differences of the output give a mean and a
-95% interval (normal approximation, t would widen it by under 3% at 30 seeds), which must
-exclude zero in the direction the brief gives. The measured effects are in docs/ODD.md §9.
+95% t interval (``vendorsim.intervals.t_interval``), which must exclude zero in the
+direction the brief gives. The measured effects are in docs/ODD.md §9.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -16,9 +15,9 @@ import pandas as pd
 import pytest
 
 from vendorsim import simulate
+from vendorsim.intervals import t_interval
 
 SEEDS = list(range(30))
-Z95 = 1.959964
 
 Output = Callable[[pd.DataFrame, pd.DataFrame], pd.Series]
 
@@ -38,8 +37,8 @@ def paired_effect(
         arms.append(output(r.engagements, r.timeseries).reindex(SEEDS))
     d = (arms[1] - arms[0]).to_numpy(float)
     assert np.isfinite(d).all(), "every seed must give the output in both arms"
-    half = Z95 * d.std(ddof=1) / math.sqrt(len(d))
-    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+    mean, low, high, _ = t_interval(d)
+    return mean, low, high
 
 
 @pytest.mark.slow

@@ -2,8 +2,8 @@
 value gap over the client's planning horizon, lock-in by behaviour, and the two routes of
 organ rejection.
 
-Paired contrasts run the arms on the same seeds; a 95% interval (t, 19 d.f.) of the per-seed
-difference in the focal vendor's outcome share must exclude zero in the stated direction.
+Paired contrasts run the arms on the same seeds; a 95% t interval of the per-seed difference
+in the focal vendor's outcome share must exclude zero in the stated direction.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import pytest
 
 from vendorsim import VendorMarket, simulate
 from vendorsim.behaviours.switching import LossAverseLogit, planning_annuity
+from vendorsim.intervals import t_interval
 from vendorsim.outcomes import rejection_routes
 
 SEEDS = 20
-T_975_19 = 2.093
 
 
 def test_planning_annuity() -> None:
@@ -55,9 +55,8 @@ def _per_seed(overrides: list[str], label: str) -> pd.Series:
 
 
 def _paired(a: list[str], b: list[str], label: str) -> tuple[float, float, float]:
-    d = (_per_seed(a, label) - _per_seed(b, label)).to_numpy()
-    mean, se = d.mean(), d.std(ddof=1) / np.sqrt(len(d))
-    return mean, mean - T_975_19 * se, mean + T_975_19 * se
+    mean, low, high, _ = t_interval(_per_seed(a, label) - _per_seed(b, label))
+    return mean, low, high
 
 
 CAPTIVE = ["scenario=captive"]

@@ -45,6 +45,7 @@ from vendorsim.experiment.sweepdir import (
     job_tables_problem,
     load_sweep,
 )
+from vendorsim.intervals import wilson
 from vendorsim.io import string_columns, write_atomic, write_frame
 from vendorsim.outcomes import OUTCOMES
 
@@ -54,7 +55,6 @@ log = logging.getLogger("vendorsim")
 CHUNK = 16
 
 # Two-sided 95% normal quantile for the Wilson interval.
-Z95 = 1.959963984540054
 OUTPUTS = ("engagements.parquet", "cells.parquet", "cell_months.parquet", "sweep.json")
 
 
@@ -338,20 +338,6 @@ def _order(text: str) -> tuple[int, float, str]:
         return (0, float(text), "")
     except ValueError:
         return (1, 0.0, text)
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval for ``k`` successes in ``n`` trials (NaN when n is 0)."""
-    if n == 0:
-        return math.nan, math.nan
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    # At k = 0 or k = n the bound is exactly 0 or 1; the formula leaves rounding dust.
-    low = 0.0 if k == 0 else float(np.clip(centre - half, 0, 1))
-    high = 1.0 if k == n else float(np.clip(centre + half, 0, 1))
-    return low, high
 
 
 def describe(report: Report) -> str:

@@ -6,17 +6,13 @@ paired difference over seeds with a 95% t interval.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-from scipy.special import stdtrit  # the t quantile, as stats.t.ppf computes it
 
+from vendorsim.intervals import t_interval, wilson
 from vendorsim.results import Results
 from vendorsim.vendors import FOCAL
-
-Z95 = 1.959964
 
 
 @dataclass(frozen=True)
@@ -54,17 +50,11 @@ def share_by_seed(results: Results, outcome: str, vendor: int | None = FOCAL) ->
 
 
 def paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
-    """Mean of a - b over common seeds, with a 95% t interval.
-
-    When every seed gives the same difference the interval has no width: the difference is
-    then exact (a deterministic contrast), not uncertain.
+    """Mean of a - b over common seeds, with its 95% t interval (no width when every seed
+    gives the same difference: the contrast is then exact).
     """
-    d = (a - b).dropna().to_numpy(float)
-    mean = float(d.mean())
-    if len(d) < 2 or np.allclose(d, d[0]):
-        return mean, mean, mean
-    half = float(stdtrit(len(d) - 1, 0.975) * d.std(ddof=1) / math.sqrt(len(d)))
-    return mean, mean - half, mean + half
+    mean, low, high, _ = t_interval(a - b)
+    return mean, low, high
 
 
 def contrast(a: pd.Series, b: pd.Series) -> Contrast:
@@ -73,10 +63,7 @@ def contrast(a: pd.Series, b: pd.Series) -> Contrast:
 
 
 def proportion(successes: int, n: int) -> tuple[float, float, float]:
-    """A share with its Wilson 95% interval."""
+    """A share with its Wilson 95% interval (0 in [0, 1] when there is nothing to count)."""
     if n == 0:
         return 0.0, 0.0, 1.0
-    p = successes / n
-    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
-    return p, centre - half, centre + half
+    return (successes / n, *wilson(successes, n))

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from vendorsim.intervals import Z95
 from vendorsim.io import write_atomic
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.vendors import FOCAL
@@ -92,7 +93,7 @@ def outcome_shares(
     headline = hl.outcome_shares_headline(shares, noun or by)
     seeds = sorted(set(shares["seeds"]))
     n_min = int(shares["n"].min())
-    half = 1.96 * np.sqrt(0.25 / max(n_min, 1))
+    half = Z95 * np.sqrt(0.25 / max(n_min, 1))
     who = "the focal vendor's engagements" if vendor is not None else "all engagements"
     seed_sets = {frozenset(g["seed"]) for _, g in engagements.groupby(by)}
     crn = len(seed_sets) == 1 and len(shares) > 1

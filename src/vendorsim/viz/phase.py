@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import PercentFormatter
 
+from vendorsim.intervals import Z95
 from vendorsim.viz import headlines as hl
 from vendorsim.viz.style import (
     OKABE_ITO,
@@ -379,10 +380,10 @@ def _in_transition(z: np.ndarray, i: int, j: int, threshold: float) -> bool:
 
 
 def _typical_half_width(cells: pd.DataFrame, outcome: str) -> float:
-    """Median half-width of the cells' 95% intervals (from the table, or Wilson's)."""
+    """Median half-width of the cells' 95% intervals (the table's, or normal ones)."""
     lo, hi = f"ci_low_{outcome}", f"ci_high_{outcome}"
     if lo in cells and hi in cells:
         return float(((cells[hi] - cells[lo]) / 2).median())
     n = cells["n"] if "n" in cells else pd.Series([1])
     p = cells.get(f"share_{outcome}", pd.Series([0.5]))
-    return float((1.96 * np.sqrt(p * (1 - p) / n.clip(lower=1))).median())
+    return float((Z95 * np.sqrt(p * (1 - p) / n.clip(lower=1))).median())

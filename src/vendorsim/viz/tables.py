@@ -6,15 +6,12 @@ clients within a seed, because clients in one market share its random history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-# scipy.special, not scipy.stats: the same t quantile (stats.t.ppf calls stdtrit), without
-# the second of importing scipy.stats that every figure and report would pay.
-from scipy.special import stdtrit
-
+from vendorsim.intervals import t_interval
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.vendors import FOCAL
 
@@ -69,19 +66,6 @@ def stack(parts: Mapping[str, pd.DataFrame], by: str) -> pd.DataFrame:
     """Join tables of several groups into one, with the group's name in column ``by``."""
     frames = [df.assign(**{by: name}) for name, df in parts.items()]
     return pd.concat(frames, ignore_index=True)
-
-
-def t_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and t confidence interval of the mean: (mean, low, high, n); NaN-free input."""
-    x = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
-    n = len(x)
-    if n == 0:
-        return (np.nan, np.nan, np.nan, 0)
-    mean = float(x.mean())
-    if n < 2:
-        return (mean, mean, mean, n)
-    half = float(stdtrit(n - 1, 0.5 + level / 2) * x.std(ddof=1) / np.sqrt(n))
-    return (mean, mean - half, mean + half, n)
 
 
 def mean_band(seed_month: pd.DataFrame, by: str, value: str, level: float = 0.95) -> pd.DataFrame:
