@@ -32,6 +32,7 @@ from vendorsim.validation.ablation_check import (
 )
 from vendorsim.validation.ablations import MECHANISMS, SCENARIO_ABLATIONS, Mechanism
 from vendorsim.validation.patterns import PATTERNS, PatternResult, base_rate_table, run
+from vendorsim.validation.stats import SEEDS
 
 __all__ = [
     "MECHANISMS",
@@ -42,10 +43,6 @@ __all__ = [
     "main",
     "validate",
 ]
-
-# Seeds per arm of an ablation: 30 seeds of the default 20-client market give several hundred
-# focal engagements an arm, enough for a narrow paired interval, in about a minute on 2 cores.
-ABLATION_SEEDS = 30
 
 
 def validate(only: list[int] | None = None, seeds: int | None = None) -> list[PatternResult]:
@@ -82,7 +79,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", type=str, default="", help="pattern numbers, e.g. 3,4")
     parser.add_argument(
-        "--seeds", type=int, default=None, help="seeds per arm (default: per pattern; 30)"
+        "--seeds",
+        type=int,
+        default=None,
+        help=f"seeds per arm (default {SEEDS})",
     )
     parser.add_argument(
         "--ablations",
@@ -160,7 +160,7 @@ def _patterns(args: argparse.Namespace) -> int:
     """Run the patterns; print and write them with the base rates. Returns the failures."""
     results = validate(args.only or None, args.seeds)
     table = pd.DataFrame([r.row() for r in results])
-    rates = base_rate_table(run([], args.seeds or 30))
+    rates = base_rate_table(run([], args.seeds or SEEDS))
     _write(args.out, "patterns", table)
     _write(args.out, "base_rates", rates)
     for r in results:
@@ -188,7 +188,7 @@ def _ablations(args: argparse.Namespace) -> int:
     """Run the scenario and default-scenario ablations; print and write them. Returns the
     failures.
     """
-    seeds = args.seeds or ABLATION_SEEDS
+    seeds = args.seeds or SEEDS
     verdicts = scenario_ablations(seeds, args.extra, args.scenarios)
     tables = {"ablations": verdicts}
     if args.scenarios is None:

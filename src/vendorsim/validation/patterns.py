@@ -27,7 +27,7 @@ from vendorsim.behaviours.trust import BetaTrust
 from vendorsim.model import VendorMarket
 from vendorsim.results import Results
 from vendorsim.settings import load_config, make_behaviours
-from vendorsim.validation.stats import Contrast, contrast, proportion, share_by_seed
+from vendorsim.validation.stats import SEEDS, Contrast, contrast, proportion, share_by_seed
 from vendorsim.validation.trust_recovery import (
     START,
     beta_successes_needed,
@@ -184,7 +184,7 @@ def trust_asymmetry(seeds: int = 0, extra: Sequence[str] = ()) -> PatternResult:
     )
 
 
-def hidden_cost_of_control(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
+def hidden_cost_of_control(seeds: int = SEEDS, extra: Sequence[str] = ()) -> PatternResult:
     """2. Heavier monitoring lowers effort (by 11-24%, the published range, measured in the
     simulation), and the client's payoff has an interior maximum in monitoring.
     """
@@ -239,7 +239,7 @@ def _contrast(
     return contrast(share_by_seed(ra, outcome), share_by_seed(rb, outcome))
 
 
-def organ_rejection(seeds: int = 30, extra: Sequence[str] = ()) -> PatternResult:
+def organ_rejection(seeds: int = SEEDS, extra: Sequence[str] = ()) -> PatternResult:
     """3. A good vendor raises suspicion in a conditioned client ('too good to be true');
     rejection rises with conditioning and pushiness, falls with readiness and leadership
     engagement.
@@ -294,7 +294,7 @@ def _peak_suspicion(r: Results) -> pd.Series:
     return f.groupby("seed")["peak_suspicion"].mean().reindex(r.seeds, fill_value=0.0)
 
 
-def lock_in(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
+def lock_in(seeds: int = SEEDS, extra: Sequence[str] = ()) -> PatternResult:
     """4. Lock-in rises with switching cost and loss aversion; long low-trust relationships
     exist, and trust does not simply grow with tenure.
     """
@@ -361,7 +361,7 @@ def non_monotone(curve: dict[float, pd.Series], label: str) -> tuple[float, list
     ]
 
 
-def tall_commitments(seeds: int = 40, extra: Sequence[str] = ()) -> PatternResult:
+def tall_commitments(seeds: int = SEEDS, extra: Sequence[str] = ()) -> PatternResult:
     """5. Over-promising wins early but brings disputes, legal exits and burn-out later; the
     vendor's net value has an interior maximum in over-promise, also when over-promise is
     measured against real capacity (no planning buffer).
@@ -423,7 +423,7 @@ def value_sum(focal: pd.DataFrame) -> pd.Series:
     return focal.groupby("seed")["vendor_value"].sum()
 
 
-def rm_capture(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
+def rm_capture(seeds: int = SEEDS, extra: Sequence[str] = ()) -> PatternResult:
     """6. Long RM tenure under discretionary pricing erodes margin (a discount spiral);
     value pricing or rotation removes most of the loss against an RM who never bonds.
     """
@@ -471,7 +471,7 @@ def rm_capture(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
     )
 
 
-def reciprocity(seeds: int = 30, extra: Sequence[str] = ()) -> PatternResult:
+def reciprocity(seeds: int = SEEDS, extra: Sequence[str] = ()) -> PatternResult:
     """7. Goodwill first raises the partnership share, more among conditional cooperators
     than among free riders (a paired difference in differences).
     """
@@ -505,7 +505,7 @@ def reciprocity(seeds: int = 30, extra: Sequence[str] = ()) -> PatternResult:
     )
 
 
-def contagion(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
+def contagion(seeds: int = SEEDS, extra: Sequence[str] = ()) -> PatternResult:
     """8. One serious incident on one project raises monitoring and lowers performance on
     the client's other projects (a twin run on the same seed without the incident).
     """
@@ -549,7 +549,7 @@ def contagion(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
     )
 
 
-def competitive_tension(seeds: int = 20, extra: Sequence[str] = ()) -> PatternResult:
+def competitive_tension(seeds: int = SEEDS, extra: Sequence[str] = ()) -> PatternResult:
     """9. More competing vendors raise price pressure, over-promising and the failure rate."""
     base = [
         "market.focal_share=0",
@@ -628,7 +628,7 @@ def base_rate_table(results: Results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def base_rates(seeds: int = 30, extra: Sequence[str] = ()) -> PatternResult:
+def base_rates(seeds: int = SEEDS, extra: Sequence[str] = ()) -> PatternResult:
     """10. The default scenario lands in the published bands for termination: each
     simulated share (point estimate, Wilson 95% interval shown) lies in its band.
     """
