@@ -307,7 +307,7 @@ def test_import_contract_holds():
 @pytest.mark.parametrize("module", ["vendorsim.viz.figures", "vendorsim.why_words"])
 def test_drawing_and_wording_load_neither_the_model_nor_scipy_stats(module):
     # The report, the dashboard's figures and the phase diagram start faster without them
-    # (docs/sweeps.md, "Figures load neither scipy.stats nor the model").
+    # (docs/speed-history.md, "Figures load neither scipy.stats nor the model").
     heavy = ["mesa", "vendorsim.model", "vendorsim.agents.delivery", "scipy.stats"]
     code = f"import sys, {module}; print([m for m in {heavy!r} if m in sys.modules])"
     loaded = subprocess.run(
