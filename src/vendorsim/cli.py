@@ -8,8 +8,6 @@ bad input with one line on stderr and exit code 2, leaving nothing on disk.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +18,7 @@ from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.analysis.checks import check_analysis
+from vendorsim.arguments import refuse, unwritable
 from vendorsim.interrupted import SWEEP_AGAIN, stop
 from vendorsim.settings import (
     ConfigError,
@@ -31,8 +30,35 @@ from vendorsim.settings import (
 )
 
 log = logging.getLogger("vendorsim")
-# Below this much free space even Hydra's own config files may not fit: refuse at once.
-MIN_FREE_BYTES = 2**20
+# Hydra's own command-line flags (its argument parser's; tests/test_bad_input.py checks the
+# two lists agree). Anything else starting with "-" is refused in one line, not with
+# argparse's usage.
+HYDRA_FLAGS = {
+    "--cfg",
+    "-c",
+    "--config-dir",
+    "-cd",
+    "--config-name",
+    "-cn",
+    "--config-path",
+    "-cp",
+    "--experimental-rerun",
+    "--help",
+    "-h",
+    "--hydra-help",
+    "--info",
+    "-i",
+    "--multirun",
+    "-m",
+    "--package",
+    "-p",
+    "--resolve",
+    "--run",
+    "-r",
+    "--shell-completion",
+    "-sc",
+    "--version",
+}
 # Command-line flags that ask Hydra for information rather than a run.
 INFO_FLAGS = {
     "--help",
@@ -46,12 +72,6 @@ INFO_FLAGS = {
     "-sc",
     "--version",
 }
-
-
-def fail(message: str) -> None:
-    """Refuse bad input: one line on stderr, exit code 2."""
-    print(f"vendorsim: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -92,6 +112,12 @@ def preflight(argv: Sequence[str]) -> list[str]:
 
     """
     flags, overrides = split_argv(argv)
+    unknown = [f for f in flags if f.startswith("-") and f.partition("=")[0] not in HYDRA_FLAGS]
+    if unknown:
+        raise ConfigError(
+            f"unknown flag {unknown[0]!r}; allowed: overrides (key=value) and Hydra's flags "
+            "(`vendorsim --hydra-help`)"
+        )
     overrides = normalise_overrides(overrides)
     if INFO_FLAGS.intersection(flags):
         return flags + overrides
@@ -112,7 +138,8 @@ def preflight(argv: Sequence[str]) -> list[str]:
             OmegaConf.select(cfg, "hydra.sweeper.cells_per_hydra_job", default=1)
         )
     _check_fits_in_memory(cfg, parsed, multirun)
-    _check_writable(cfg.hydra.sweep.dir if multirun else cfg.hydra.run.dir)
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    _check_writable(key, OmegaConf.select(cfg, key))
     return flags + overrides
 
 
@@ -163,22 +190,11 @@ def _first_choice(o: object) -> str:
     return f"{prefix}{o.key_or_group}={first}"
 
 
-def _check_writable(directory: str) -> None:
+def _check_writable(key: str, directory: str) -> None:
     """Refuse an output directory that cannot be created or written."""
-    path = Path(directory).absolute()
-    existing = path
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"hydra.run.dir={str(path)!r} is not writable; allowed: a directory you can write to"
-        )
-    free = shutil.disk_usage(existing).free
-    if free < MIN_FREE_BYTES:
-        raise ConfigError(
-            f"hydra.run.dir={str(path)!r} has only {free // 1024} kB free; allowed: a directory "
-            f"on a disk with at least {MIN_FREE_BYTES // 2**20} MB free"
-        )
+    problem = unwritable(directory)
+    if problem is not None:
+        raise ConfigError(f"{key}={str(Path(directory).absolute())!r} {problem}")
 
 
 @hydra.main(config_path="configs", config_name="config", version_base="1.3")
@@ -198,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         try:
             argv = preflight(argv)
         except ConfigError as exc:
-            fail(str(exc))
+            refuse("vendorsim", str(exc))
         sys.argv = [sys.argv[0], *argv]
         _app()
     except KeyboardInterrupt:

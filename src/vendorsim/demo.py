@@ -11,7 +11,6 @@ rebuilds the page from the saved tables.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import subprocess
@@ -25,11 +24,13 @@ from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
 from vendorsim.api import simulate
+from vendorsim.arguments import CommandLine, check_writable, refuse
 from vendorsim.experiment.celldir import MARKER
 from vendorsim.io import write_atomic
 from vendorsim.settings import compose_with_hydra
 from vendorsim.viz.report import build
 
+PROG = "vendorsim-demo"
 DEFAULT_OUT = Path("results/demo")
 # Sized for about a minute on two cores; each part's seeds are shared (common random numbers).
 SEEDS = 20
@@ -189,13 +190,16 @@ def run_demo(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``vendorsim-demo`` (``make demo``) and ``python -m vendorsim.demo``."""
-    parser = argparse.ArgumentParser(prog="vendorsim-demo", description=__doc__)
+    parser = CommandLine(prog=PROG, description=__doc__)
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="where to write (results/demo)")
     parser.add_argument("--seeds", type=int, default=SEEDS, help="seeds per setting")
     parser.add_argument(
         "--quick", action="store_true", help="a tiny market, 2 seeds and a 2 x 2 grid (seconds)"
     )
     args = parser.parse_args(argv)
+    if args.seeds < 1:
+        refuse(PROG, f"--seeds={args.seeds} is out of range; allowed: a whole number >= 1")
+    check_writable(PROG, "--out", args.out)
     start = time.perf_counter()
     try:
         if args.quick:
@@ -203,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         else:
             page = run_demo(Path(args.out), seeds=args.seeds)
     except DemoError as exc:
-        print(f"vendorsim demo: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
     print(f"demo finished in {time.perf_counter() - start:.0f} s; the report:")
     print(page.resolve())

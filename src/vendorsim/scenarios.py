@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib.resources
 import textwrap
+from collections.abc import Sequence
 
 from omegaconf import OmegaConf
 
+from vendorsim.arguments import CommandLine
 from vendorsim.settings import CONFIG_MODULE, options
 
 
@@ -20,8 +22,9 @@ def describe_scenarios() -> dict[str, str]:
     return out
 
 
-def main() -> None:
-    """Print each scenario and its description."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Print each scenario and its description (no arguments)."""
+    CommandLine(prog="vendorsim-scenarios", description=__doc__.strip("`")).parse_args(argv)
     for name, text in describe_scenarios().items():
         print(name)
         print(textwrap.fill(text, width=88, initial_indent="    ", subsequent_indent="    "))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
+from vendorsim.arguments import CommandLine, refuse
 from vendorsim.results import Results
 from vendorsim.story import tell
+
+PROG = "vendorsim-story"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,9 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     Without ``--client``, lists the clients of that seed whose engagements did not end in
     partnership or ongoing, so the next command is obvious.
     """
-    parser = argparse.ArgumentParser(
-        prog="vendorsim-story", description="Tell an engagement's story."
-    )
+    parser = CommandLine(prog=PROG, description="Tell an engagement's story.")
     parser.add_argument(
         "results_dir", type=Path, help="a run's output dir (with engagements.parquet)"
     )
@@ -27,12 +26,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--routine", action="store_true", help="include routine events")
     args = parser.parse_args(argv)
     if not (args.results_dir / "engagements.parquet").exists():
-        print(
-            f"vendorsim-story: error: {args.results_dir} holds no engagements.parquet; "
+        refuse(
+            PROG,
+            f"RESULTS_DIR={args.results_dir} holds no engagements.parquet; "
             "allowed: a run's output dir",
-            file=sys.stderr,
         )
-        raise SystemExit(2)
     results = Results.load(args.results_dir)
     seed = results.seeds[0] if args.seed is None else args.seed
     if args.client is None:
@@ -46,5 +44,4 @@ def main(argv: list[str] | None = None) -> None:
     try:
         print(tell(results, seed, args.client, routine=args.routine))
     except KeyError as exc:
-        print(f"vendorsim-story: error: {exc.args[0]}", file=sys.stderr)
-        raise SystemExit(2) from None
+        refuse(PROG, exc.args[0])

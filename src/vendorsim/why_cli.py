@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
+from vendorsim.arguments import CommandLine, check_writable, refuse
 from vendorsim.io import write_atomic
 from vendorsim.results import Results
 from vendorsim.settings import ConfigError
 from vendorsim.twins import WhyInputError
 
 PROG = "vendorsim-why"
-
-
-def _fail(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,7 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     ``margin.csv`` and ``trust.csv`` into DIR. Bad input is refused in one line (key, value,
     what is allowed) with exit code 2, before anything is written.
     """
-    parser = argparse.ArgumentParser(
+    parser = CommandLine(
         prog=PROG,
         description="Why did this engagement end as it did? Reruns its market with each "
         "mechanism switched off in turn (docs/why.md).",
@@ -43,15 +37,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--csv", type=Path, default=None, help="also write the tables here")
     args = parser.parse_args(argv)
     if not (args.run_dir / "engagements.parquet").exists():
-        _fail(f"RUN_DIR={args.run_dir} holds no engagements.parquet; allowed: a run's output dir")
+        refuse(
+            PROG,
+            f"RUN_DIR={args.run_dir} holds no engagements.parquet; allowed: a run's output dir",
+        )
     if args.csv is not None and args.csv.exists() and not args.csv.is_dir():
-        _fail(f"--csv={args.csv} is a file; allowed: a directory (created if missing)")
+        refuse(PROG, f"--csv={args.csv} is a file; allowed: a directory (created if missing)")
+    if args.csv is not None:
+        check_writable(PROG, "--csv", args.csv)
     results = Results.load(args.run_dir)
     try:
         why = results.why(args.seed, args.client, args.engagement)
     except (WhyInputError, ConfigError) as exc:
-        _fail(str(exc))
-        return
+        refuse(PROG, str(exc))
     print(why.text)
     if args.csv is not None:
         args.csv.mkdir(parents=True, exist_ok=True)

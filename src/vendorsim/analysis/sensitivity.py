@@ -20,9 +20,7 @@ panel per level.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +37,12 @@ from vendorsim.analysis.problem import (
     Settings,
     settings_from_config,
 )
+from vendorsim.arguments import CommandLine, check_writable, refuse
 from vendorsim.io import write_atomic
 from vendorsim.settings import ConfigError
 
 # The index bars are sorted by, per method, and how it is named on a slide.
+PROG = "vendorsim-sensitivity"
 MAIN_INDEX = {"morris": "mu_star", "sobol": "ST"}
 INDEX_NAMES = {"mu_star": "mu*", "ST": "total Sobol index"}
 # The label of the single level of a design run without an outer grid.
@@ -403,8 +403,8 @@ def describe(result: SweepAnalysis) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """``vendorsim-sensitivity SWEEP_DIR [--outcome NAME|all]``."""
-    parser = argparse.ArgumentParser(
-        prog="vendorsim-sensitivity",
+    parser = CommandLine(
+        prog=PROG,
         description="Sensitivity indices of a finished `vendorsim -m experiment=sensitivity_*`"
         " sweep, written at its root.",
     )
@@ -418,6 +418,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--aggregate", action="store_true", help="aggregate the jobs again before reading"
     )
     args = parser.parse_args(argv)
+    check_writable(PROG, "SWEEP_DIR", args.sweep_dir)
     outcomes = list(METRICS) if args.outcome == "all" else [args.outcome]
     try:
         for i, outcome in enumerate(outcomes):
@@ -426,8 +427,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             print(describe(result))
     except ConfigError as exc:
-        print(f"vendorsim-sensitivity: error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        refuse(PROG, str(exc))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ silently. Run as ``vendorsim-aggregate SWEEP_DIR`` or by the sweep's Hydra callb
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import math
@@ -37,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
+from vendorsim.arguments import CommandLine, check_writable, refuse
 from vendorsim.experiment.identity import cell_name, override_key
 from vendorsim.experiment.sweepdir import (
     Job,
@@ -53,8 +53,8 @@ log = logging.getLogger("vendorsim")
 
 # Cells read together, and written as one row group.
 CHUNK = 16
-
-# Two-sided 95% normal quantile for the Wilson interval.
+PROG = "vendorsim-aggregate"
+# The tables and the summary written at the sweep root.
 OUTPUTS = ("engagements.parquet", "cells.parquet", "cell_months.parquet", "sweep.json")
 
 
@@ -358,22 +358,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     Exit codes: 0 all cells aggregated; 1 some missing or broken (named on stderr, the
     tables hold the rest); 2 the directory is not a sweep.
     """
-    parser = argparse.ArgumentParser(
-        prog="vendorsim-aggregate",
+    parser = CommandLine(
+        prog=PROG,
         description="Collect the jobs of a `vendorsim -m` sweep into tables at its root.",
     )
     parser.add_argument("sweep_dir", help="the sweep directory (hydra.sweep.dir)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
+    check_writable(PROG, "SWEEP_DIR", args.sweep_dir)
     try:
         report = aggregate(args.sweep_dir, progress=False if args.no_progress else None)
     except NotASweepError as exc:
-        print(f"vendorsim-aggregate: error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        refuse(PROG, str(exc))
     for name in report.missing:
-        print(f"vendorsim-aggregate: missing: {name}", file=sys.stderr)
+        print(f"{PROG}: missing: {name}", file=sys.stderr)
     for name in report.broken:
-        print(f"vendorsim-aggregate: broken: {name}", file=sys.stderr)
+        print(f"{PROG}: broken: {name}", file=sys.stderr)
     print(describe(report))
     if not report.complete:
         raise SystemExit(1)

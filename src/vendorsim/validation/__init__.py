@@ -14,7 +14,6 @@ exits 1.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from typing import NoReturn
@@ -22,6 +21,7 @@ from typing import NoReturn
 import pandas as pd
 from tqdm.auto import tqdm
 
+from vendorsim.arguments import CommandLine, check_writable, refuse
 from vendorsim.io import write_atomic
 from vendorsim.settings import ConfigError, load_config
 from vendorsim.validation.ablation_check import (
@@ -44,6 +44,8 @@ __all__ = [
     "validate",
 ]
 
+PROG = "vendorsim-validate"
+
 
 def validate(only: list[int] | None = None, seeds: int | None = None) -> list[PatternResult]:
     """Run the patterns (all, or the numbers in ``only``), each with its default seeds."""
@@ -65,12 +67,11 @@ def to_markdown(frame: pd.DataFrame) -> str:
 
 def _refuse(message: str) -> NoReturn:
     """Bad input: one line on stderr, exit code 2, before any work starts."""
-    print(f"vendorsim-validate: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    refuse(PROG, message)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="vendorsim-validate", description=__doc__.splitlines()[0])
+    parser = CommandLine(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out",
         type=Path,
@@ -113,6 +114,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         if args.scenarios or args.extra:
             _refuse("--scenarios and --set are allowed only with --ablations")
         args.only = _pattern_numbers(args.only)
+    check_writable(PROG, "--out", args.out)
     return args
 
 

@@ -23,6 +23,7 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 import solara
 from mesa.visualization import SolaraViz
 
+from vendorsim.arguments import CommandLine, refuse
 from vendorsim.viz.dashboard_css import DEV_HIDE_CSS, PAGE_CSS
 from vendorsim.viz.dashboard_model import Controls, DashboardMarket
 from vendorsim.viz.dashboard_settings import SettingsSidebar
@@ -66,7 +67,7 @@ def Page() -> None:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line of ``vendorsim-dashboard``."""
-    parser = argparse.ArgumentParser(
+    parser = CommandLine(
         prog="vendorsim-dashboard",
         description="Serve the vendorsim workshop dashboard (works with no internet).",
     )
@@ -82,7 +83,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--open", action="store_true", help="open a browser tab once serving")
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
-        parser.error(f"--port={args.port} is out of range; allowed: 1-65535")
+        refuse(parser.prog, f"--port={args.port} is out of range; allowed: 1-65535")
     return args
 
 

@@ -9,11 +9,9 @@ SVG and embedded in the page as base64 PNG, so the page needs no network and no 
 
 from __future__ import annotations
 
-import argparse
 import base64
 import html
 import json
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +26,7 @@ from matplotlib.figure import Figure
 from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
+from vendorsim.arguments import CommandLine, refuse, unwritable
 from vendorsim.attribution import Attribution, attribute
 from vendorsim.io import write_atomic
 from vendorsim.mechanisms import MECHANISMS
@@ -39,6 +38,7 @@ from vendorsim.viz.attribution_figure import attribution_heatmap
 from vendorsim.viz.style import OUTCOME_COLOURS, OUTCOME_NAMES, caption_of, headline_of
 
 # Seeds the attribution reruns (one twin run per mechanism each): few, so a report stays quick.
+PROG = "vendorsim-report"
 ATTRIBUTION_SEEDS = 3
 RUN_FILES = ("engagements.parquet", "timeseries.parquet", "events.parquet")
 SWEEP_FILES = ("sweep.json", "cells.parquet", "engagements.parquet")
@@ -642,19 +642,23 @@ def render_html(report: Report, images: dict[str, bytes]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``vendorsim-report RESULTS_DIR``: exit 2 on bad input."""
-    parser = argparse.ArgumentParser(
-        prog="vendorsim-report",
+    parser = CommandLine(
+        prog=PROG,
         description="Build one self-contained report.html from a run, sweep or demo directory.",
     )
     parser.add_argument("results_dir", help="a run dir, a sweep root or results/demo")
     parser.add_argument("-o", "--out", help="where to write the page (default: inside it)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
+    # The page is a file: the directory it goes into must be writable.
+    key, page = ("--out", args.out) if args.out else ("RESULTS_DIR", args.results_dir)
+    problem = unwritable(Path(page).absolute().parent if args.out else page)
+    if problem is not None:
+        refuse(PROG, f"{key}={page!r} {problem}")
     try:
         path = build(args.results_dir, args.out, progress=False if args.no_progress else None)
     except NotResultsError as exc:
-        print(f"vendorsim-report: error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        refuse(PROG, str(exc))
     print(path)
 
 

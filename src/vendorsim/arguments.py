@@ -1,0 +1,71 @@
+"""What every command line shares: one-line refusals, and output directories checked first.
+
+Each vendorsim command refuses bad input the same way, before any work and with nothing
+written: one line on stderr naming the argument, its value and what is allowed, and exit code
+2. argparse's own refusals (an unknown argument, a value of the wrong type, a missing one)
+print the usage first and then the message; :class:`CommandLine` prints the message alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import NoReturn
+
+# Below this much free space even a run's config files may not fit: refuse at once.
+MIN_FREE_BYTES = 2**20
+
+
+def refuse(prog: str, message: str) -> NoReturn:
+    """Bad input: ``prog: error: message`` as one line on stderr, and exit code 2."""
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+class CommandLine(argparse.ArgumentParser):
+    """An argument parser whose every refusal is one line (:func:`refuse`), with a pointer to
+    the help instead of the usage.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Refuse in one line what argparse itself refuses."""
+        refuse(self.prog, f"{message}; allowed: see `{self.prog} --help`")
+
+
+def unwritable(directory: str | os.PathLike[str]) -> str | None:
+    """Why ``directory`` cannot be created and written, and what is allowed (the end of a
+    refusal's line), or None if it can.
+
+    Tried for real, in its nearest existing ancestor, with a temporary directory removed at
+    once: the permission bits say yes to root even where nothing can be created (``/proc``).
+    """
+    existing = Path(directory).absolute()
+    while not existing.exists():
+        existing = existing.parent
+    writable = "allowed: a directory you can write to"
+    if not existing.is_dir():
+        return f"is not writable ({str(existing)!r} is not a directory); {writable}"
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".vendorsim-check-", dir=existing))
+    except OSError as exc:
+        return f"is not writable ({exc.strerror}); {writable}"
+    free = shutil.disk_usage(existing).free
+    if free < MIN_FREE_BYTES:
+        return (
+            f"has only {free // 1024} kB free; allowed: a directory on a disk with at least "
+            f"{MIN_FREE_BYTES // 2**20} MB free"
+        )
+    return None
+
+
+def check_writable(prog: str, key: str, directory: str | os.PathLike[str]) -> None:
+    """Refuse (:func:`refuse`) an output ``directory``, given as ``key``, that
+    :func:`unwritable` says cannot be written.
+    """
+    problem = unwritable(directory)
+    if problem is not None:
+        refuse(prog, f"{key}={str(directory)!r} {problem}")
