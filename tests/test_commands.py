@@ -97,3 +97,23 @@ def test_ctrl_c_stops_a_serving_dashboard_with_its_line_not_clicks_abort(tmp_pat
     assert [line for line in stderr.splitlines() if line] == [
         "vendorsim-dashboard: interrupted; the dashboard has stopped"
     ], stderr
+
+
+def test_a_reader_that_goes_away_ends_a_command_quietly(tmp_path: Path) -> None:
+    # `vendorsim-scenarios | head -1`: the pipe's reading end is closed before the command
+    # writes, so its first write fails; it must end without a traceback.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run(
+            [str(BIN / "vendorsim-scenarios")],
+            cwd=tmp_path,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert proc.returncode == 1
+    assert proc.stderr == ""

@@ -85,3 +85,10 @@ def test_story_cli(small_results: Results, tmp_path: Path) -> None:
         [exe, str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=120
     )
     assert bad.returncode == 2 and "engagements.parquet" in bad.stderr
+    # A seed the run does not have is refused, not answered with an empty listing.
+    absent = max(small_results.seeds) + 1
+    other = subprocess.run(
+        [exe, str(tmp_path), "--seed", str(absent)], capture_output=True, text=True, timeout=120
+    )
+    assert other.returncode == 2 and other.stdout == ""
+    assert f"--seed={absent}" in other.stderr and len(other.stderr.splitlines()) == 1

@@ -16,6 +16,8 @@ entry point.
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from collections.abc import Callable
 
 from vendorsim.interrupted import AGAIN, SWEEP_AGAIN, stop
@@ -26,11 +28,18 @@ Main = Callable[[], object]
 def guarded(command: str, load: Callable[[], Main], advice: str = AGAIN) -> None:
     """Import a command (``load`` returns its ``main``) and run it. Ctrl-C at any point,
     the import included, says one line and exits with 130 (:func:`~vendorsim.interrupted.stop`).
+    A reader that goes away (``vendorsim-story DIR | head``) ends it quietly, as it ends other
+    Unix tools, with exit code 1 and no traceback.
     """
     try:
         load()()
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
     except KeyboardInterrupt:
         stop(command, advice)
+    except BrokenPipeError:
+        # Python would try to flush stdout again on exit and complain: point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
 
 
 def command(name: str, advice: str = AGAIN) -> Callable[[Callable[[], Main]], Callable[[], None]]:

@@ -33,6 +33,11 @@ def main(argv: list[str] | None = None) -> None:
         )
     results = Results.load(args.results_dir)
     seed = results.seeds[0] if args.seed is None else args.seed
+    if seed not in results.seeds:
+        refuse(
+            PROG,
+            f"--seed={seed} is not in these results; allowed: {', '.join(map(str, results.seeds))}",
+        )
     if args.client is None:
         e = results.engagements
         notable = e[(e["seed"] == seed) & ~e["outcome"].isin(["partnership", "ongoing"])]
