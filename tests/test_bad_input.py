@@ -94,6 +94,32 @@ def test_api_refuses_bad_input(override: str, words: list[str]) -> None:
         assert w in message
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"seeds": 0}, ["seeds=0", "[1, 100000]"]),
+        ({"seeds": []}, ["seeds=[]", "allowed"]),
+        ({"seeds": [3, -1]}, ["seed=-1", ">= 0"]),
+        ({"seeds": [1.5]}, ["seed=1.5", "integer"]),
+        ({"workers": 0}, ["workers=0", "auto"]),
+        ({"workers": "lots"}, ["workers='lots'", "auto"]),
+    ],
+    ids=["no-seeds", "empty-list", "negative-seed", "fractional-seed", "no-workers", "workers"],
+)
+def test_api_refuses_bad_seeds_and_workers_as_the_command_line_does(
+    kwargs: dict, words: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        simulate([], **kwargs)
+    for w in words:
+        assert w in str(info.value)
+
+
+def test_api_takes_one_override_as_a_string() -> None:
+    r = simulate("scenario=stockholm", seeds=1, progress=False)
+    assert r.config.meta.scenario == "stockholm"
+
+
 def test_non_conforming_behaviour_names_the_missing_method() -> None:
     with pytest.raises(ConfigError, match=r"missing method .*update"):
         simulate(

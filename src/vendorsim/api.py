@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vendorsim.config import PARAMS
 from vendorsim.experiment.memory import check_memory
 from vendorsim.experiment.runner import pool_size, run_seeds
 from vendorsim.results import Results
-from vendorsim.settings import ConfigError, load_config
+from vendorsim.settings import ConfigError, check_value, load_config
 
 __all__ = ["Results", "simulate"]
 
 
 def simulate(
-    overrides: Sequence[str] = (),
+    overrides: str | Sequence[str] = (),
     seeds: int | Sequence[int] = 1,
     *,
     workers: int | str | None = None,
@@ -23,23 +24,40 @@ def simulate(
 
     Args:
         overrides: e.g. ``["scenario=stockholm", "client.readiness=0.1"]``, as on the
-            command line.
-        seeds: a count (runs ``seed``, ``seed+1``, ... from the config) or explicit seeds.
-        workers: processes for the seeds; defaults to the config's ``workers``.
+            command line; a single override may be a plain string.
+        seeds: a count (runs ``seed``, ``seed+1``, ... from the config) or explicit seeds,
+            checked as ``seeds`` and ``seed`` are on the command line.
+        workers: processes for the seeds ('auto' or a whole number); defaults to the
+            config's ``workers``.
         progress: show a progress bar; None shows it only on a terminal.
 
     Raises:
         vendorsim.ConfigError: bad input, before any work starts.
 
     """
-    cfg = load_config(list(overrides))
-    seed_list = list(range(cfg.seed, cfg.seed + seeds)) if isinstance(seeds, int) else list(seeds)
-    if not seed_list:
-        raise ConfigError("seeds=[] is empty; allowed: a count >= 1 or a non-empty list of seeds")
-    workers = cfg.workers if workers is None else workers
+    # One override on its own is a list of one, not of its characters.
+    cfg = load_config([overrides] if isinstance(overrides, str) else list(overrides))
+    seed_list = _seed_list(cfg.seed, seeds)
+    workers = cfg.workers if workers is None else check_value(PARAMS["workers"], workers)
     sizes = {"market.clients": cfg.market.clients, "months": cfg.months, "seeds": len(seed_list)}
     check_memory(
         sizes, processes=pool_size(workers, len(seed_list), cfg.market.clients * cfg.months)
     )
     tables = run_seeds(cfg, seed_list, workers=workers, progress=progress)
     return Results(**tables, config=cfg)
+
+
+def _seed_list(first: int, seeds: int | Sequence[int]) -> list[int]:
+    """The seeds to run: a count from the config's ``first``, or the explicit ones, each
+    checked as the command line checks ``seeds`` and ``seed``.
+    """
+    if isinstance(seeds, int):
+        check_value(PARAMS["seeds"], seeds)
+        return list(range(first, first + seeds))
+    seed_list = list(seeds)
+    if not seed_list:
+        raise ConfigError("seeds=[] is empty; allowed: a count >= 1 or a non-empty list of seeds")
+    check_value(PARAMS["seeds"], len(seed_list))
+    for seed in seed_list:
+        check_value(PARAMS["seed"], seed)
+    return seed_list
