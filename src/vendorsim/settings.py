@@ -203,11 +203,17 @@ def _unknown_key(key: str, value: str) -> str:
     hint = f"did you mean {close[0]}? " if close else ""
     section = key.rpartition(".")[0]
     siblings = sorted(k.rpartition(".")[2] for k in PARAMS if k.rpartition(".")[0] == section)
-    allowed = (
-        f"keys under {section}: {', '.join(siblings)}"
-        if siblings
-        else ("a parameter listed by `vendorsim --help` or in docs/ODD.md")
-    )
+    if section == "":
+        # A top-level key: the run settings, or a section's dotted key.
+        sections = sorted({k.partition(".")[0] for k in PARAMS if "." in k})
+        allowed = (
+            f"{', '.join(siblings)}, or a key under {', '.join(sections)} "
+            "(e.g. client.readiness)"
+        )
+    elif siblings:
+        allowed = f"keys under {section}: {', '.join(siblings)}"
+    else:
+        allowed = "a parameter listed by `vendorsim --help` or in docs/ODD.md"
     return f"unknown key '{key}' (value {value!r}); {hint}allowed: {allowed}"
 
 
