@@ -198,3 +198,34 @@ def test_a_cells_columns_are_its_values_typed_as_arrow_types_a_list_of_them(valu
     assert out["cell"].to_pylist() == [7, 7, 7]
     assert out["a.b"].combine_chunks().equals(pa.array([value] * 3))
     assert out["seed"].to_pylist() == [0, 0, 1]  # the table's own column is left alone
+
+
+def test_a_sweep_over_the_seed_count_aggregates(tmp_path: Path) -> None:
+    # `seeds` is both a swept parameter and the summary's count of seeds: one column.
+    proc = sweep(tmp_path, "seeds=1,3", "market.clients=6", "months=12")
+    assert "Traceback" not in proc.stderr and "UserWarning" not in proc.stderr
+    cells = pd.read_parquet(tmp_path / "cells.parquet")
+    assert list(cells.columns).count("seeds") == 1
+    assert sorted(cells["seeds"]) == [1, 3]
+
+
+def test_a_failed_aggregation_is_said_in_one_line_and_fails_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from omegaconf import OmegaConf
+
+    from vendorsim import cli
+    from vendorsim.experiment.callbacks import AggregateSweep
+
+    monkeypatch.setattr(AggregateSweep, "failure", None)
+    config = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path / "no-sweep")}}})
+    AggregateSweep(progress=False).on_multirun_end(config)
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "aggregation failed" in line and "vendorsim-aggregate" in line
+    assert AggregateSweep.failure is not None
+    # Hydra would have let the sweep exit 0; `vendorsim` exits 1 instead.
+    monkeypatch.setattr(cli, "preflight", lambda argv: list(argv))
+    monkeypatch.setattr(cli, "_app", lambda: None)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["-m"])
+    assert exit_.value.code == 1

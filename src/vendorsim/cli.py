@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.analysis.checks import check_analysis
 from vendorsim.arguments import refuse, unwritable
+from vendorsim.experiment.callbacks import AggregateSweep
 from vendorsim.interrupted import SWEEP_AGAIN, stop
 from vendorsim.settings import (
     ConfigError,
@@ -217,6 +218,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             refuse("vendorsim", str(exc))
         sys.argv = [sys.argv[0], *argv]
         _app()
+        if AggregateSweep.failure is not None:
+            raise SystemExit(1)  # said in one line where it happened
     except KeyboardInterrupt:
         # A sweep's cells in flight say their own line (experiment.pipeline); this is Ctrl-C
         # anywhere else: before the sweep starts, in a single run or in the aggregation.

@@ -207,8 +207,7 @@ def _unknown_key(key: str, value: str) -> str:
         # A top-level key: the run settings, or a section's dotted key.
         sections = sorted({k.partition(".")[0] for k in PARAMS if "." in k})
         allowed = (
-            f"{', '.join(siblings)}, or a key under {', '.join(sections)} "
-            "(e.g. client.readiness)"
+            f"{', '.join(siblings)}, or a key under {', '.join(sections)} (e.g. client.readiness)"
         )
     elif siblings:
         allowed = f"keys under {section}: {', '.join(siblings)}"

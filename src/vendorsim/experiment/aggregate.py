@@ -139,7 +139,8 @@ def aggregate(sweep_dir: str | Path, progress: bool | None = None) -> Report:
             ),
         )
         months.result()
-    columns = ["cell", *params, "seeds", "n"]
+    # A sweep over `seeds` has it as a parameter too: the same number, one column.
+    columns = ["cell", *params, *(c for c in ("seeds", "n") if c not in params)]
     columns += [f"{p}_{o}" for o in OUTCOMES for p in ("share", "ci_low", "ci_high")]
     columns += ["mean_final_trust", "mean_vendor_margin"]
     summary = pd.DataFrame(rows, columns=columns)

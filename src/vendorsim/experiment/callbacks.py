@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import sys
+from typing import Any, ClassVar
 
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
@@ -14,9 +15,14 @@ log = logging.getLogger("vendorsim")
 class AggregateSweep(Callback):
     """On the end of a multirun, write the sweep's tables at its root.
 
-    Hydra turns a callback's exception into a warning, and skips this callback when a job
-    failed, so ``vendorsim-aggregate SWEEP_DIR`` does the same work as a standalone command.
+    Hydra skips this callback when a job failed, so ``vendorsim-aggregate SWEEP_DIR`` does
+    the same work as a standalone command. Hydra would turn an exception here into a warning
+    and let the sweep exit 0 with no tables; the aggregation's failure is said in one line
+    instead and kept in :attr:`failure`, which ``vendorsim`` turns into exit code 1.
     """
+
+    # Why the last aggregation in this process failed, or None.
+    failure: ClassVar[str | None] = None
 
     def __init__(self, progress: bool | None = None) -> None:
         self.progress = progress
@@ -25,7 +31,19 @@ class AggregateSweep(Callback):
         """Aggregate the sweep at ``hydra.sweep.dir`` and report what is missing."""
         from vendorsim.experiment.aggregate import aggregate, describe
 
-        report = aggregate(config.hydra.sweep.dir, progress=self.progress)
+        root = config.hydra.sweep.dir
+        try:
+            report = aggregate(root, progress=self.progress)
+        except Exception as exc:  # any failure: the cells are complete, only the tables are not
+            AggregateSweep.failure = f"{type(exc).__name__}: {exc}"
+            log.error("aggregation failed: %s", AggregateSweep.failure, exc_info=True)
+            print(
+                f"vendorsim: error: the sweep's cells are complete but their aggregation "
+                f"failed ({AggregateSweep.failure}); run `vendorsim-aggregate {root}` again "
+                "once the cause is fixed",
+                file=sys.stderr,
+            )
+            return
         for name in report.missing:
             log.warning("missing: %s", name)
         for name in report.broken:
