@@ -133,3 +133,14 @@ def test_partial_run_dir_is_refused(run_dir, tmp_path):
     (tmp_path / "engagements.parquet").write_bytes((run_dir / "engagements.parquet").read_bytes())
     with pytest.raises(ValueError, match="holds no readable results"):
         detect(tmp_path)
+
+
+def test_report_of_a_sweep_from_the_command_line_alone(tmp_path):
+    # No experiment file, so no hydra.sweeper.params: the grid is in the overrides only.
+    from tests.sweep_helpers import sweep
+
+    sweep(tmp_path, "seeds=2", "market.clients=6", "months=12", "vendor.sales.overpromise=0,1")
+    page = unescape(build(tmp_path, progress=False).read_text())
+    sections = set(re.findall(r'<section id="(\w+)">', page))
+    assert {"outcomes", "trust", "margin"} <= sections and "phase" not in sections
+    assert "vendor.sales.overpromise=0,1" in page

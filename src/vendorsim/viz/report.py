@@ -436,9 +436,11 @@ def sweep_configs(path: Path) -> list[tuple[str, str]]:
     if not multirun.is_file():
         return [("sweep.json", (path / "sweep.json").read_text())]
     cfg = OmegaConf.load(multirun)
-    swept = OmegaConf.select(cfg, "hydra.sweeper.params", default=None) or {}
+    # A sweep from the command line alone has no sweeper params: its grid is in the overrides.
+    swept = OmegaConf.select(cfg, "hydra.sweeper.params", default=None)
+    params = OmegaConf.to_container(swept) if swept is not None else {}
     task = OmegaConf.select(cfg, "hydra.overrides.task", default=None) or []
-    head = {"sweep": {"params": OmegaConf.to_container(swept), "overrides": list(task)}}
+    head = {"sweep": {"params": params, "overrides": list(task)}}
     if "hydra" in cfg:
         cfg.pop("hydra")
     return [
