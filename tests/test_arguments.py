@@ -100,8 +100,9 @@ def test_an_output_dir_that_cannot_be_written_is_refused_first(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     if command[0] == "vendorsim-why":
-        # why checks its run's tables before its --csv directory.
-        (tmp_path / "engagements.parquet").write_text("")
+        # why checks that its run's files are there before its --csv directory.
+        for name in ("engagements.parquet", "timeseries.parquet", "events.parquet", "config.yaml"):
+            (tmp_path / name).write_text("")
     before = sorted(p.name for p in tmp_path.iterdir())
     args = [a.format(out=blocker / "out", tmp=tmp_path) for a in command]
     proc = _run(tmp_path, *args)
@@ -113,3 +114,14 @@ def test_the_demo_refuses_no_seeds_before_any_work(tmp_path: Path) -> None:
     proc = _run(tmp_path, "vendorsim-demo", "--seeds", "0", "--out", str(tmp_path / "demo"))
     _one_line_refusal(proc, "--seeds=0", "allowed")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("script", ["vendorsim-why", "vendorsim-story"])
+def test_a_sweep_cells_directory_is_refused_by_the_commands_that_read_a_run(
+    tmp_path: Path, script: str
+) -> None:
+    # A sweep's job keeps its engagements and monthly means, not the series and events.
+    (tmp_path / "engagements.parquet").write_text("")
+    (tmp_path / "cell_months.parquet").write_text("")
+    proc = _run(tmp_path, script, str(tmp_path), "--seed", "0", "--client", "0")
+    _one_line_refusal(proc, "timeseries.parquet", "events.parquet", "rerun one alone")

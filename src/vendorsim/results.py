@@ -142,13 +142,47 @@ class Results:
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
-        """Read results written by :meth:`save` or by the CLI."""
+        """Read results written by :meth:`save` or by the CLI.
+
+        Raises:
+            FileNotFoundError: naming what :func:`missing` finds absent.
+
+        """
         d = Path(directory)
+        absent = missing(d)
+        if absent:
+            raise FileNotFoundError(f"{d} lacks {', '.join(absent)}")
         tables = {t: pd.read_parquet(d / f"{t}.parquet") for t in TABLES}
-        cfg_path = d / "config.yaml"
-        if not cfg_path.exists():
-            cfg_path = d / ".hydra" / "config.yaml"
-        return cls(**tables, config=OmegaConf.load(cfg_path))  # type: ignore[arg-type]
+        return cls(**tables, config=OmegaConf.load(config_path(d)))  # type: ignore[arg-type]
+
+
+# What a command that reads one run's tables accepts (a sweep's job directories lack some).
+RUN_DIR = (
+    "allowed: a run's output dir, as `vendorsim` or Results.save writes it (a sweep's cells "
+    "keep no time series or events: rerun one alone, `vendorsim KEY=VALUE ... seeds=N`)"
+)
+
+
+def config_path(directory: Path) -> Path | None:
+    """The config a run directory was made with: ``config.yaml`` as :meth:`Results.save`
+    writes it, or Hydra's ``.hydra/config.yaml``; None if it has neither.
+    """
+    for candidate in (directory / "config.yaml", directory / ".hydra" / "config.yaml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def missing(directory: Path) -> list[str]:
+    """What a run directory lacks for :meth:`Results.load`: its tables' files, its config.
+
+    A sweep's job directory keeps only its engagements and monthly means, so it lacks the
+    time series and the event log.
+    """
+    absent = [f"{t}.parquet" for t in TABLES if not (directory / f"{t}.parquet").is_file()]
+    if config_path(directory) is None:
+        absent.append("config.yaml")
+    return absent
 
 
 def _mean(values: np.ndarray) -> float | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vendorsim.arguments import CommandLine, refuse
-from vendorsim.results import Results
+from vendorsim.results import RUN_DIR, Results, missing
 from vendorsim.story import tell
 
 PROG = "vendorsim-story"
@@ -25,12 +25,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client", type=int, default=None, help="client number")
     parser.add_argument("--routine", action="store_true", help="include routine events")
     args = parser.parse_args(argv)
-    if not (args.results_dir / "engagements.parquet").exists():
-        refuse(
-            PROG,
-            f"RESULTS_DIR={args.results_dir} holds no engagements.parquet; "
-            "allowed: a run's output dir",
-        )
+    absent = missing(args.results_dir)
+    if absent:
+        refuse(PROG, f"RESULTS_DIR={args.results_dir} lacks {', '.join(absent)}; {RUN_DIR}")
     results = Results.load(args.results_dir)
     seed = results.seeds[0] if args.seed is None else args.seed
     if seed not in results.seeds:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from vendorsim.arguments import CommandLine, check_writable, refuse
 from vendorsim.io import write_atomic
-from vendorsim.results import Results
+from vendorsim.results import RUN_DIR, Results, missing
 from vendorsim.settings import ConfigError
 from vendorsim.twins import WhyInputError
 
@@ -36,11 +36,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--csv", type=Path, default=None, help="also write the tables here")
     args = parser.parse_args(argv)
-    if not (args.run_dir / "engagements.parquet").exists():
-        refuse(
-            PROG,
-            f"RUN_DIR={args.run_dir} holds no engagements.parquet; allowed: a run's output dir",
-        )
+    absent = missing(args.run_dir)
+    if absent:
+        refuse(PROG, f"RUN_DIR={args.run_dir} lacks {', '.join(absent)}; {RUN_DIR}")
     if args.csv is not None and args.csv.exists() and not args.csv.is_dir():
         refuse(PROG, f"--csv={args.csv} is a file; allowed: a directory (created if missing)")
     if args.csv is not None:

@@ -30,7 +30,7 @@ from vendorsim.arguments import CommandLine, refuse, unwritable
 from vendorsim.attribution import Attribution, attribute
 from vendorsim.io import write_atomic
 from vendorsim.mechanisms import MECHANISMS
-from vendorsim.results import Results
+from vendorsim.results import Results, config_path, missing
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables as T
@@ -40,7 +40,6 @@ from vendorsim.viz.style import OUTCOME_COLOURS, OUTCOME_NAMES, caption_of, head
 # Seeds the attribution reruns (one twin run per mechanism each): few, so a report stays quick.
 PROG = "vendorsim-report"
 ATTRIBUTION_SEEDS = 3
-RUN_FILES = ("engagements.parquet", "timeseries.parquet", "events.parquet")
 SWEEP_FILES = ("sweep.json", "cells.parquet", "engagements.parquet")
 # How to read each kind of figure, in plain words.
 HOW_TO_READ: dict[str, str] = {
@@ -132,21 +131,14 @@ def detect(path: Path) -> str:
         return "demo"
     if all((path / f).is_file() for f in SWEEP_FILES):
         return "sweep"
-    if all((path / f).is_file() for f in RUN_FILES) and _config_path(path) is not None:
+    if not missing(path):
         return "run"
     raise NotResultsError(f"{str(path)!r} holds no readable results; {expected}")
 
 
-def _config_path(path: Path) -> Path | None:
-    for candidate in (path / "config.yaml", path / ".hydra" / "config.yaml"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def config_text(path: Path) -> str:
     """The config a run directory was made with, as YAML (without Hydra's own node)."""
-    cfg_path = _config_path(path)
+    cfg_path = config_path(path)
     if cfg_path is None:
         return "(no config.yaml)"
     cfg = OmegaConf.load(cfg_path)
