@@ -4,6 +4,7 @@ that cannot be written."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import tomllib
@@ -125,3 +126,18 @@ def test_a_sweep_cells_directory_is_refused_by_the_commands_that_read_a_run(
     (tmp_path / "cell_months.parquet").write_text("")
     proc = _run(tmp_path, script, str(tmp_path), "--seed", "0", "--client", "0")
     _one_line_refusal(proc, "timeseries.parquet", "events.parquet", "rerun one alone")
+
+
+def test_the_dashboard_refuses_a_port_in_use_before_it_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = _run(tmp_path, "vendorsim-dashboard", "--port", str(port))
+    _one_line_refusal(proc, f"--port={port}", "in use", "allowed")
+    assert proc.stdout == ""  # no "server is starting" announcement
+
+
+def test_the_dashboard_refuses_a_host_that_is_no_address(tmp_path: Path) -> None:
+    proc = _run(tmp_path, "vendorsim-dashboard", "--host", "999.1.1.1")
+    _one_line_refusal(proc, "--host='999.1.1.1'", "allowed")

@@ -11,7 +11,9 @@ compare switch runs a second policy on the same seed beside the first. See docs/
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 import warnings
 from collections.abc import Sequence
 
@@ -84,7 +86,33 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
         refuse(parser.prog, f"--port={args.port} is out of range; allowed: 1-65535")
+    problem = _cannot_listen(args.host, args.port)
+    if problem is not None:
+        refuse(parser.prog, problem)
     return args
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen at ``host:port``, or None if it can. Tried before the
+    server starts: otherwise it announces its address and then fails in a log line.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return f"--host={host!r} is not an address here ({exc.strerror}); allowed: e.g. 127.0.0.1"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As the server will bind: a port left in TIME_WAIT by the last run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"--port={port} is in use; allowed: a free port, e.g. --port {port + 1}"
+            return (
+                f"--host={host!r} cannot be listened on ({exc.strerror}); allowed: e.g. 127.0.0.1"
+            )
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> None:
