@@ -226,3 +226,29 @@ def test_a_chunk_of_cells_per_hydra_job_that_is_no_whole_number_is_refused(
     key = "hydra.sweeper.cells_per_hydra_job"
     line = assert_refused(["-m", "seeds=1", f"{key}={value}"], [f"{key}=", value], tmp_path)
     assert line.endswith("allowed: a whole number >= 1")
+
+
+@pytest.mark.parametrize(
+    ("launcher", "setting", "words"),
+    [
+        ("vendorsim_local", "cells_per_job=0", ["cells_per_job=0", "null"]),
+        ("vendorsim_local", "cells_per_job=2.5", ["cells_per_job=2.5", "Integer"]),
+        ("vendorsim_local", "seconds_per_job=-5", ["seconds_per_job=-5", "> 0"]),
+        ("joblib", "n_jobs=0", ["n_jobs=0", "other than 0"]),
+    ],
+)
+def test_a_launcher_setting_it_would_clamp_or_fail_on_is_refused_first(
+    tmp_path: Path, launcher: str, setting: str, words: list[str]
+) -> None:
+    argv = [
+        "-m",
+        "seeds=1,2",
+        f"hydra/launcher={launcher}",
+        f"hydra.launcher.{setting}",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    ]
+    with pytest.raises(ConfigError) as info:
+        preflight(argv)
+    for word in words:
+        assert word in str(info.value)
+    assert list(tmp_path.iterdir()) == []

@@ -24,6 +24,7 @@ from vendorsim.interrupted import SWEEP_AGAIN, stop
 from vendorsim.settings import (
     ConfigError,
     check_cells_per_hydra_job,
+    check_launcher,
     check_overrides,
     compose_with_hydra,
     normalise_overrides,
@@ -138,6 +139,7 @@ def preflight(argv: Sequence[str]) -> list[str]:
         check_cells_per_hydra_job(
             OmegaConf.select(cfg, "hydra.sweeper.cells_per_hydra_job", default=1)
         )
+        check_launcher(OmegaConf.select(cfg, "hydra.launcher"))
     _check_fits_in_memory(cfg, parsed, multirun)
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     _check_writable(key, OmegaConf.select(cfg, key))

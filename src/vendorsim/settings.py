@@ -186,6 +186,37 @@ def check_value(spec: ParamSpec, value: Any) -> Any:
     return value
 
 
+def check_launcher(launcher: Any) -> None:
+    """Refuse, in one line, a launcher's chunk or pool setting that it would otherwise clamp
+    or fail on later: vendorsim's chunked launchers' ``cells_per_job`` (null or a whole
+    number >= 1) and ``seconds_per_job`` (a number > 0), and joblib's ``n_jobs`` (a whole
+    number other than 0; negative counts from the cores, as joblib reads it).
+    """
+    if launcher is None:
+        return
+    checks = {
+        "cells_per_job": (
+            1,
+            None,
+            True,
+            "null (size chunks by seconds_per_job) or a whole number >= 1",
+        ),
+        "seconds_per_job": (1e-9, None, False, "a number of seconds > 0"),
+        "n_jobs": (None, None, True, "a whole number other than 0 (-1: every core)"),
+    }
+    for key, (lo, hi, integer, allowed) in checks.items():
+        if key not in launcher:
+            continue
+        value = launcher[key]
+        if key == "cells_per_job" and value is None:
+            continue
+        problem = number_problem(value, lo, hi, integer=integer)
+        if key == "n_jobs" and problem is None and value == 0:
+            problem = "is out of range"
+        if problem is not None:
+            raise ConfigError(f"hydra.launcher.{key}={value!r} {problem}; allowed: {allowed}")
+
+
 def check_cells_per_hydra_job(value: Any) -> int:
     """Return vendorsim's sweeper chunk size ``hydra.sweeper.cells_per_hydra_job`` if it is a
     whole number >= 1; otherwise raise a one-line ConfigError.
@@ -382,5 +413,12 @@ def _typed(plain_json: str) -> VendorsimConfig:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    """The first line of ``exc``, with its cause's where Hydra wraps one: "Error merging
+    override K=V" alone does not say what K allows; OmegaConf's cause does ("could not be
+    converted to Integer").
+    """
+    text = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+    cause = exc.__cause__
+    if isinstance(cause, OmegaConfBaseException) and str(cause).strip():
+        text += f": {str(cause).strip().splitlines()[0]}"
+    return text
