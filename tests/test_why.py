@@ -242,3 +242,25 @@ def test_attribution_agrees_with_the_why_of_each_engagement_and_draws_its_shares
     assert f"{a.shares.loc['suspicion', outcome]:.0%} of the {a.counts[outcome]}" in headline_of(
         fig
     )
+
+
+def test_why_of_a_saved_command_line_run_is_the_why_of_the_run_itself(tmp_path: Path) -> None:
+    # The command line saves its run's config with the behaviour rules' references kept, so
+    # a switch such as "all four levers" reaches the rule that reads them. Saved resolved, the
+    # rules kept their old values and the why of a saved run named the wrong causes.
+    overrides = ["scenario=stockholm", "market.clients=8", "months=36"]
+    vendorsim = str(Path(sys.executable).with_name("vendorsim"))
+    subprocess.run(
+        [vendorsim, *overrides, "seeds=2", "figures=false", f"hydra.run.dir={tmp_path}"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    saved = Results.load(tmp_path)
+    direct = simulate(overrides, seeds=2, progress=False)
+    e = direct.engagements
+    ended = e[(e["vendor"] == 0) & e["ended"]].iloc[0]
+    seed, client = int(ended["seed"]), int(ended["client"])
+    pd.testing.assert_frame_equal(
+        saved.why(seed, client).counterfactuals, direct.why(seed, client).counterfactuals
+    )

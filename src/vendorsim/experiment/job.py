@@ -54,7 +54,11 @@ def run_single(cfg: DictConfig, out: Path, figure: DrawFigure | None = None) -> 
     plain = OmegaConf.create(resolved_container(cfg))
     seeds = range(cfg.seed, cfg.seed + cfg.seeds)
     tables = run_seeds(plain, seeds, workers=cfg.workers)
-    results = Results(**tables, config=plain)
+    # The config as composed, its references kept (the behaviour rules' parameters read
+    # `${client.switching_cost}` and the like), as simulate() keeps it: a counterfactual
+    # (`vendorsim-why`) that switches a mechanism off changes the key, and the rule follows.
+    # Saved resolved, the rules' copies would stay as they were and the switch would miss.
+    results = Results(**tables, config=cfg)
     results.save(out)
     if figure is not None:
         figure(results, out)
