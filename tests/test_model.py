@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from vendorsim.agents import ClientProcurement, DeliveryTeam, RelationshipManager, Sales
-from vendorsim.model import VendorMarket
+from vendorsim.model import HorizonReached, VendorMarket
 from vendorsim.outcomes import engagements_so_far, labelled
 
 
@@ -128,3 +128,12 @@ def test_months_to_renewal_counts_from_each_engagements_first_month_of_delivery(
     assert any(first > 0 for first in m.first_month.values()), "engagements began mid-run"
     for delivered, left in m.read:
         assert np.array_equal(left, 6 - delivered % 6)
+
+
+def test_stepping_past_the_horizon_says_so() -> None:
+    m = VendorMarket(market__clients=3, months=2)
+    m.run_for(2)
+    assert not m.running
+    with pytest.raises(HorizonReached, match=r"months=2"):
+        m.step()
+    assert m.month == 2  # nothing moved

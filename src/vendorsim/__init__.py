@@ -7,7 +7,15 @@ The public API::
     results.outcome_shares()
 """
 
-__all__ = ["OUTCOMES", "ConfigError", "Results", "VendorMarket", "load_config", "simulate"]
+__all__ = [
+    "OUTCOMES",
+    "ConfigError",
+    "HorizonReached",
+    "Results",
+    "VendorMarket",
+    "load_config",
+    "simulate",
+]
 __version__ = "0.1.0"
 
 
@@ -16,10 +24,10 @@ def __getattr__(name: str):  # lazy: `import vendorsim` loads nothing heavy (ven
         from vendorsim.outcomes import OUTCOMES
 
         return OUTCOMES
-    if name == "VendorMarket":
-        from vendorsim.model import VendorMarket
+    if name in ("VendorMarket", "HorizonReached"):
+        from vendorsim import model
 
-        return VendorMarket
+        return getattr(model, name)
     if name in ("simulate", "Results"):
         from vendorsim import api
 

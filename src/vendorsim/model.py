@@ -49,6 +49,10 @@ __all__ = ["RESULT_TABLES", "VendorMarket"]
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
 
+class HorizonReached(RuntimeError):
+    """A market was stepped past its horizon (``months``)."""
+
+
 class VendorMarket(mesa.Model):
     """C clients and V vendors trading engagements month by month.
 
@@ -161,7 +165,17 @@ class VendorMarket(mesa.Model):
     def step(self) -> None:
         """One month, in the order of ODD §3: sell, deliver, assess, manage, settle, record,
         then the month's choices.
+
+        Raises:
+            HorizonReached: the market has run all its ``months`` (``running`` is False):
+                its arrays hold no further month.
+
         """
+        if self.month >= self.cfg.months:
+            raise HorizonReached(
+                f"the market has run all its months={self.cfg.months}; allowed: step while "
+                "model.running, or build it with a larger months= to run longer"
+            )
         cfg, c, t, v, vendor = self.cfg, self.clients, self.teams, self.vendors, self.vendor_of
         held = np.bincount(vendor, minlength=len(self.sales))
         self.streams.month = self.month
