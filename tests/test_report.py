@@ -11,6 +11,7 @@ import subprocess
 import sys
 from html import unescape
 
+import pandas as pd
 import pytest
 
 from vendorsim.viz.report import build, detect, main
@@ -144,3 +145,24 @@ def test_report_of_a_sweep_from_the_command_line_alone(tmp_path):
     sections = set(re.findall(r'<section id="(\w+)">', page))
     assert {"outcomes", "trust", "margin"} <= sections and "phase" not in sections
     assert "vendor.sales.overpromise=0,1" in page
+
+
+def test_report_of_a_run_whose_focal_vendor_won_no_client(tmp_path):
+    # Many vendors, few clients: the focal vendor may win none. The run and its report say
+    # so instead of failing on empty figures.
+    from tests.sweep_helpers import VENDORSIM, env
+
+    overrides = ["market.vendors=20", "market.clients=3", "months=3"]
+    proc = subprocess.run(
+        [VENDORSIM, *overrides, f"hydra.run.dir={tmp_path}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env(),
+    )
+    assert proc.returncode == 0, proc.stderr
+    engagements = pd.read_parquet(tmp_path / "engagements.parquet")
+    assert not (engagements["vendor"] == 0).any(), "the case needs a focal vendor with no client"
+    page = unescape(build(tmp_path, progress=False).read_text())
+    assert re.findall(r'<section id="(\w+)">', page) == ["outcomes"]
+    assert "the focal vendor won no client" in page

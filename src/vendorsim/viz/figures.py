@@ -88,13 +88,15 @@ def outcome_shares(
 
     """
     shares = tables.shares_by(engagements, by, vendor)
+    who = "the focal vendor's engagements" if vendor is not None else "all engagements"
+    if shares.empty:
+        return _nothing_to_show(vendor)
     if order is not None:
         shares = shares.reindex(order)
     headline = hl.outcome_shares_headline(shares, noun or by)
     seeds = sorted(set(shares["seeds"]))
     n_min = int(shares["n"].min())
     half = Z95 * np.sqrt(0.25 / max(n_min, 1))
-    who = "the focal vendor's engagements" if vendor is not None else "all engagements"
     seed_sets = {frozenset(g["seed"]) for _, g in engagements.groupby(by)}
     crn = len(seed_sets) == 1 and len(shares) > 1
     same = " Same seeds in every bar (common random numbers)." if crn else ""
@@ -121,6 +123,26 @@ def outcome_shares(
                 handlelength=1.2,
                 columnspacing=1.2,
             )
+    return fig
+
+
+def _nothing_to_show(vendor: int | None) -> Figure:
+    """The outcome slide of a run with no engagement to count (a focal vendor that won no
+    client among many vendors and few clients, say): it says so instead of drawing no bars.
+    """
+    if vendor is None:
+        headline, caption = "No outcome to show: this run has no engagements", ""
+    else:
+        headline = "No outcome to show: the focal vendor won no client in this run"
+        caption = (
+            "Its bars would split the focal vendor's engagements by outcome. More clients, "
+            "fewer vendors or more seeds give it some; the run's tables hold every other "
+            "vendor's engagements."
+        )
+    with workshop():
+        fig, ax = slide()
+        ax.set_axis_off()
+        finish(fig, headline, caption)
     return fig
 
 

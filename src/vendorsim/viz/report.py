@@ -31,6 +31,7 @@ from vendorsim.attribution import Attribution, attribute
 from vendorsim.io import write_atomic
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.results import Results, config_path, missing
+from vendorsim.vendors import FOCAL
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables as T
@@ -168,24 +169,32 @@ def run_sections(path: Path) -> Report:
     eng = results.engagements.assign(scenario=scenario)
     report = Report(f"vendorsim results: {scenario}", path, "run")
     months = T.seed_months(results.timeseries).assign(scenario=scenario)
-    report.sections += [
-        Section("outcomes", "outcomes", "Outcomes", partial(F.outcome_shares, eng, "scenario")),
-        Section(
-            "trust", "trust", "Trust over time", partial(F.trust_trajectories, months, "scenario")
-        ),
-    ]
-    if len(results.events):
-        picked = F.pick_story(results.engagements, results.events)
-        report.sections.append(_story_section(results, picked, "One engagement's story"))
-    report.sections.append(_attribution_section(results))
     report.sections.append(
-        Section(
-            "margin",
-            "margin",
-            "Vendor margin",
-            partial(F.margin_erosion, months, "scenario", floor=_floor(results.config)),
-        )
+        Section("outcomes", "outcomes", "Outcomes", partial(F.outcome_shares, eng, "scenario"))
     )
+    # Every other section follows the focal vendor's clients: a focal vendor that won none
+    # (many vendors, few clients) leaves the outcome slide alone, which says so.
+    if (results.engagements["vendor"] == FOCAL).any():
+        report.sections.append(
+            Section(
+                "trust",
+                "trust",
+                "Trust over time",
+                partial(F.trust_trajectories, months, "scenario"),
+            )
+        )
+        if len(results.events):
+            picked = F.pick_story(results.engagements, results.events)
+            report.sections.append(_story_section(results, picked, "One engagement's story"))
+        report.sections.append(_attribution_section(results))
+        report.sections.append(
+            Section(
+                "margin",
+                "margin",
+                "Vendor margin",
+                partial(F.margin_erosion, months, "scenario", floor=_floor(results.config)),
+            )
+        )
     report.facts += [
         ("scenario", scenario),
         ("seeds", seeds_text(results.seeds)),
