@@ -166,3 +166,21 @@ def test_report_of_a_run_whose_focal_vendor_won_no_client(tmp_path):
     page = unescape(build(tmp_path, progress=False).read_text())
     assert re.findall(r'<section id="(\w+)">', page) == ["outcomes"]
     assert "the focal vendor won no client" in page
+
+
+def test_report_of_a_sweep_where_the_focal_vendor_won_no_client_anywhere(tmp_path):
+    from tests.sweep_helpers import sweep
+
+    sweep(
+        tmp_path,
+        "market.vendors=20,30",
+        "vendor.quality=0.3,0.9",
+        "market.clients=3",
+        "months=3",
+        "seeds=1",
+    )
+    cells = pd.read_parquet(tmp_path / "cells.parquet")
+    assert (cells["n"] == 0).all(), "the case needs a focal vendor with no client in any cell"
+    page = unescape(build(tmp_path, progress=False).read_text())
+    sections = re.findall(r'<section id="(\w+)">', page)
+    assert sections[:2] == ["outcomes", "phase"] and "trust" not in sections

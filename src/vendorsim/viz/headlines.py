@@ -196,8 +196,12 @@ def phase_headline(
     """
     col = f"share_{outcome}"
     name = OUTCOME_NAMES[outcome]
-    shares = cells[col]
     verb = VERBS[outcome]
+    # A cell where the focal vendor won no client has no share (NaN): read the others.
+    cells = cells[cells[col].notna()]
+    if cells.empty:
+        return Headline(f"No cell has an engagement of the focal vendor: no {name} to show", {})
+    shares = cells[col]
     if (shares < threshold).all():
         top = cells.loc[shares.idxmax()]
         text = (
@@ -213,6 +217,13 @@ def phase_headline(
     along, across = tipping_axis(cells, x, y, outcome)
     points = tipping_points(cells, along, across, outcome, threshold)
     found = [v for v in points.values() if v is not None]
+    if not found:
+        most = int((shares >= threshold).sum())
+        text = (
+            f"Most engagements {verb} in {most} of {len(shares)} cells, with no tipping "
+            f"point along {param_name(along)}"
+        )
+        return Headline(text, {"along": along, "across": across, "cells_above": most})
     rising = rises_with(cells, along, col)
     lo, hi = min(found), max(found)
     span = fmt_value(lo) if lo == hi else f"{fmt_value(lo)}–{fmt_value(hi)}"

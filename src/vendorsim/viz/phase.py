@@ -71,7 +71,8 @@ def phase_diagram(
     flat = grid.stack().rename(col).reset_index()
     headline = hl.phase_headline(flat, x, y, outcome, threshold)
     z = grid.to_numpy(dtype=float)
-    crosses = bool(np.nanmin(z) < threshold <= np.nanmax(z))
+    # A grid of cells without a share (no focal engagement anywhere) crosses nothing.
+    crosses = bool(np.isfinite(z).any() and np.nanmin(z) < threshold <= np.nanmax(z))
     edges = _tipping_edges(z, threshold) if crosses else []
     seeds = sorted(set(cells["seeds"])) if "seeds" in cells else []
     half = _typical_half_width(cells, outcome)

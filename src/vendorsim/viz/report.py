@@ -317,20 +317,22 @@ def sweep_sections(path: Path) -> Report:
         sub = months[months["cell"].isin(chosen["cell"])].copy()
         sub[by] = sub[along].map(_value_labeller(along))
         sub = sub.sort_values([along, "seed", "month"])
-        report.sections += [
-            Section(
-                "trust",
-                "trust",
-                f"Trust over time, by {by}{at}",
-                partial(F.trust_trajectories, sub, by),
-            ),
-            Section(
-                "margin",
-                "margin",
-                f"Vendor margin, by {by}{at}",
-                partial(F.margin_erosion, sub, by),
-            ),
-        ]
+        # Cells whose focal vendor won no client have no monthly means (NaN) to draw.
+        if sub["trust"].notna().any():
+            report.sections += [
+                Section(
+                    "trust",
+                    "trust",
+                    f"Trust over time, by {by}{at}",
+                    partial(F.trust_trajectories, sub, by),
+                ),
+                Section(
+                    "margin",
+                    "margin",
+                    f"Vendor margin, by {by}{at}",
+                    partial(F.margin_erosion, sub, by),
+                ),
+            ]
     report.notes.append(
         "Sweep jobs keep no event log, so this report has no engagement story; run one cell "
         "on its own (`vendorsim` with its overrides) to see one."
