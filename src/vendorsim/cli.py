@@ -32,7 +32,7 @@ from vendorsim.settings import (
 )
 
 log = logging.getLogger("vendorsim")
-# Hydra's own command-line flags (its argument parser's; tests/test_bad_input.py checks the
+# Hydra's own command-line flags (its argument parser's; tests/test_arguments.py checks the
 # two lists agree). Anything else starting with "-" is refused in one line, not with
 # argparse's usage.
 HYDRA_FLAGS = {

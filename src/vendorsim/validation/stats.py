@@ -70,7 +70,7 @@ def contrast(a: pd.Series, b: pd.Series) -> Contrast:
 
 
 def proportion(successes: int, n: int) -> tuple[float, float, float]:
-    """A share with its Wilson 95% interval (0 in [0, 1] when there is nothing to count)."""
+    """A share with its Wilson 95% interval; with nothing to count, 0 within [0, 1]."""
     if n == 0:
         return 0.0, 0.0, 1.0
     return (successes / n, *wilson(successes, n))
