@@ -47,6 +47,18 @@ def test_effective_hours_stop_at_once_when_the_linear_and_flat_limits_meet() -> 
     np.testing.assert_array_equal(hours, [40.0, 55.0, 55.0])
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_overtime_answers_pressure_and_saturates_at_its_limit() -> None:
+    pressure = np.array([0.0, 0.01, 1.0])
+    hours = delivery.overtime_hours(pressure, 0.25)
+    assert hours[0] == 40.0
+    assert hours[1] == pytest.approx(40.0 * (1 + 0.01), rel=0.03)  # one for one at first
+    assert 40.0 < hours[2] < 40.0 * 1.25
+    # No limit, and a limit too small to divide by: no overtime, and no warning.
+    assert (delivery.overtime_hours(pressure, 0.0) == 40.0).all()
+    assert delivery.overtime_hours(pressure, 5e-324) == pytest.approx(40.0)
+
+
 def test_control_aversion_lowers_a_willing_teams_effort() -> None:
     rule = HiddenCostOfControl(enforced=0.9, floor_scale=0.3)
     # A willing team (natural effort 1) with aversion 0.24 at monitoring 0.5: 1 - 0.24 x 0.5.

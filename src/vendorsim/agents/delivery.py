@@ -92,7 +92,11 @@ def overtime_hours(pressure: np.ndarray, max_overtime: float) -> np.ndarray:
     """Weekly hours: overtime answers pressure one for one at first, saturating at the limit."""
     if max_overtime <= 0:
         return 40.0 * (1.0 + 0 * pressure)
-    return 40.0 * (1.0 + max_overtime * (1.0 - np.exp(-pressure / max_overtime)))
+    # A limit near zero (a subnormal float) overflows pressure / limit to inf: exp(-inf) = 0
+    # and the overtime is the limit, as it should be; only numpy's warning is spared.
+    with np.errstate(over="ignore"):
+        saturation = 1.0 - np.exp(-pressure / max_overtime)
+    return 40.0 * (1.0 + max_overtime * saturation)
 
 
 def right_first_time(
