@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,9 +20,10 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
     A crash at any point leaves either the old file or the new one, never a partial file.
     """
     path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # The name is chosen before any file exists, so that Ctrl-C at any moment finds it to
+    # remove: with mkstemp the file existed before its name reached this frame, and a
+    # KeyboardInterrupt in between left a stray .tmp (seen when Ctrl-C stopped make demo).
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         write(tmp)
         os.replace(tmp, path)
