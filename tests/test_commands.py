@@ -41,12 +41,26 @@ def test_every_console_script_is_guarded() -> None:
     assert {target.partition(":")[0] for target in SCRIPTS.values()} == {"vendorsim.commands"}
 
 
+# Arguments each command reads without complaint, so that it goes on to load its module (the
+# directories are not results: the command would refuse them only once loaded).
+VALID_ARGUMENTS = {
+    "vendorsim-aggregate": ["."],
+    "vendorsim-report": ["."],
+    "vendorsim-story": ["."],
+    "vendorsim-why": [".", "--seed", "0", "--client", "0"],
+    "vendorsim-sensitivity": ["."],
+}
+# What a command's --help or a refused argument must not wait for: the heavy libraries.
+HEAVY = ("pandas", "mesa", "matplotlib", "hydra", "omegaconf", "solara", "scipy", "pyarrow")
+
+
 @pytest.mark.parametrize("script", sorted(SCRIPTS))
 def test_ctrl_c_while_a_command_loads_says_one_line(script: str, tmp_path: Path) -> None:
     # -X importtime reports each module as its import ends. The first to end after
     # vendorsim.commands is one of the command's own imports, inside the guard; pandas,
     # Hydra or Mesa (the best part of a second) are still loading when Ctrl-C arrives.
-    proc = start([script], tmp_path, "-X", "importtime")
+    argv = [script, *VALID_ARGUMENTS.get(script, [])]
+    proc = start(argv, tmp_path, "-X", "importtime")
     assert proc.stderr is not None
     others, guarded = [], False
     for line in proc.stderr:
@@ -117,3 +131,32 @@ def test_a_reader_that_goes_away_ends_a_command_quietly(tmp_path: Path) -> None:
         os.close(write)
     assert proc.returncode == 1
     assert proc.stderr == ""
+
+
+@pytest.mark.parametrize("script", sorted(set(SCRIPTS) - {"vendorsim"}))
+@pytest.mark.parametrize("argv", [["--help"], ["--no-such-flag"]])
+def test_help_and_a_refused_argument_answer_before_the_command_loads(
+    script: str, argv: list[str], tmp_path: Path
+) -> None:
+    # vendorsim itself is Hydra's command line: its --help lists the config, which Hydra
+    # composes. Every other command reads its arguments first (vendorsim.command_lines).
+    loaded = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('loaded:', *sorted(m for m in sys.modules "
+        f"if m.partition('.')[0] in {HEAVY!r}), file=sys.stderr))\n"
+        f"from vendorsim import commands\nsys.argv = {[script, *argv]!r}\n"
+        f"commands.{SCRIPTS[script].partition(':')[2]}()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", loaded], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == (0 if argv == ["--help"] else 2), done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[-1] == "loaded:", lines
+    if argv == ["--help"]:
+        assert done.stdout.startswith(f"usage: {script}"), done.stdout
+    else:
+        (refusal,) = lines[:-1]
+        assert refusal.startswith(f"{script}: error: "), refusal
+        assert refusal.endswith(f"; allowed: see `{script} --help`"), refusal
+    assert list(tmp_path.iterdir()) == []

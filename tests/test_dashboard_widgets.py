@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from mesa.experimental.scenarios import Scenario
 from omegaconf import OmegaConf
 
+from vendorsim import command_lines
 from vendorsim.outcomes import OUTCOMES, labelled
 from vendorsim.settings import ALIASES, load_config, options
 from vendorsim.validation.stats import contrast, share_by_seed
@@ -141,12 +142,12 @@ def test_figures_draw_at_the_start_and_mid_run(months, compare):
 
 
 def test_command_line_defaults_to_this_machine_only():
-    args = app.parse_args([])
-    assert (args.host, args.port) == ("127.0.0.1", app.DEFAULT_PORT)
-    args = app.parse_args(["--host", "0.0.0.0", "--port", "9000"])
+    args = command_lines.dashboard([])
+    assert (args.host, args.port) == ("127.0.0.1", command_lines.DASHBOARD_PORT)
+    args = command_lines.dashboard(["--host", "0.0.0.0", "--port", "9000"])
     assert (args.host, args.port) == ("0.0.0.0", 9000)
     with pytest.raises(SystemExit) as exc:
-        app.parse_args(["--port", "70000"])
+        command_lines.dashboard(["--port", "70000"])
     assert exc.value.code == 2
 
 

@@ -7,7 +7,10 @@ point here imports its command inside :func:`guarded`, so Ctrl-C at any moment s
 and exits with 130, the shell's code for it (:mod:`vendorsim.interrupted`).
 
 ``import vendorsim`` loads nothing heavy (``vendorsim/__init__.py``), so this module is in
-place within milliseconds of the interpreter's start. Each command is a small function
+place within milliseconds of the interpreter's start. A command's arguments are read
+(:mod:`vendorsim.command_lines`) before its module is imported, so ``--help``, a mistyped flag
+or an unwritable output directory is answered at once, not after a second or more of
+imports. Each command is a small function
 returning its ``main`` through a plain ``from ... import main``, so import-linter and the
 structure drawing see which command loads what; :func:`command` turns it into the guarded
 entry point.
@@ -20,18 +23,26 @@ import os
 import sys
 from collections.abc import Callable
 
+from vendorsim import command_lines
 from vendorsim.interrupted import AGAIN, SWEEP_AGAIN, stop
 
 Main = Callable[[], object]
+# A command line's reader (vendorsim.command_lines): the arguments, or exit 2.
+Read = Callable[[], object]
 
 
-def guarded(command: str, load: Callable[[], Main], advice: str = AGAIN) -> None:
-    """Import a command (``load`` returns its ``main``) and run it. Ctrl-C at any point,
-    the import included, says one line and exits with 130 (:func:`~vendorsim.interrupted.stop`).
-    A reader that goes away (``vendorsim-story DIR | head``) ends it quietly, as it ends other
-    Unix tools, with exit code 1 and no traceback.
+def guarded(
+    command: str, load: Callable[[], Main], advice: str = AGAIN, read: Read | None = None
+) -> None:
+    """Read a command's arguments (``read``, if given), import the command (``load`` returns
+    its ``main``) and run it. Ctrl-C at any point, the import included, says one line and
+    exits with 130 (:func:`~vendorsim.interrupted.stop`). A reader that goes away
+    (``vendorsim-story DIR | head``) ends it quietly, as it ends other Unix tools, with exit
+    code 1 and no traceback.
     """
     try:
+        if read is not None:
+            read()
         load()()
         sys.stdout.flush()  # here, where a closed pipe can still be caught
     except KeyboardInterrupt:
@@ -42,13 +53,15 @@ def guarded(command: str, load: Callable[[], Main], advice: str = AGAIN) -> None
         raise SystemExit(1) from None
 
 
-def command(name: str, advice: str = AGAIN) -> Callable[[Callable[[], Main]], Callable[[], None]]:
-    """The console script ``name``: its loader, run under :func:`guarded`."""
+def command(
+    name: str, advice: str = AGAIN, read: Read | None = None
+) -> Callable[[Callable[[], Main]], Callable[[], None]]:
+    """The console script ``name``: its loader, run under :func:`guarded` after ``read``."""
 
     def entry_point(load: Callable[[], Main]) -> Callable[[], None]:
         @functools.wraps(load)
         def run() -> None:
-            guarded(name, load, advice)
+            guarded(name, load, advice, read)
 
         return run
 
@@ -63,7 +76,7 @@ def vendorsim() -> Main:
     return main
 
 
-@command("vendorsim-aggregate")
+@command("vendorsim-aggregate", read=command_lines.aggregate)
 def aggregate() -> Main:
     """``vendorsim-aggregate``: a sweep's tables at its root."""
     from vendorsim.experiment.aggregate import main
@@ -71,7 +84,7 @@ def aggregate() -> Main:
     return main
 
 
-@command("vendorsim-report")
+@command("vendorsim-report", read=command_lines.report)
 def report() -> Main:
     """``vendorsim-report``: the workshop report from saved tables."""
     from vendorsim.viz.report import main
@@ -79,7 +92,7 @@ def report() -> Main:
     return main
 
 
-@command("vendorsim-dashboard", "the dashboard has stopped")
+@command("vendorsim-dashboard", "the dashboard has stopped", command_lines.dashboard)
 def dashboard() -> Main:
     """``vendorsim-dashboard``: the dashboard, served until Ctrl-C."""
     from vendorsim.viz.app import main
@@ -87,7 +100,7 @@ def dashboard() -> Main:
     return main
 
 
-@command("vendorsim-story")
+@command("vendorsim-story", read=command_lines.story)
 def story() -> Main:
     """``vendorsim-story``: one client's timeline."""
     from vendorsim.story_cli import main
@@ -95,7 +108,7 @@ def story() -> Main:
     return main
 
 
-@command("vendorsim-why")
+@command("vendorsim-why", read=command_lines.why)
 def why() -> Main:
     """``vendorsim-why``: why a client's engagement ended as it did."""
     from vendorsim.why_cli import main
@@ -103,7 +116,7 @@ def why() -> Main:
     return main
 
 
-@command("vendorsim-scenarios")
+@command("vendorsim-scenarios", read=command_lines.scenarios)
 def scenarios() -> Main:
     """``vendorsim-scenarios``: the scenarios, one line each."""
     from vendorsim.scenarios import main
@@ -111,7 +124,7 @@ def scenarios() -> Main:
     return main
 
 
-@command("vendorsim-validate")
+@command("vendorsim-validate", read=command_lines.validate)
 def validate() -> Main:
     """``vendorsim-validate``: the patterns, or the ablations."""
     from vendorsim.validation import main
@@ -119,7 +132,7 @@ def validate() -> Main:
     return main
 
 
-@command("vendorsim-sensitivity")
+@command("vendorsim-sensitivity", read=command_lines.sensitivity)
 def sensitivity() -> Main:
     """``vendorsim-sensitivity``: the indices of a finished sensitivity sweep."""
     from vendorsim.analysis.sensitivity import main
@@ -127,7 +140,7 @@ def sensitivity() -> Main:
     return main
 
 
-@command("vendorsim-demo")
+@command("vendorsim-demo", read=command_lines.demo)
 def demo() -> Main:
     """``vendorsim-demo`` (``make demo``): the demo study and its report."""
     from vendorsim.demo import main

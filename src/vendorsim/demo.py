@@ -23,17 +23,16 @@ from typing import Any
 from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
+from vendorsim import command_lines
 from vendorsim.api import simulate
-from vendorsim.arguments import CommandLine, check_writable, refuse
 from vendorsim.experiment.celldir import MARKER
 from vendorsim.io import write_atomic
 from vendorsim.settings import compose_with_hydra
 from vendorsim.viz.report import build
 
 PROG = "vendorsim-demo"
-DEFAULT_OUT = Path("results/demo")
 # Sized for about a minute on two cores; each part's seeds are shared (common random numbers).
-SEEDS = 20
+SEEDS = command_lines.DEMO_SEEDS
 SCENARIOS = (
     "baseline",
     "partnership",
@@ -152,7 +151,7 @@ def _expected_cells(args: Sequence[str]) -> int:
 
 
 def run_demo(
-    out: Path = DEFAULT_OUT,
+    out: Path = command_lines.DEMO_OUT,
     *,
     seeds: int = SEEDS,
     workers: int | str = "auto",
@@ -190,16 +189,7 @@ def run_demo(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``vendorsim-demo`` (``make demo``) and ``python -m vendorsim.demo``."""
-    parser = CommandLine(prog=PROG, description=__doc__)
-    parser.add_argument("--out", default=str(DEFAULT_OUT), help="where to write (results/demo)")
-    parser.add_argument("--seeds", type=int, default=SEEDS, help="seeds per setting")
-    parser.add_argument(
-        "--quick", action="store_true", help="a tiny market, 2 seeds and a 2 x 2 grid (seconds)"
-    )
-    args = parser.parse_args(argv)
-    if args.seeds < 1:
-        refuse(PROG, f"--seeds={args.seeds} is out of range; allowed: a whole number >= 1")
-    check_writable(PROG, "--out", args.out)
+    args = command_lines.demo(argv)
     start = time.perf_counter()
     try:
         if args.quick:

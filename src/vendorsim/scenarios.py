@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from omegaconf import OmegaConf
 
-from vendorsim.arguments import CommandLine
+from vendorsim import command_lines
 from vendorsim.settings import CONFIG_MODULE, options
 
 
@@ -24,7 +24,7 @@ def describe_scenarios() -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Print each scenario and its description (no arguments)."""
-    CommandLine(prog="vendorsim-scenarios", description=__doc__.strip("`")).parse_args(argv)
+    command_lines.scenarios(argv)
     for name, text in describe_scenarios().items():
         print(name)
         print(textwrap.fill(text, width=88, initial_indent="    ", subsequent_indent="    "))

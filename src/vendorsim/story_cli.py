@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from vendorsim.arguments import CommandLine, refuse
+from vendorsim import command_lines
+from vendorsim.arguments import refuse
 from vendorsim.results import RUN_DIR, Results, missing
 from vendorsim.story import tell
 
@@ -17,14 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     Without ``--client``, lists the clients of that seed whose engagements did not end in
     partnership or ongoing, so the next command is obvious.
     """
-    parser = CommandLine(prog=PROG, description="Tell an engagement's story.")
-    parser.add_argument(
-        "results_dir", type=Path, help="a run's output dir (with engagements.parquet)"
-    )
-    parser.add_argument("--seed", type=int, default=None, help="seed (default: the first)")
-    parser.add_argument("--client", type=int, default=None, help="client number")
-    parser.add_argument("--routine", action="store_true", help="include routine events")
-    args = parser.parse_args(argv)
+    args = command_lines.story(argv)
     absent = missing(args.results_dir)
     if absent:
         refuse(PROG, f"RESULTS_DIR={args.results_dir} lacks {', '.join(absent)}; {RUN_DIR}")

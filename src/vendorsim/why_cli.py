@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from vendorsim.arguments import CommandLine, check_writable, refuse
+from vendorsim import command_lines
+from vendorsim.arguments import refuse
 from vendorsim.io import write_atomic
 from vendorsim.results import RUN_DIR, Results, missing
 from vendorsim.settings import ConfigError
@@ -20,29 +19,10 @@ def main(argv: list[str] | None = None) -> None:
     ``margin.csv`` and ``trust.csv`` into DIR. Bad input is refused in one line (key, value,
     what is allowed) with exit code 2, before anything is written.
     """
-    parser = CommandLine(
-        prog=PROG,
-        description="Why did this engagement end as it did? Reruns its market with each "
-        "mechanism switched off in turn (docs/why.md).",
-    )
-    parser.add_argument("run_dir", type=Path, help="a run's output dir (vendorsim or Results.save)")
-    parser.add_argument("--seed", type=int, required=True, help="the run's seed")
-    parser.add_argument("--client", type=int, required=True, help="client number")
-    parser.add_argument(
-        "--engagement",
-        type=int,
-        default=None,
-        help="engagement number (default: the client's first with the focal vendor that ended)",
-    )
-    parser.add_argument("--csv", type=Path, default=None, help="also write the tables here")
-    args = parser.parse_args(argv)
+    args = command_lines.why(argv)
     absent = missing(args.run_dir)
     if absent:
         refuse(PROG, f"RUN_DIR={args.run_dir} lacks {', '.join(absent)}; {RUN_DIR}")
-    if args.csv is not None and args.csv.exists() and not args.csv.is_dir():
-        refuse(PROG, f"--csv={args.csv} is a file; allowed: a directory (created if missing)")
-    if args.csv is not None:
-        check_writable(PROG, "--csv", args.csv)
     results = Results.load(args.run_dir)
     try:
         why = results.why(args.seed, args.client, args.engagement)

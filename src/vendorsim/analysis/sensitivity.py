@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from vendorsim import command_lines
 from vendorsim.analysis.metrics import METRIC_NAMES, METRICS, metric_values
 from vendorsim.analysis.problem import (
     CHUNK_KEY,
@@ -37,7 +38,7 @@ from vendorsim.analysis.problem import (
     Settings,
     settings_from_config,
 )
-from vendorsim.arguments import CommandLine, check_writable, refuse
+from vendorsim.arguments import refuse
 from vendorsim.io import write_atomic
 from vendorsim.settings import ConfigError
 
@@ -403,22 +404,7 @@ def describe(result: SweepAnalysis) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """``vendorsim-sensitivity SWEEP_DIR [--outcome NAME|all]``."""
-    parser = CommandLine(
-        prog=PROG,
-        description="Sensitivity indices of a finished `vendorsim -m experiment=sensitivity_*`"
-        " sweep, written at its root.",
-    )
-    parser.add_argument("sweep_dir")
-    parser.add_argument(
-        "--outcome",
-        default=None,
-        help=f"one of {', '.join(METRICS)}, or all (default: the sweep's sensitivity.outcome)",
-    )
-    parser.add_argument(
-        "--aggregate", action="store_true", help="aggregate the jobs again before reading"
-    )
-    args = parser.parse_args(argv)
-    check_writable(PROG, "SWEEP_DIR", args.sweep_dir)
+    args = command_lines.sensitivity(argv)
     outcomes = list(METRICS) if args.outcome == "all" else [args.outcome]
     try:
         for i, outcome in enumerate(outcomes):

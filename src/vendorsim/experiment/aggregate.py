@@ -36,7 +36,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from vendorsim.arguments import CommandLine, check_writable, refuse
+from vendorsim import command_lines
+from vendorsim.arguments import refuse
 from vendorsim.experiment.identity import cell_name, override_key
 from vendorsim.experiment.sweepdir import (
     Job,
@@ -359,14 +360,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     Exit codes: 0 all cells aggregated; 1 some missing or broken (named on stderr, the
     tables hold the rest); 2 the directory is not a sweep.
     """
-    parser = CommandLine(
-        prog=PROG,
-        description="Collect the jobs of a `vendorsim -m` sweep into tables at its root.",
-    )
-    parser.add_argument("sweep_dir", help="the sweep directory (hydra.sweep.dir)")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    args = parser.parse_args(argv)
-    check_writable(PROG, "SWEEP_DIR", args.sweep_dir)
+    args = command_lines.aggregate(argv)
     try:
         report = aggregate(args.sweep_dir, progress=False if args.no_progress else None)
     except NotASweepError as exc:

@@ -21,7 +21,8 @@ from typing import NoReturn
 import pandas as pd
 from tqdm.auto import tqdm
 
-from vendorsim.arguments import CommandLine, check_writable, refuse
+from vendorsim import command_lines
+from vendorsim.arguments import refuse
 from vendorsim.io import write_atomic
 from vendorsim.settings import ConfigError, load_config
 from vendorsim.validation.ablation_check import (
@@ -71,50 +72,14 @@ def _refuse(message: str) -> NoReturn:
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = CommandLine(prog=PROG, description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results/validation"),
-        help="where to write the tables (default results/validation)",
-    )
-    parser.add_argument("--only", type=str, default="", help="pattern numbers, e.g. 3,4")
-    parser.add_argument(
-        "--seeds",
-        type=int,
-        default=None,
-        help=f"seeds per arm (default {SEEDS})",
-    )
-    parser.add_argument(
-        "--ablations",
-        action="store_true",
-        help="switch off each scenario's mechanism instead of checking the patterns",
-    )
-    parser.add_argument(
-        "--scenarios",
-        type=str,
-        default="",
-        help="with --ablations: scenarios to ablate, e.g. stockholm,captive (default: all, "
-        "then the default-scenario checks)",
-    )
-    parser.add_argument(
-        "--set",
-        dest="extra",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="with --ablations: a Hydra override added to every arm (repeatable)",
-    )
-    args = parser.parse_args(argv)
-    if args.seeds is not None and args.seeds < 2:
-        _refuse(f"--seeds={args.seeds} is out of range; allowed: >= 2")
+    """The command line (:func:`vendorsim.command_lines.validate`), then what only the
+    validation knows: the pattern numbers, the scenarios, the overrides.
+    """
+    args = command_lines.validate(argv)
     if args.ablations:
         _check_ablation_args(args)
     else:
-        if args.scenarios or args.extra:
-            _refuse("--scenarios and --set are allowed only with --ablations")
         args.only = _pattern_numbers(args.only)
-    check_writable(PROG, "--out", args.out)
     return args
 
 
@@ -129,8 +94,6 @@ def _pattern_numbers(text: str) -> list[int]:
 
 
 def _check_ablation_args(args: argparse.Namespace) -> None:
-    if args.only:
-        _refuse("--only is not allowed with --ablations; allowed: --scenarios")
     known = sorted({a.scenario for a in SCENARIO_ABLATIONS})
     args.scenarios = [x.strip() for x in args.scenarios.split(",") if x.strip()] or None
     unknown = [x for x in args.scenarios or [] if x not in known]

@@ -10,10 +10,7 @@ compare switch runs a second policy on the same seed beside the first. See docs/
 
 from __future__ import annotations
 
-import argparse
-import errno
 import os
-import socket
 import warnings
 from collections.abc import Sequence
 
@@ -25,15 +22,13 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 import solara
 from mesa.visualization import SolaraViz
 
-from vendorsim.arguments import CommandLine, refuse
+from vendorsim import command_lines
 from vendorsim.viz.dashboard_css import DEV_HIDE_CSS, PAGE_CSS
 from vendorsim.viz.dashboard_model import Controls, DashboardMarket
 from vendorsim.viz.dashboard_settings import SettingsSidebar
 from vendorsim.viz.dashboard_tabs import NamedTabs
 
 TITLE = "vendorsim: workshop dashboard"
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
 # Milliseconds between months while playing: slow enough for a room to follow.
 PLAY_INTERVAL = 400
 # Where Solara's asset proxy would fetch a file missing from solara-assets: nowhere. A
@@ -67,57 +62,9 @@ def Page() -> None:
     NamedTabs(model, selected)
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line of ``vendorsim-dashboard``."""
-    parser = CommandLine(
-        prog="vendorsim-dashboard",
-        description="Serve the vendorsim workshop dashboard (works with no internet).",
-    )
-    parser.add_argument(
-        "--host",
-        default=DEFAULT_HOST,
-        help="address to listen on (default 127.0.0.1: this machine only; "
-        "0.0.0.0 shares it with the room's network)",
-    )
-    parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
-    )
-    parser.add_argument("--open", action="store_true", help="open a browser tab once serving")
-    args = parser.parse_args(argv)
-    if not 0 < args.port < 65536:
-        refuse(parser.prog, f"--port={args.port} is out of range; allowed: 1-65535")
-    problem = _cannot_listen(args.host, args.port)
-    if problem is not None:
-        refuse(parser.prog, problem)
-    return args
-
-
-def _cannot_listen(host: str, port: int) -> str | None:
-    """Why the server could not listen at ``host:port``, or None if it can. Tried before the
-    server starts: otherwise it announces its address and then fails in a log line.
-    """
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        return f"--host={host!r} is not an address here ({exc.strerror}); allowed: e.g. 127.0.0.1"
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        # As the server will bind: a port left in TIME_WAIT by the last run is free.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                return f"--port={port} is in use; allowed: a free port, e.g. --port {port + 1}"
-            return (
-                f"--host={host!r} cannot be listened on ({exc.strerror}); allowed: e.g. 127.0.0.1"
-            )
-    return None
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the dashboard with Solara's server until interrupted."""
-    args = parse_args(argv)
+    args = command_lines.dashboard(argv)
     import click
     import solara.server.settings
     import solara.settings

@@ -26,7 +26,8 @@ from matplotlib.figure import Figure
 from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
-from vendorsim.arguments import CommandLine, refuse, unwritable
+from vendorsim import command_lines
+from vendorsim.arguments import refuse
 from vendorsim.attribution import Attribution, attribute
 from vendorsim.io import write_atomic
 from vendorsim.mechanisms import MECHANISMS
@@ -647,19 +648,7 @@ def render_html(report: Report, images: dict[str, bytes]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of ``vendorsim-report RESULTS_DIR``: exit 2 on bad input."""
-    parser = CommandLine(
-        prog=PROG,
-        description="Build one self-contained report.html from a run, sweep or demo directory.",
-    )
-    parser.add_argument("results_dir", help="a run dir, a sweep root or results/demo")
-    parser.add_argument("-o", "--out", help="where to write the page (default: inside it)")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    args = parser.parse_args(argv)
-    # The page is a file: the directory it goes into must be writable.
-    key, page = ("--out", args.out) if args.out else ("RESULTS_DIR", args.results_dir)
-    problem = unwritable(Path(page).absolute().parent if args.out else page)
-    if problem is not None:
-        refuse(PROG, f"{key}={page!r} {problem}")
+    args = command_lines.report(argv)
     try:
         path = build(args.results_dir, args.out, progress=False if args.no_progress else None)
     except NotResultsError as exc:

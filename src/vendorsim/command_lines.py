@@ -1,0 +1,253 @@
+"""The command lines of the console scripts, read before the commands load anything heavy.
+
+A command's module loads pandas, Mesa, matplotlib or Solara: one to four seconds before its
+``main`` could read its arguments. Each function here reads one command's arguments with
+nothing but :mod:`argparse` and :mod:`vendorsim.arguments`, and refuses what it can refuse
+without the model (a malformed or missing argument, a value out of range, an output
+directory that cannot be written). :mod:`vendorsim.commands` calls it before it imports the
+command, so ``--help`` and a mistyped flag answer at once; the command's ``main`` calls it
+again for its arguments and goes on to the checks that need the model or the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+
+from vendorsim.arguments import CommandLine, check_writable, refuse, unwritable
+
+Argv = Sequence[str] | None
+
+DEMO_OUT = Path("results/demo")
+# Seeds per setting of the demo (vendorsim.demo): sized for about a minute on two cores.
+DEMO_SEEDS = 20
+DASHBOARD_HOST = "127.0.0.1"
+DASHBOARD_PORT = 8765
+
+
+def aggregate(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-aggregate SWEEP_DIR [--no-progress]``."""
+    parser = CommandLine(
+        prog="vendorsim-aggregate",
+        description="Collect the jobs of a `vendorsim -m` sweep into tables at its root.",
+    )
+    parser.add_argument("sweep_dir", help="the sweep directory (hydra.sweep.dir)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    args = parser.parse_args(argv)
+    check_writable(parser.prog, "SWEEP_DIR", args.sweep_dir)
+    return args
+
+
+def report(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-report RESULTS_DIR [-o OUT] [--no-progress]``."""
+    parser = CommandLine(
+        prog="vendorsim-report",
+        description="Build one self-contained report.html from a run, sweep or demo directory.",
+    )
+    parser.add_argument("results_dir", help="a run dir, a sweep root or results/demo")
+    parser.add_argument("-o", "--out", help="where to write the page (default: inside it)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    args = parser.parse_args(argv)
+    # The page is a file: the directory it goes into must be writable.
+    key, page = ("--out", args.out) if args.out else ("RESULTS_DIR", args.results_dir)
+    problem = unwritable(Path(page).absolute().parent if args.out else page)
+    if problem is not None:
+        refuse(parser.prog, f"{key}={page!r} {problem}")
+    return args
+
+
+def dashboard(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-dashboard [--host H] [--port P] [--open]``; the address is tried first."""
+    parser = CommandLine(
+        prog="vendorsim-dashboard",
+        description="Serve the vendorsim workshop dashboard (works with no internet).",
+    )
+    parser.add_argument(
+        "--host",
+        default=DASHBOARD_HOST,
+        help=f"address to listen on (default {DASHBOARD_HOST}: this machine only; "
+        "0.0.0.0 shares it with the room's network)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DASHBOARD_PORT, help=f"port (default {DASHBOARD_PORT})"
+    )
+    parser.add_argument("--open", action="store_true", help="open a browser tab once serving")
+    args = parser.parse_args(argv)
+    if not 0 < args.port < 65536:
+        refuse(parser.prog, f"--port={args.port} is out of range; allowed: 1-65535")
+    problem = cannot_listen(args.host, args.port)
+    if problem is not None:
+        refuse(parser.prog, problem)
+    return args
+
+
+def cannot_listen(host: str, port: int) -> str | None:
+    """Why a server could not listen at ``host:port``, or None if it can. Tried before the
+    dashboard starts: otherwise it announces its address and then fails in a log line.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return f"--host={host!r} is not an address here ({exc.strerror}); allowed: e.g. 127.0.0.1"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As the server will bind: a port left in TIME_WAIT by the last run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"--port={port} is in use; allowed: a free port, e.g. --port {port + 1}"
+            return (
+                f"--host={host!r} cannot be listened on ({exc.strerror}); allowed: e.g. 127.0.0.1"
+            )
+    return None
+
+
+def story(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-story RESULTS_DIR [--seed S] [--client C] [--routine]``."""
+    parser = CommandLine(prog="vendorsim-story", description="Tell an engagement's story.")
+    parser.add_argument(
+        "results_dir", type=Path, help="a run's output dir (with engagements.parquet)"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed (default: the first)")
+    parser.add_argument("--client", type=int, default=None, help="client number")
+    parser.add_argument("--routine", action="store_true", help="include routine events")
+    return parser.parse_args(argv)
+
+
+def why(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-why RUN_DIR --seed S --client C [--engagement E] [--csv DIR]``."""
+    parser = CommandLine(
+        prog="vendorsim-why",
+        description="Why did this engagement end as it did? Reruns its market with each "
+        "mechanism switched off in turn (docs/why.md).",
+    )
+    parser.add_argument("run_dir", type=Path, help="a run's output dir (vendorsim or Results.save)")
+    parser.add_argument("--seed", type=int, required=True, help="the run's seed")
+    parser.add_argument("--client", type=int, required=True, help="client number")
+    parser.add_argument(
+        "--engagement",
+        type=int,
+        default=None,
+        help="engagement number (default: the client's first with the focal vendor that ended)",
+    )
+    parser.add_argument("--csv", type=Path, default=None, help="also write the tables here")
+    args = parser.parse_args(argv)
+    if args.csv is not None and args.csv.exists() and not args.csv.is_dir():
+        refuse(
+            parser.prog, f"--csv={args.csv} is a file; allowed: a directory (created if missing)"
+        )
+    if args.csv is not None:
+        check_writable(parser.prog, "--csv", args.csv)
+    return args
+
+
+def scenarios(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-scenarios`` (no arguments)."""
+    parser = CommandLine(
+        prog="vendorsim-scenarios",
+        description="The named scenarios with their plain-language descriptions.",
+    )
+    return parser.parse_args(argv)
+
+
+def validate(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-validate [--only N,...] | --ablations [--scenarios S,...] [--set K=V]``,
+    with ``--out`` and ``--seeds``. The pattern numbers and scenario names are checked by the
+    validation itself, which knows them.
+    """
+    parser = CommandLine(
+        prog="vendorsim-validate",
+        description="Check the model against the patterns of docs/ODD.md §9, or run its ablations.",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/validation"),
+        help="where to write the tables (default results/validation)",
+    )
+    parser.add_argument("--only", type=str, default="", help="pattern numbers, e.g. 3,4")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=None,
+        help="seeds per arm (default: the validation's own, enough for each verdict to be "
+        "unambiguous; docs/ODD.md §9)",
+    )
+    parser.add_argument(
+        "--ablations",
+        action="store_true",
+        help="switch off each scenario's mechanism instead of checking the patterns",
+    )
+    parser.add_argument(
+        "--scenarios",
+        type=str,
+        default="",
+        help="with --ablations: scenarios to ablate, e.g. stockholm,captive (default: all, "
+        "then the default-scenario checks)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="extra",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --ablations: a Hydra override added to every arm (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    if args.seeds is not None and args.seeds < 2:
+        refuse(parser.prog, f"--seeds={args.seeds} is out of range; allowed: >= 2")
+    if args.ablations and args.only:
+        refuse(parser.prog, "--only is not allowed with --ablations; allowed: --scenarios")
+    if not args.ablations and (args.scenarios or args.extra):
+        refuse(parser.prog, "--scenarios and --set are allowed only with --ablations")
+    check_writable(parser.prog, "--out", args.out)
+    return args
+
+
+def sensitivity(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-sensitivity SWEEP_DIR [--outcome NAME|all] [--aggregate]``."""
+    parser = CommandLine(
+        prog="vendorsim-sensitivity",
+        description="Sensitivity indices of a finished `vendorsim -m experiment=sensitivity_*`"
+        " sweep, written at its root.",
+    )
+    parser.add_argument("sweep_dir")
+    parser.add_argument(
+        "--outcome",
+        default=None,
+        help="an outcome metric (listed in docs/sensitivity.md), or all (default: the sweep's "
+        "sensitivity.outcome)",
+    )
+    parser.add_argument(
+        "--aggregate", action="store_true", help="aggregate the jobs again before reading"
+    )
+    args = parser.parse_args(argv)
+    check_writable(parser.prog, "SWEEP_DIR", args.sweep_dir)
+    return args
+
+
+def demo(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-demo [--out DIR] [--seeds N] [--quick]``."""
+    parser = CommandLine(
+        prog="vendorsim-demo",
+        description="A small study end to end, about a minute on two cores: the named "
+        "scenarios side by side, a Hydra sweep of organ rejection, vendor policies on common "
+        "random numbers, RM capture; then its self-contained report.html.",
+    )
+    parser.add_argument("--out", default=str(DEMO_OUT), help=f"where to write ({DEMO_OUT})")
+    parser.add_argument(
+        "--seeds", type=int, default=DEMO_SEEDS, help=f"seeds per setting (default {DEMO_SEEDS})"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a tiny market, 2 seeds and a 2 x 2 grid (seconds)"
+    )
+    args = parser.parse_args(argv)
+    if args.seeds < 1:
+        refuse(parser.prog, f"--seeds={args.seeds} is out of range; allowed: a whole number >= 1")
+    check_writable(parser.prog, "--out", args.out)
+    return args
