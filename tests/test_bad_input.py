@@ -84,6 +84,19 @@ def test_cli_refuses_bad_input(override: str, words: list[str], tmp_path: Path) 
     assert_refused(override.split(), words, tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("override", "options"),
+    [
+        ("hydra/launcher=nope", "basic, cluster_slurm, joblib, submitit_local"),
+        ("hydra/sweeper=nope", "basic, optuna, vendorsim"),
+    ],
+)
+def test_an_unknown_hydra_option_is_refused_with_the_groups_options(
+    override: str, options: str, tmp_path: Path
+) -> None:
+    assert_refused(["-m", override, "seeds=1"], ["nope", f"allowed: {options}"], tmp_path)
+
+
 @pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
 def test_api_refuses_bad_input(override: str, words: list[str]) -> None:
     with pytest.raises(ConfigError) as info:

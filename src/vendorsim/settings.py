@@ -21,7 +21,7 @@ from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
-from hydra.errors import HydraException
+from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -415,10 +415,13 @@ def _typed(plain_json: str) -> VendorsimConfig:
 def _first_line(exc: BaseException) -> str:
     """The first line of ``exc``, with its cause's where Hydra wraps one: "Error merging
     override K=V" alone does not say what K allows; OmegaConf's cause does ("could not be
-    converted to Integer").
+    converted to Integer"). A group option Hydra cannot find (``hydra/launcher=nope``) gets
+    the group's options, which Hydra lists on the lines after the first.
     """
     text = (str(exc).strip() or type(exc).__name__).splitlines()[0]
     cause = exc.__cause__
     if isinstance(cause, OmegaConfBaseException) and str(cause).strip():
         text += f": {str(cause).strip().splitlines()[0]}"
+    if isinstance(exc, MissingConfigException) and exc.options:
+        text += f"; allowed: {', '.join(exc.options)}"
     return text
