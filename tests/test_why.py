@@ -23,6 +23,7 @@ from vendorsim.settings import load_config
 from vendorsim.twins import WhyInputError, match_twins, run_market
 from vendorsim.why import explain
 from vendorsim.why_cli import main
+from vendorsim.why_words import trust_sentence
 
 WHY = str(Path(sys.executable).with_name("vendorsim-why"))
 SEEDS = [0, 1, 2]
@@ -137,6 +138,33 @@ def test_the_why_of_an_organ_rejection_names_suspicion_and_reads_plainly(rejecti
     cf = rejection.counterfactuals
     assert list(cf["mechanism"]) == list(MECHANISMS)
     assert (cf["necessary"] == (cf["outcome"] != "organ_rejection")).all()
+
+
+def test_a_trust_move_is_read_from_delivery_and_the_months_events_only_accompany_it() -> None:
+    # "Too good to be true" damps a rise (procurement.assess_month): it is never its cause.
+    trust = pd.DataFrame(
+        {
+            "month": [1, 2, 3],
+            "trust": [0.30, 0.36, 0.28],
+            "change": [0.10, 0.06, -0.08],
+            "quality": [0.8, 0.8, 0.3],
+            "reference": [0.4, 0.4, 0.5],
+            "events": ["", "“too good to be true”", "milestone missed"],
+        }
+    )
+    trust.attrs["initial_trust"] = 0.2
+    text = trust_sentence(trust)
+    assert "its largest rises: month 1 (+0.10: delivery at or above the client's reference); " in (
+        text
+    )
+    assert (
+        "month 2 (+0.06: delivery at or above the client's reference; that month also "
+        "“too good to be true”)"
+    ) in text
+    assert (
+        "its largest falls: month 3 (-0.08: delivery below the client's reference; that month "
+        "also milestone missed)"
+    ) in text
 
 
 def test_a_twin_of_the_same_config_matches_every_engagement_unchanged() -> None:

@@ -144,7 +144,7 @@ def answer_text(
             + "."
         )
     lines.append(_margin_sentence(row, margin, config))
-    lines.append(_trust_sentence(trust))
+    lines.append(trust_sentence(trust))
     if (cf["active"] & (cf["match"] != "same")).any():
         diverged = cf[cf["active"] & (cf["match"] != "same")]["mechanism"].tolist()
         lines.append(
@@ -200,7 +200,10 @@ def _margin_sentence(row: pd.Series, margin: pd.DataFrame, config: DictConfig) -
     return text + "."
 
 
-def _trust_sentence(trust: pd.DataFrame) -> str:
+def trust_sentence(trust: pd.DataFrame) -> str:
+    """Trust's path in one sentence: where it started and ended, and its largest falls and
+    rises, each read from the month's delivery against the client's reference.
+    """
     months = trust[trust["events"] != "end"]
     if months.empty:
         return ""
@@ -210,13 +213,18 @@ def _trust_sentence(trust: pd.DataFrame) -> str:
     rises = rises[rises["change"] > 0.005]
 
     def moves(frame: pd.DataFrame) -> str:
+        # The month's delivery against the reference is what the trust signal reads; the
+        # month's events come after it as what else happened, not as the cause: some only
+        # damp a move ("too good to be true" damps a rise) or do not touch trust at all.
         out = []
         for _, r in frame.sort_values("month").iterrows():
-            why = r["events"] or (
+            why = (
                 "delivery below the client's reference"
                 if r["quality"] < r["reference"]
                 else "delivery at or above the client's reference"
             )
+            if r["events"]:
+                why += f"; that month also {r['events']}"
             out.append(f"month {int(r['month'])} ({r['change']:+.2f}: {why})")
         return "; ".join(out)
 
