@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,7 @@ def test_a_reader_that_goes_away_ends_a_command_quietly(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("script", sorted(set(SCRIPTS) - {"vendorsim"}))
-@pytest.mark.parametrize("argv", [["--help"], ["--no-such-flag"]])
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["--no-such-flag"]])
 def test_help_and_a_refused_argument_answer_before_the_command_loads(
     script: str, argv: list[str], tmp_path: Path
 ) -> None:
@@ -150,13 +151,25 @@ def test_help_and_a_refused_argument_answer_before_the_command_loads(
     done = subprocess.run(
         [sys.executable, "-c", loaded], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
-    assert done.returncode == (0 if argv == ["--help"] else 2), done.stderr
+    assert done.returncode == (2 if argv == ["--no-such-flag"] else 0), done.stderr
     lines = done.stderr.splitlines()
     assert lines[-1] == "loaded:", lines
     if argv == ["--help"]:
         assert done.stdout.startswith(f"usage: {script}"), done.stdout
+    elif argv == ["--version"]:
+        assert done.stdout.startswith(f"vendorsim {version('vendorsim')} (Mesa "), done.stdout
     else:
         (refusal,) = lines[:-1]
         assert refusal.startswith(f"{script}: error: "), refusal
         assert refusal.endswith(f"; allowed: see `{script} --help`"), refusal
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_vendorsim_version_names_vendorsim_not_only_hydra(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(BIN / "vendorsim"), "--version"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"vendorsim {version('vendorsim')} (Mesa "), done.stdout
+    assert f"Hydra {version('hydra-core')}" in done.stdout
     assert list(tmp_path.iterdir()) == []

@@ -26,10 +26,35 @@ def refuse(prog: str, message: str) -> NoReturn:
     raise SystemExit(2)
 
 
+def version_line() -> str:
+    """The installed versions of vendorsim and of the libraries its results depend on."""
+    from importlib.metadata import version
+
+    return (
+        f"vendorsim {version('vendorsim')} (Mesa {version('mesa')}, Hydra "
+        f"{version('hydra-core')}, numpy {version('numpy')}, Python {sys.version.split()[0]})"
+    )
+
+
+class _Version(argparse.Action):
+    """``--version``: :func:`version_line`, read only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the versions and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        print(version_line())
+        parser.exit()
+
+
 class CommandLine(argparse.ArgumentParser):
     """An argument parser whose every refusal is one line (:func:`refuse`), with a pointer to
-    the help instead of the usage.
+    the help instead of the usage, and a ``--version``.
     """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.add_argument("--version", action=_Version)
 
     def error(self, message: str) -> NoReturn:
         """Refuse in one line what argparse itself refuses."""

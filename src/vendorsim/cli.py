@@ -18,7 +18,7 @@ from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.analysis.checks import check_analysis
-from vendorsim.arguments import refuse, unwritable
+from vendorsim.arguments import refuse, unwritable, version_line
 from vendorsim.experiment.callbacks import AggregateSweep
 from vendorsim.interrupted import SWEEP_AGAIN, stop
 from vendorsim.settings import (
@@ -213,6 +213,10 @@ def _app(cfg: DictConfig) -> object:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``vendorsim`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in split_argv(argv)[0]:
+        # Hydra's own --version names only Hydra's.
+        print(version_line())
+        return
     try:
         try:
             argv = preflight(argv)
