@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from importlib.metadata import version
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -81,3 +85,12 @@ def test_story_names_the_events_of_an_ended_engagement(small_results: Results) -
     text = small_results.story(int(row["seed"]), int(row["client"]))
     assert f"Client {row['client']}" in text
     assert f"outcome: {row['outcome']}" in text
+
+
+def test_a_saved_runs_summary_names_the_versions_that_produced_it(tmp_path: Path) -> None:
+    simulate(["market.clients=3", "months=3"], seeds=1).save(tmp_path)
+    recorded = json.loads((tmp_path / "summary.json").read_text())["versions"]
+    assert recorded["vendorsim"] == version("vendorsim")
+    assert recorded["mesa"] == version("mesa")
+    assert recorded["hydra"] == version("hydra-core")
+    assert set(recorded) == {"vendorsim", "mesa", "hydra", "numpy", "python"}

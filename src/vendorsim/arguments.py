@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import NoReturn
 
+from vendorsim.provenance import version_line
+
 # Below this much free space even a run's config files may not fit: refuse at once.
 MIN_FREE_BYTES = 2**20
 
@@ -24,16 +26,6 @@ def refuse(prog: str, message: str) -> NoReturn:
     """Bad input: ``prog: error: message`` as one line on stderr, and exit code 2."""
     print(f"{prog}: error: {message}", file=sys.stderr)
     raise SystemExit(2)
-
-
-def version_line() -> str:
-    """The installed versions of vendorsim and of the libraries its results depend on."""
-    from importlib.metadata import version
-
-    return (
-        f"vendorsim {version('vendorsim')} (Mesa {version('mesa')}, Hydra "
-        f"{version('hydra-core')}, numpy {version('numpy')}, Python {sys.version.split()[0]})"
-    )
 
 
 class _Version(argparse.Action):

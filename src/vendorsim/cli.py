@@ -18,9 +18,10 @@ from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.analysis.checks import check_analysis
-from vendorsim.arguments import refuse, unwritable, version_line
+from vendorsim.arguments import refuse, unwritable
 from vendorsim.experiment.callbacks import AggregateSweep
 from vendorsim.interrupted import SWEEP_AGAIN, stop
+from vendorsim.provenance import version_line
 from vendorsim.settings import (
     ConfigError,
     check_cells_per_hydra_job,

@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.io import write_atomic, write_frame
 from vendorsim.outcomes import OUTCOMES
+from vendorsim.provenance import versions
 from vendorsim.story import tell
 from vendorsim.tables import RESULT_TABLES
 from vendorsim.vendors import FOCAL
@@ -103,7 +104,7 @@ class Results:
         )
 
     def summary(self) -> dict[str, Any]:
-        """Headline figures for ``summary.json``."""
+        """Headline figures for ``summary.json``, and the versions that produced them."""
         e = self.engagements
         focal = e["vendor"].to_numpy() == FOCAL
         trust, margin = (e[c].to_numpy()[focal] for c in ("final_trust", "vendor_margin"))
@@ -124,6 +125,9 @@ class Results:
             },
             "focal_mean_final_trust": _mean(trust),
             "focal_vendor_margin": _mean(margin),
+            # What produced these numbers: the same seed gives the same tables only on the
+            # same versions.
+            "versions": versions(),
         }
 
     def save(self, directory: str | Path) -> Path:

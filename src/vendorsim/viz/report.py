@@ -205,6 +205,10 @@ def run_sections(path: Path) -> Report:
         ("engagements", str(len(results.engagements))),
         _attribution_fact(results),
     ]
+    if "versions" in summary:  # runs saved before the versions were recorded lack them
+        report.facts.append(
+            ("produced by", ", ".join(f"{k} {v}" for k, v in summary["versions"].items()))
+        )
     report.configs.append(("config.yaml", config_text(path)))
     return report
 
