@@ -39,6 +39,8 @@ BAD_INPUTS = [
     ("market.clients=-3", ["market.clients", "-3", "[1, 100000]"]),
     ("market.projects=0", ["market.projects", "0", "[1, 100]"]),
     ("seeds=0", ["seeds", "0", "[1, 100000]"]),
+    # The tables keep seeds as 64-bit integers (a larger one failed after Hydra had started).
+    ("seed=99999999999999999999999", ["seed", "99999999999999999999999", "4611686018427387904"]),
     ("client.readiness=[0.1", ["client.readiness=[0.1", "key=value"]),
     ("client.vendor_management.monitoring=1.01", ["monitoring", "1.01", "[0, 1]"]),
     ("vendor.sales.overpromise=-0.5", ["overpromise", "-0.5", "[0, 5]"]),
@@ -112,12 +114,24 @@ def test_api_refuses_bad_input(override: str, words: list[str]) -> None:
     [
         ({"seeds": 0}, ["seeds=0", "[1, 100000]"]),
         ({"seeds": []}, ["seeds=[]", "allowed"]),
-        ({"seeds": [3, -1]}, ["seed=-1", ">= 0"]),
+        ({"seeds": [3, -1]}, ["seed=-1", "[0, 4611686018427387904]"]),
+        ({"seeds": [2**70]}, ["seed=1180591620717411303424", "[0, 4611686018427387904]"]),
         ({"seeds": [1.5]}, ["seed=1.5", "integer"]),
+        # A repeated seed would count the same market's engagements twice.
+        ({"seeds": [3, 1, 3]}, ["seeds=[3, 1, 3]", "repeats 3", "distinct"]),
         ({"workers": 0}, ["workers=0", "auto"]),
         ({"workers": "lots"}, ["workers='lots'", "auto"]),
     ],
-    ids=["no-seeds", "empty-list", "negative-seed", "fractional-seed", "no-workers", "workers"],
+    ids=[
+        "no-seeds",
+        "empty-list",
+        "negative-seed",
+        "huge-seed",
+        "fractional-seed",
+        "repeated-seed",
+        "no-workers",
+        "workers",
+    ],
 )
 def test_api_refuses_bad_seeds_and_workers_as_the_command_line_does(
     kwargs: dict, words: list[str]

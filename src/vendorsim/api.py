@@ -60,4 +60,11 @@ def _seed_list(first: int, seeds: int | Sequence[int]) -> list[int]:
     check_value(PARAMS["seeds"], len(seed_list))
     for seed in seed_list:
         check_value(PARAMS["seed"], seed)
+    # A repeated seed would run the same market twice and count its engagements twice,
+    # narrowing every interval drawn from them.
+    repeated = sorted({s for s in seed_list if seed_list.count(s) > 1})
+    if repeated:
+        raise ConfigError(
+            f"seeds={seed_list!r} repeats {', '.join(map(str, repeated))}; allowed: distinct seeds"
+        )
     return seed_list

@@ -628,7 +628,8 @@ class MetaConfig:
 class VendorsimConfig:
     """The whole run: size, seeds, the focal vendor, the clients and the behaviour rules."""
 
-    seed: int = param(0, "first seed; runs use seed, seed+1, ...", lo=0, source="run")
+    # At most 2**62: the tables keep seeds as 64-bit integers, with room for 100,000 more.
+    seed: int = param(0, "first seed; runs use seed, seed+1, ...", lo=0, hi=2**62, source="run")
     seeds: int = param(
         1, "number of seeds (replications) in this run", lo=1, hi=100_000, source="run"
     )
@@ -716,7 +717,8 @@ class ParamSpec:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    # An integer bound in full: "%g" would round 2**62 to 4.61169e+18.
+    return str(x) if isinstance(x, int) else f"{x:g}"
 
 
 def iter_params(cls: type = VendorsimConfig, prefix: str = "") -> Iterator[ParamSpec]:
