@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from vendorsim import OUTCOMES, Results, simulate
 
@@ -46,6 +47,27 @@ def test_outcome_shares_cover_every_label_and_sum_to_one(small_results: Results)
         shares = small_results.outcome_shares(vendor)
         assert list(shares.index) == list(OUTCOMES)
         assert np.isclose(shares.sum(), 1.0)
+
+
+def test_outcome_shares_of_a_vendor_with_nothing_to_count_are_nan_not_zero(
+    tmp_path: Path,
+) -> None:
+    results = simulate(["market.vendors=20", "market.clients=3", "months=3"], seeds=1)
+    assert not (results.engagements["vendor"] == 0).any()  # the focal vendor won no client
+    assert results.outcome_shares().isna().all()
+    assert np.isclose(results.outcome_shares(None).sum(), 1.0)
+    results.save(tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert set(summary["outcome_shares_focal"].values()) == {None}
+
+
+@pytest.mark.parametrize("vendor", [-1, 5, 99])
+def test_outcome_shares_refuse_a_vendor_the_market_does_not_have(
+    small_results: Results, vendor: int
+) -> None:
+    vendors = small_results.config.market.vendors
+    with pytest.raises(ValueError, match=rf"vendor={vendor} is not in this market; allowed: 0\.\."):
+        small_results.outcome_shares(vendor if vendor != 5 else vendors)
 
 
 def test_events_are_ordered_and_name_actor_and_cause(small_results: Results) -> None:

@@ -47,13 +47,24 @@ class Results:
         return sorted(self.engagements["seed"].unique().tolist())
 
     def outcome_shares(self, vendor: int | None = FOCAL) -> pd.Series:
-        """Share of engagements with each outcome, over every label (sums to 1).
+        """Share of engagements with each outcome, over every label (sums to 1; NaN for
+        every label where there is nothing to count: a vendor that won no client).
 
         Args:
             vendor: count only this vendor's engagements (0, the focal vendor, by default);
                 None counts every engagement in the market.
 
+        Raises:
+            ValueError: ``vendor`` is not one of the market's vendors.
+
         """
+        # A sweep cell's summary config keeps only what its summary reads: no vendor count.
+        vendors = OmegaConf.select(self.config, "market.vendors", default=None)
+        if vendor is not None and vendors is not None and not 0 <= vendor < vendors:
+            raise ValueError(
+                f"vendor={vendor!r} is not in this market; allowed: 0..{vendors - 1}, or None "
+                "for every vendor"
+            )
         # Counted in numpy on one column: a sweep's workers do this for every cell, and
         # pandas' filtering and value_counts cost several times the counting.
         outcome = self.engagements["outcome"].to_numpy()
@@ -61,7 +72,7 @@ class Results:
             outcome = outcome[self.engagements["vendor"].to_numpy() == vendor]
         counts = np.array([np.count_nonzero(outcome == label) for label in OUTCOMES])
         total = counts.sum()
-        shares = counts / total if total else counts.astype(float)
+        shares = counts / total if total else np.full(len(OUTCOMES), np.nan)
         return pd.Series(shares, index=pd.Index(list(OUTCOMES), name="outcome"), name="share")
 
     def story(self, seed: int, client: int) -> str:
@@ -117,12 +128,8 @@ class Results:
             "clients": int(self.config.market.clients),
             "engagements": len(e),
             "focal_engagements": int(focal.sum()),
-            "outcome_shares_focal": {
-                k: round(float(v), 6) for k, v in self.outcome_shares(FOCAL).items()
-            },
-            "outcome_shares_market": {
-                k: round(float(v), 6) for k, v in self.outcome_shares(None).items()
-            },
+            "outcome_shares_focal": _shares(self.outcome_shares(FOCAL)),
+            "outcome_shares_market": _shares(self.outcome_shares(None)),
             "focal_mean_final_trust": _mean(trust),
             "focal_vendor_margin": _mean(margin),
             # What produced these numbers: the same seed gives the same tables only on the
@@ -187,6 +194,11 @@ def missing(directory: Path) -> list[str]:
     if config_path(directory) is None:
         absent.append("config.yaml")
     return absent
+
+
+def _shares(shares: pd.Series) -> dict[str, float | None]:
+    """Shares to six places, as the summary gives them; None (JSON's null) for NaN."""
+    return {k: None if np.isnan(v) else round(float(v), 6) for k, v in shares.items()}
 
 
 def _mean(values: np.ndarray) -> float | None:

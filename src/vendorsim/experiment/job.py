@@ -260,6 +260,9 @@ def write_cell(
 
 def _top(shares: pd.Series) -> str:
     """Outcome shares for a log line, the largest first, none that is zero."""
+    shares = shares.astype(float)  # a summary's None (no engagements) as NaN
+    if shares.isna().all():
+        return "none (the focal vendor won no client)"
     return ", ".join(
         f"{k} {v:.0%}" for k, v in shares.sort_values(ascending=False).items() if v > 0
     )
