@@ -130,6 +130,27 @@ def test_report_to_another_path(run_dir, tmp_path):
     assert (out.parent / "figures" / "story.png").is_file()
 
 
+def test_report_into_a_directory_writes_report_html_there(run_dir, tmp_path):
+    main([str(run_dir), "--out", str(tmp_path), "--no-progress"])
+    assert (tmp_path / "report.html").is_file() and (tmp_path / "figures").is_dir()
+    assert not (tmp_path.parent / "figures").exists()  # it went there, beside the page, before
+
+
+def test_report_refuses_an_out_that_is_not_a_page(run_dir, tmp_path, capsys):
+    # It would have replaced the run's summary.json with the page.
+    summary = run_dir / "summary.json"
+    before = summary.read_bytes()
+    with pytest.raises(SystemExit) as exc:
+        main([str(run_dir), "--out", str(summary), "--no-progress"])
+    assert exc.value.code == 2
+    assert summary.read_bytes() == before
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"vendorsim-report: error: --out={str(summary)!r} is not a page; allowed: a path ending "
+        "in .html, or a directory"
+    ]
+
+
 def test_partial_run_dir_is_refused(run_dir, tmp_path):
     (tmp_path / "engagements.parquet").write_bytes((run_dir / "engagements.parquet").read_bytes())
     with pytest.raises(ValueError, match="holds no readable results"):

@@ -48,9 +48,22 @@ def report(argv: Argv = None) -> argparse.Namespace:
         description="Build one self-contained report.html from a run, sweep or demo directory.",
     )
     parser.add_argument("results_dir", help="a run dir, a sweep root or results/demo")
-    parser.add_argument("-o", "--out", help="where to write the page (default: inside it)")
+    parser.add_argument(
+        "-o",
+        "--out",
+        help="the page: a path ending in .html, or a directory to write report.html into "
+        "(default: inside RESULTS_DIR)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
+    if args.out is not None and Path(args.out).is_dir():
+        args.out = str(Path(args.out) / "report.html")
+    elif args.out is not None and not args.out.endswith(".html"):
+        # Anything else could be a results file (summary.json) the page would replace.
+        refuse(
+            parser.prog,
+            f"--out={args.out!r} is not a page; allowed: a path ending in .html, or a directory",
+        )
     # The page is a file: the directory it goes into must be writable.
     key, page = ("--out", args.out) if args.out else ("RESULTS_DIR", args.results_dir)
     problem = unwritable(Path(page).absolute().parent if args.out else page)
