@@ -219,6 +219,33 @@ def test_cli_refuses_a_missing_run_dir(tmp_path: Path) -> None:
     assert len(lines) == 1 and "RUN_DIR=" in lines[0] and "allowed:" in lines[0]
 
 
+def test_a_sweep_cell_is_refused_with_the_command_that_runs_it_alone(tmp_path: Path) -> None:
+    from tests.sweep_helpers import TINY, VENDORSIM, env, sweep
+
+    sweep(tmp_path / "sweep", *TINY, "behaviour.trust=beta", "vendor.sales.overpromise=0.2,1")
+    cell = tmp_path / "sweep" / "1"
+    done = subprocess.run(
+        [WHY, str(cell), "--seed", "0", "--client", "0"], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"vendorsim-why: error: RUN_DIR={cell} is a sweep cell")
+    command = line.split("run this cell alone with `")[1].rstrip("`")
+    assert command == (
+        "vendorsim behaviour/trust=beta market.clients=8 months=24 vendor.sales.overpromise=1 "
+        "seed=0 seeds=3"
+    )
+    # The command gives the cell's own engagements, with the tables the why needs.
+    alone = tmp_path / "alone"
+    subprocess.run(
+        [VENDORSIM, *command.split()[1:], f"hydra.run.dir={alone}"], check=True, env=env()
+    )
+    cell_rows = pd.read_parquet(cell / "engagements.parquet")
+    run_rows = pd.read_parquet(alone / "engagements.parquet")[cell_rows.columns]
+    pd.testing.assert_frame_equal(cell_rows, run_rows)
+    assert main([str(alone), "--seed", "0", "--client", "0"]) is None
+
+
 def test_cli_on_a_saved_run_prints_the_answer_and_writes_the_tables(
     stockholm, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vendorsim import command_lines
 from vendorsim.arguments import refuse
+from vendorsim.experiment.celldir import not_a_run
 from vendorsim.results import RUN_DIR, Results, missing
 from vendorsim.story import tell
 
@@ -18,6 +19,8 @@ def main(argv: list[str] | None = None) -> None:
     """
     args = command_lines.story(argv)
     absent = missing(args.results_dir)
+    if absent and (cell := not_a_run("RESULTS_DIR", args.results_dir)) is not None:
+        refuse(PROG, cell)
     if absent:
         refuse(PROG, f"RESULTS_DIR={args.results_dir} lacks {', '.join(absent)}; {RUN_DIR}")
     results = Results.load(args.results_dir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vendorsim import command_lines
 from vendorsim.arguments import refuse
+from vendorsim.experiment.celldir import not_a_run
 from vendorsim.io import write_atomic
 from vendorsim.results import RUN_DIR, Results, missing
 from vendorsim.settings import ConfigError
@@ -21,6 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     """
     args = command_lines.why(argv)
     absent = missing(args.run_dir)
+    if absent and (cell := not_a_run("RUN_DIR", args.run_dir)) is not None:
+        refuse(PROG, cell)
     if absent:
         refuse(PROG, f"RUN_DIR={args.run_dir} lacks {', '.join(absent)}; {RUN_DIR}")
     results = Results.load(args.run_dir)

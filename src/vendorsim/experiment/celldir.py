@@ -11,6 +11,7 @@ runs again, never a half-written table that looks complete.
 from __future__ import annotations
 
 import json
+import shlex
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -38,6 +39,34 @@ def read_marker(out: Path) -> dict[str, Any] | None:
         return json.loads((out / MARKER).read_text())
     except (OSError, ValueError):
         return None
+
+
+def rerun_command(out: Path) -> str | None:
+    """The command that runs a complete sweep cell alone, with the time series and event
+    log a sweep does not keep (its seeds' tables are those of the cell), or None if ``out``
+    is not such a cell (a sensitivity chunk holds many design points, not one config).
+    """
+    marker = read_marker(out)
+    if marker is None or "samples" in marker or not marker.get("seeds"):
+        return None
+    seeds = marker["seeds"]
+    if seeds != list(range(seeds[0], seeds[0] + len(seeds))):
+        return None
+    kept = [o for o in marker["overrides"] if override_key(o) not in ("seed", "seeds")]
+    return shlex.join(["vendorsim", *kept, f"seed={seeds[0]}", f"seeds={len(seeds)}"])
+
+
+def not_a_run(key: str, out: Path) -> str | None:
+    """The refusal for a sweep cell given as ``key`` where a run's directory is expected,
+    with the command that runs it alone; None if ``out`` is not a sweep cell.
+    """
+    rerun = rerun_command(out)
+    if rerun is None:
+        return None
+    return (
+        f"{key}={out} is a sweep cell, which keeps no time series or events; allowed: a run's "
+        f"output dir; run this cell alone with `{rerun}`"
+    )
 
 
 def finished(out: Path, key: str, resume: bool) -> dict[str, Any] | None:
