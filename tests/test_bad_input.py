@@ -18,6 +18,12 @@ VENDORSIM = str(Path(sys.executable).with_name("vendorsim"))
 BAD_INPUTS = [
     ("client.readyness=0.2", ["client.readyness", "0.2", "allowed"]),
     ("nosuch.key=1", ["nosuch.key", "allowed"]),
+    # A group's choice is a key too, and case is forgiven in the guess.
+    (
+        "Scenario=stockholm",
+        ["'Scenario'", "did you mean scenario?", "allowed: experiment, scenario"],
+    ),
+    ("behavior.trust=beta", ["'behavior.trust'", "did you mean behaviour.trust?"]),
     ("market.clients=abc", ["market.clients", "abc", "integer"]),
     ("client.vendor_management.reactive=maybe", ["reactive", "maybe", "true or false"]),
     ("client.readiness=1.5", ["client.readiness", "1.5", "[0, 1]"]),

@@ -230,15 +230,21 @@ def check_cells_per_hydra_job(value: Any) -> int:
 
 
 def _unknown_key(key: str, value: str) -> str:
-    close = difflib.get_close_matches(key, PARAMS, n=1, cutoff=0.75)
-    hint = f"did you mean {close[0]}? " if close else ""
+    # The choices of a config group count as keys too (scenario=, behaviour.trust=), and
+    # case is forgiven in the guess: "Scenario" means scenario.
+    known = [*PARAMS, *(g.replace("behaviour/", "behaviour.") for g in GROUPS)]
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(key.lower(), by_lower, n=1, cutoff=0.75)
+    hint = f"did you mean {by_lower[close[0]]}? " if close else ""
     section = key.rpartition(".")[0]
     siblings = sorted(k.rpartition(".")[2] for k in PARAMS if k.rpartition(".")[0] == section)
     if section == "":
-        # A top-level key: the run settings, or a section's dotted key.
+        # A top-level key: a group's choice, a run setting, or a section's dotted key.
         sections = sorted({k.partition(".")[0] for k in PARAMS if "." in k})
+        choices = sorted(g for g in GROUPS if "/" not in g)
         allowed = (
-            f"{', '.join(siblings)}, or a key under {', '.join(sections)} (e.g. client.readiness)"
+            f"{', '.join(choices)}, behaviour.<{'|'.join(BEHAVIOURS)}>, {', '.join(siblings)}, "
+            f"or a key under {', '.join(sections)} (e.g. client.readiness)"
         )
     elif siblings:
         allowed = f"keys under {section}: {', '.join(siblings)}"
