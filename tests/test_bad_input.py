@@ -24,6 +24,9 @@ BAD_INPUTS = [
         ["'Scenario'", "did you mean scenario?", "allowed: experiment, scenario"],
     ),
     ("behavior.trust=beta", ["'behavior.trust'", "did you mean behaviour.trust?"]),
+    # A sweep where one run is composed: Hydra said only "Ambiguous value".
+    ("vendor.sales.overpromise=0,1", ["overpromise=0,1", "is a sweep", "vendorsim -m"]),
+    ("scenario=stockholm,captive", ["scenario=stockholm,captive", "is a sweep"]),
     ("market.clients=abc", ["market.clients", "abc", "integer"]),
     ("client.vendor_management.reactive=maybe", ["reactive", "maybe", "true or false"]),
     ("client.readiness=1.5", ["client.readiness", "1.5", "[0, 1]"]),
@@ -103,6 +106,24 @@ def test_an_unknown_hydra_option_is_refused_with_the_groups_options(
     override: str, options: str, tmp_path: Path
 ) -> None:
     assert_refused(["-m", override, "seeds=1"], ["nope", f"allowed: {options}"], tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        # Each failed with a traceback once the sweep had begun.
+        ("vendor.sales.overpromise=range(0,9,3)", ["vendor.sales.overpromise=6", "[0, 5]"]),
+        ("vendor.sales.overpromise=interval(0,7)", ["vendor.sales.overpromise=7.0", "[0, 5]"]),
+        (
+            "vendor.sales.overpromise=interval(0,1)",
+            ["vendor.sales.overpromise=interval(0,1)", "only an Optuna sweeper", "range("],
+        ),
+    ],
+)
+def test_a_sweep_value_that_would_fail_once_begun_is_refused_first(
+    override: str, words: list[str], tmp_path: Path
+) -> None:
+    assert_refused(["-m", override, "seeds=1"], words, tmp_path)
 
 
 @pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])

@@ -29,6 +29,8 @@ from vendorsim.settings import (
     check_overrides,
     compose_with_hydra,
     normalise_overrides,
+    refuse_sweeps,
+    sweep_text,
     validate,
 )
 
@@ -126,6 +128,8 @@ def preflight(argv: Sequence[str]) -> list[str]:
         return flags + overrides
     multirun = "-m" in flags or "--multirun" in flags
     parsed = check_overrides(overrides)
+    if not multirun:
+        refuse_sweeps(parsed)
     first = [_first_choice(o) for o in parsed] if multirun else list(overrides)
     cfg = compose_with_hydra(first)
     validate(cfg)
@@ -141,6 +145,7 @@ def preflight(argv: Sequence[str]) -> list[str]:
             OmegaConf.select(cfg, "hydra.sweeper.cells_per_hydra_job", default=1)
         )
         check_launcher(OmegaConf.select(cfg, "hydra.launcher"))
+        _check_intervals(parsed, str(OmegaConf.select(cfg, "hydra.sweeper._target_")))
     _check_fits_in_memory(cfg, parsed, multirun)
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     _check_writable(key, OmegaConf.select(cfg, key))
@@ -184,12 +189,28 @@ def _check_fits_in_memory(cfg: DictConfig, parsed: list[Override], multirun: boo
     )
 
 
+def _check_intervals(parsed: list[Override], sweeper: str) -> None:
+    """Refuse an ``interval()`` sweep unless the sweeper samples from intervals (Optuna's):
+    a grid sweeper cannot list its values, and Hydra would fail once the sweep had begun.
+    """
+    if "optuna" in sweeper.lower():
+        return
+    for o in parsed:
+        if o.is_interval_sweep():
+            raise ConfigError(
+                f"{o.key_or_group}={sweep_text(o)} is an interval, which only an Optuna sweeper "
+                "samples; allowed: values a,b,c or range(start,stop,step), or an experiment "
+                "on Optuna's sweeper (experiment=policy_search)"
+            )
+
+
 def _first_choice(o: object) -> str:
     """A sweep override reduced to its first value, so one config can be composed."""
     assert isinstance(o, Override)
     if not o.is_sweep_override():
         return o.input_line or f"{o.key_or_group}={o.get_value_element_as_str()}"
-    first = next(iter(o.sweep_string_iterator()))
+    interval = o.is_interval_sweep()
+    first = str(o.value().start) if interval else next(iter(o.sweep_string_iterator()))  # type: ignore[union-attr]
     prefix = "+" if o.is_add() else ("++" if o.is_force_add() else "")
     return f"{prefix}{o.key_or_group}={first}"
 

@@ -134,15 +134,35 @@ def check_overrides(overrides: Sequence[str]) -> list[Override]:
     return parsed
 
 
+def refuse_sweeps(parsed: Sequence[Override]) -> None:
+    """Refuse a sweep (``a=1,2``, ``range()``, ``interval()``) where one config is composed:
+    Hydra's own word for it ("Ambiguous value") does not say what to do instead.
+    """
+    for o in parsed:
+        if o.is_sweep_override():
+            raise ConfigError(
+                f"{o.key_or_group}={sweep_text(o)} is a sweep; allowed: one value per key "
+                "for one run (sweep with `vendorsim -m`)"
+            )
+
+
+def sweep_text(o: Override) -> str:
+    """An override's value as the user wrote it (``interval(0,1)``), for messages."""
+    return (o.input_line or "").partition("=")[2] or o.get_value_element_as_str()
+
+
 def _check_override(o: Override, known_groups: bool = True) -> None:
     key = o.key_or_group
     if o.is_delete() or key.startswith(("hydra", "behaviour.", "sensitivity.", "objective.")):
         # Hydra's own settings; behaviour parameters are checked by the behaviour, analysis
         # settings by vendorsim.analysis.
         return
-    values = (
-        list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
-    )
+    if o.is_interval_sweep():
+        values = [sweep_text(o)]  # an interval has no values to list, only its ends
+    elif o.is_sweep_override():
+        values = list(o.sweep_string_iterator())
+    else:
+        values = [o.get_value_element_as_str()]
     if key in GROUPS:
         if not known_groups:
             return
@@ -157,9 +177,14 @@ def _check_override(o: Override, known_groups: bool = True) -> None:
     spec = PARAMS.get(key)
     if spec is None:
         raise ConfigError(_unknown_key(key, values[0] if values else ""))
-    if o.is_sweep_override() and not o.is_choice_sweep():
-        return  # range() and interval() sweeps are checked when composed per job.
-    raw = [o.value()] if not o.is_sweep_override() else list(o.value().list)  # type: ignore[union-attr]
+    if o.is_interval_sweep():
+        # An interval (for Optuna) is checked at its two ends: every value lies between them.
+        interval = o.value()
+        raw = [interval.start, interval.end]  # type: ignore[union-attr]
+    elif o.is_range_sweep():
+        raw = list(o.sweep_iterator())
+    else:
+        raw = [o.value()] if not o.is_sweep_override() else list(o.value().list)  # type: ignore[union-attr]
     for v in raw:
         check_value(spec, v)
 
@@ -302,7 +327,7 @@ def validate(cfg: DictConfig | dict[str, Any]) -> None:
 def load_config(overrides: Sequence[str] = ()) -> DictConfig:
     """Compose the config for ``overrides`` and check it; raise ConfigError on bad input."""
     overrides = normalise_overrides(overrides)
-    check_overrides(overrides)
+    refuse_sweeps(check_overrides(overrides))
     try:
         cfg = _compose(overrides)
     except (HydraException, OmegaConfBaseException) as exc:
