@@ -25,15 +25,22 @@ def env() -> dict[str, str]:
 
 
 def sweep(
-    sweep_dir: Path, *overrides: str, check: bool = True, timeout: float = 300
+    sweep_dir: Path,
+    *overrides: str,
+    check: bool = True,
+    timeout: float = 300,
+    python_path: Path | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run ``vendorsim -m`` with ``overrides`` into ``sweep_dir``."""
+    """Run ``vendorsim -m`` with ``overrides`` into ``sweep_dir`` (with ``python_path`` on
+    the module path, for a rule of one's own).
+    """
+    extra = {"PYTHONPATH": str(python_path)} if python_path is not None else {}
     proc = subprocess.run(
         [VENDORSIM, "-m", *overrides, f"hydra.sweep.dir={sweep_dir}"],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=env(),
+        env={**env(), **extra},
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"sweep failed ({proc.returncode}):\n{proc.stderr[-3000:]}")

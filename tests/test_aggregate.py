@@ -174,18 +174,49 @@ def test_not_a_sweep_exits_2_with_one_line(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+# A researcher's trust rule that fails as it runs, when told to: a job that crashes after
+# the sweep has begun (bad values are refused before it begins).
+CRASHING_RULE = """
+class Crashing:
+    def __init__(self, crash=False):
+        self.crash = crash
+
+    def new_state(self, n):
+        return {}
+
+    def start(self, state, idx, trust):
+        pass
+
+    def update(self, trust, state, signal, dependence, loss_weight):
+        if self.crash:
+            raise RuntimeError("this rule fails by design")
+        return trust
+"""
+
+
 def test_failed_job_is_reported_broken_with_its_error(tmp_path: Path) -> None:
-    # range() sweeps are checked as each job composes its config: 6 is out of range.
-    proc = sweep(tmp_path, *TINY, "vendor.sales.overpromise=range(4,7)", "workers=1", check=False)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "crashing.py").write_text(CRASHING_RULE)
+    proc = sweep(
+        tmp_path / "sweep",
+        *TINY,
+        "behaviour.trust=custom",
+        "behaviour.trust._target_=crashing.Crashing",
+        "+behaviour.trust.crash=false,true",
+        "workers=1",
+        check=False,
+        python_path=tmp_path / "rules",
+    )
     assert proc.returncode != 0
-    assert not (tmp_path / "sweep.json").exists()  # Hydra skips callbacks after a failure
-    agg = aggregate_cli(tmp_path)
+    root = tmp_path / "sweep"
+    assert not (root / "sweep.json").exists()  # Hydra skips callbacks after a failure
+    agg = aggregate_cli(root)
     assert agg.returncode == 1
-    meta = json.loads((tmp_path / "sweep.json").read_text())
-    assert meta["cells"] == 2 and meta["missing"] == []
+    meta = json.loads((root / "sweep.json").read_text())
+    assert meta["cells"] == 1 and meta["missing"] == []
     [broken] = meta["broken"]
-    assert broken.startswith("job 2 ") and "vendor.sales.overpromise=6" in broken
-    assert "failed:" in broken and "out of range" in broken
+    assert broken.startswith("job 1 ") and "+behaviour.trust.crash=True" in broken
+    assert "failed:" in broken and "this rule fails by design" in broken
     assert f"broken: {broken}" in agg.stderr
 
 

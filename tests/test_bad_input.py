@@ -114,6 +114,8 @@ def test_an_unknown_hydra_option_is_refused_with_the_groups_options(
         # Each failed with a traceback once the sweep had begun.
         ("vendor.sales.overpromise=range(0,9,3)", ["vendor.sales.overpromise=6", "[0, 5]"]),
         ("vendor.sales.overpromise=interval(0,7)", ["vendor.sales.overpromise=7.0", "[0, 5]"]),
+        # A rule checks its parameters as it is built; only the first value was built.
+        ("behaviour.trust.gain=0.5,3", ["behaviour.trust.gain=3", "[0, 1]"]),
         (
             "vendor.sales.overpromise=interval(0,1)",
             ["vendor.sales.overpromise=interval(0,1)", "only an Optuna sweeper", "range("],

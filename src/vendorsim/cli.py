@@ -133,6 +133,8 @@ def preflight(argv: Sequence[str]) -> list[str]:
     first = [_first_choice(o) for o in parsed] if multirun else list(overrides)
     cfg = compose_with_hydra(first)
     validate(cfg)
+    if multirun:
+        _check_rule_values(parsed, first)
     check_analysis(cfg, overrides)
     if multirun:
         swept = [
@@ -187,6 +189,27 @@ def _check_fits_in_memory(cfg: DictConfig, parsed: list[Override], multirun: boo
         limit=memory_limit_of_launcher(launcher),
         label="each sweep cell" if multirun else "the run",
     )
+
+
+def _check_rule_values(parsed: list[Override], first: list[str]) -> None:
+    """Build the behaviour rules with every value a sweep gives their parameters.
+
+    A rule checks its own parameters when it is built (``behaviour.trust.gain=3``), and the
+    sweep's config is composed up front with each swept key at its first value only: a
+    later value out of range failed in its job, after the sweep had begun.
+    """
+    for i, o in enumerate(parsed):
+        if not (o.is_sweep_override() and o.key_or_group.startswith("behaviour.")):
+            continue
+        if o.is_interval_sweep():
+            ends = o.value()
+            values = [str(ends.start), str(ends.end)]  # type: ignore[union-attr]
+        else:
+            values = list(o.sweep_string_iterator())[1:]  # the first is composed already
+        prefix = first[i].partition(o.key_or_group)[0]  # "+" or "++" if the key is added
+        for value in values:
+            trial = [*first[:i], f"{prefix}{o.key_or_group}={value}", *first[i + 1 :]]
+            validate(compose_with_hydra(trial))
 
 
 def _check_intervals(parsed: list[Override], sweeper: str) -> None:
