@@ -116,6 +116,11 @@ def test_an_unknown_hydra_option_is_refused_with_the_groups_options(
         ("vendor.sales.overpromise=interval(0,7)", ["vendor.sales.overpromise=7.0", "[0, 5]"]),
         # A rule checks its parameters as it is built; only the first value was built.
         ("behaviour.trust.gain=0.5,3", ["behaviour.trust.gain=3", "[0, 1]"]),
+        # Checks across parameters: only the first value was composed.
+        (
+            "market.competitor_pushiness_low=0.3,0.5 market.competitor_pushiness_high=0.4",
+            ["market.competitor_pushiness_low=0.5 is above market.competitor_pushiness_high=0.4"],
+        ),
         (
             "vendor.sales.overpromise=interval(0,1)",
             ["vendor.sales.overpromise=interval(0,1)", "only an Optuna sweeper", "range("],
@@ -125,7 +130,7 @@ def test_an_unknown_hydra_option_is_refused_with_the_groups_options(
 def test_a_sweep_value_that_would_fail_once_begun_is_refused_first(
     override: str, words: list[str], tmp_path: Path
 ) -> None:
-    assert_refused(["-m", override, "seeds=1"], words, tmp_path)
+    assert_refused(["-m", *override.split(), "seeds=1"], words, tmp_path)
 
 
 @pytest.mark.parametrize(("override", "words"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])

@@ -7,10 +7,12 @@ bad input with one line on stderr and exit code 2, leaving nothing on disk.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -23,13 +25,16 @@ from vendorsim.experiment.callbacks import AggregateSweep
 from vendorsim.interrupted import SWEEP_AGAIN, stop
 from vendorsim.provenance import version_line
 from vendorsim.settings import (
+    RELATIONS,
     ConfigError,
     check_cells_per_hydra_job,
     check_launcher,
     check_overrides,
+    check_relations,
     compose_with_hydra,
     normalise_overrides,
     refuse_sweeps,
+    select,
     sweep_text,
     validate,
 )
@@ -142,6 +147,7 @@ def preflight(argv: Sequence[str]) -> list[str]:
         ]
         # The command line's values of a key replace the experiment file's.
         parsed = check_overrides(normalise_overrides(swept)) + parsed
+        _check_swept_relations(parsed, cfg)
     if multirun:
         check_cells_per_hydra_job(
             OmegaConf.select(cfg, "hydra.sweeper.cells_per_hydra_job", default=1)
@@ -210,6 +216,27 @@ def _check_rule_values(parsed: list[Override], first: list[str]) -> None:
         for value in values:
             trial = [*first[:i], f"{prefix}{o.key_or_group}={value}", *first[i + 1 :]]
             validate(compose_with_hydra(trial))
+
+
+def _check_swept_relations(parsed: list[Override], cfg: DictConfig) -> None:
+    """Check across parameters (:func:`~vendorsim.settings.check_relations`) every
+    combination a sweep gives the keys of one relation: the composed config holds only each
+    key's first value, and a later combination (a draw's lower bound above its upper) failed
+    in its job.
+    """
+    swept = {o.key_or_group: _values(o) for o in parsed if o.is_sweep_override()}
+    for relation in RELATIONS:
+        keys = [k for k in relation if k in swept]
+        for combination in itertools.product(*(swept[k] for k in keys)):
+            values = dict(zip(keys, combination, strict=True))
+            check_relations(lambda key, v=values: v[key] if key in v else select(cfg, key))
+
+
+def _values(o: Override) -> list[Any]:
+    """A sweep's values, typed; an interval's two ends."""
+    if o.is_interval_sweep():
+        return [o.value().start, o.value().end]  # type: ignore[union-attr]
+    return list(o.sweep_iterator())
 
 
 def _check_intervals(parsed: list[Override], sweeper: str) -> None:

@@ -14,7 +14,7 @@ import functools
 import importlib.resources
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from hydra import compose, initialize_config_module
@@ -309,8 +309,23 @@ def validate(cfg: DictConfig | dict[str, Any]) -> None:
     get = functools.partial(select, cfg)
     for key, spec in PARAMS.items():
         check_value(spec, get(key))
-    shares = ("cooperator_share", "free_rider_share", "hump_share")
-    total = sum(get(f"client.reciprocity.{s}") for s in shares)
+    check_relations(get)
+    make_behaviours(cfg)
+
+
+# The reciprocity shares, normalised by their sum: it must be positive.
+RECIPROCITY_SHARES = tuple(
+    f"client.reciprocity.{s}" for s in ("cooperator_share", "free_rider_share", "hump_share")
+)
+# The groups of keys that a check across parameters reads together (check_relations).
+RELATIONS = (RECIPROCITY_SHARES, *ORDERED_PAIRS)
+
+
+def check_relations(get: Callable[[str], Any]) -> None:
+    """The checks across parameters, each value read with ``get``: the reciprocity shares
+    sum to more than 0, and each lower bound of a draw is at most its upper bound.
+    """
+    total = sum(get(key) for key in RECIPROCITY_SHARES)
     if total <= 0:
         raise ConfigError(
             f"client.reciprocity shares sum to {total:g}; "
@@ -321,7 +336,6 @@ def validate(cfg: DictConfig | dict[str, Any]) -> None:
             raise ConfigError(
                 f"{low}={get(low):g} is above {high}={get(high):g}; allowed: {low} <= {high}"
             )
-    make_behaviours(cfg)
 
 
 def load_config(overrides: Sequence[str] = ()) -> DictConfig:
