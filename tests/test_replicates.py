@@ -62,6 +62,9 @@ def test_seeds_are_checked() -> None:
         VendorMarket(cfg, seeds=[])
     with pytest.raises(TypeError, match="either rng or seeds"):
         VendorMarket(cfg, rng=1, seeds=[1])
+    # The same market twice would count its engagements twice.
+    with pytest.raises(ValueError, match="seeds repeat 1, 4; allowed: distinct seeds"):
+        VendorMarket(cfg, seeds=[4, 1, 2, 1, 4])
 
 
 def test_batches_are_contiguous_bounded_and_one_per_worker_at_least() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from vendorsim.config import PARAMS
 from vendorsim.experiment.memory import check_memory
 from vendorsim.experiment.runner import pool_size, run_seeds
+from vendorsim.replicates import repeated
 from vendorsim.results import Results
 from vendorsim.settings import ConfigError, check_value, load_config
 
@@ -60,11 +61,9 @@ def _seed_list(first: int, seeds: int | Sequence[int]) -> list[int]:
     check_value(PARAMS["seeds"], len(seed_list))
     for seed in seed_list:
         check_value(PARAMS["seed"], seed)
-    # A repeated seed would run the same market twice and count its engagements twice,
-    # narrowing every interval drawn from them.
-    repeated = sorted({s for s in seed_list if seed_list.count(s) > 1})
-    if repeated:
+    if twice := repeated(seed_list):
+        shown = repr(seed_list) if len(seed_list) <= 10 else f"[{len(seed_list)} seeds]"
         raise ConfigError(
-            f"seeds={seed_list!r} repeats {', '.join(map(str, repeated))}; allowed: distinct seeds"
+            f"seeds={shown} repeats {', '.join(map(str, twice))}; allowed: distinct seeds"
         )
     return seed_list

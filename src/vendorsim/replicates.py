@@ -14,6 +14,7 @@ draws: only its consequences reach them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +25,13 @@ from vendorsim import keyed
 
 # Domain tags keep a client's key apart from a vendor's with the same number.
 _CLIENT, _VENDOR = keyed.purpose("client"), keyed.purpose("vendor")
+
+
+def repeated(seeds: Sequence[int]) -> list[int]:
+    """The seeds listed more than once: each would run the same market again and count its
+    engagements twice, narrowing every interval drawn from them.
+    """
+    return sorted(seed for seed, n in Counter(seeds).items() if n > 1)
 
 
 @dataclass
@@ -78,6 +86,8 @@ class Replicates:
             raise TypeError("pass either rng or seeds, not both")
         if not seeds:
             raise ValueError("seeds=[] is empty; allowed: one seed or more")
+        if twice := repeated(seeds):
+            raise ValueError(f"seeds repeat {', '.join(map(str, twice))}; allowed: distinct seeds")
         return [int(s) for s in seeds]
 
     @property
