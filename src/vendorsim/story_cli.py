@@ -5,7 +5,7 @@ from __future__ import annotations
 from vendorsim import command_lines
 from vendorsim.arguments import refuse
 from vendorsim.experiment.celldir import not_a_run
-from vendorsim.results import RUN_DIR, Results, missing
+from vendorsim.results import Results
 from vendorsim.story import tell
 
 PROG = "vendorsim-story"
@@ -18,11 +18,9 @@ def main(argv: list[str] | None = None) -> None:
     partnership or ongoing, so the next command is obvious.
     """
     args = command_lines.story(argv)
-    absent = missing(args.results_dir)
-    if absent and (cell := not_a_run("RESULTS_DIR", args.results_dir)) is not None:
-        refuse(PROG, cell)
-    if absent:
-        refuse(PROG, f"RESULTS_DIR={args.results_dir} lacks {', '.join(absent)}; {RUN_DIR}")
+    problem = not_a_run("RESULTS_DIR", args.results_dir)
+    if problem is not None:
+        refuse(PROG, problem)
     results = Results.load(args.results_dir)
     seed = results.seeds[0] if args.seed is None else args.seed
     if seed not in results.seeds:

@@ -6,7 +6,7 @@ from vendorsim import command_lines
 from vendorsim.arguments import refuse
 from vendorsim.experiment.celldir import not_a_run
 from vendorsim.io import write_atomic
-from vendorsim.results import RUN_DIR, Results, missing
+from vendorsim.results import Results
 from vendorsim.settings import ConfigError
 from vendorsim.twins import WhyInputError
 
@@ -21,11 +21,9 @@ def main(argv: list[str] | None = None) -> None:
     what is allowed) with exit code 2, before anything is written.
     """
     args = command_lines.why(argv)
-    absent = missing(args.run_dir)
-    if absent and (cell := not_a_run("RUN_DIR", args.run_dir)) is not None:
-        refuse(PROG, cell)
-    if absent:
-        refuse(PROG, f"RUN_DIR={args.run_dir} lacks {', '.join(absent)}; {RUN_DIR}")
+    problem = not_a_run("RUN_DIR", args.run_dir)
+    if problem is not None:
+        refuse(PROG, problem)
     results = Results.load(args.run_dir)
     try:
         why = results.why(args.seed, args.client, args.engagement)

@@ -22,6 +22,7 @@ from omegaconf import DictConfig
 
 from vendorsim.experiment.identity import cell_name, cell_overrides, override_key
 from vendorsim.io import arrow_tables, write_atomic, write_frame, write_table
+from vendorsim.results import RUN_DIR, missing
 from vendorsim.settings import GROUPS, select
 
 if TYPE_CHECKING:
@@ -57,12 +58,16 @@ def rerun_command(out: Path) -> str | None:
 
 
 def not_a_run(key: str, out: Path) -> str | None:
-    """The refusal for a sweep cell given as ``key`` where a run's directory is expected,
-    with the command that runs it alone; None if ``out`` is not a sweep cell.
+    """Why ``out``, given as ``key`` where one run's directory is expected, cannot be read as
+    one (the end of a refusal's line), or None if it can. A sweep cell lacks the time series
+    and the event log: the refusal gives the command that runs that cell alone.
     """
+    absent = missing(out)
+    if not absent:
+        return None
     rerun = rerun_command(out)
     if rerun is None:
-        return None
+        return f"{key}={out} lacks {', '.join(absent)}; {RUN_DIR}"
     return (
         f"{key}={out} is a sweep cell, which keeps no time series or events; allowed: a run's "
         f"output dir; run this cell alone with `{rerun}`"
