@@ -5,8 +5,9 @@ A command's module loads pandas, Mesa, matplotlib or Solara: one to four seconds
 nothing but :mod:`argparse` and :mod:`vendorsim.arguments`, and refuses what it can refuse
 without the model (a malformed or missing argument, a value out of range, an output
 directory that cannot be written). :mod:`vendorsim.commands` calls it before it imports the
-command, so ``--help`` and a mistyped flag answer at once; the command's ``main`` calls it
-again for its arguments and goes on to the checks that need the model or the results.
+command, so ``--help`` and a mistyped flag answer at once, and hands what it read to the
+command's ``main`` (called from Python with ``argv``, ``main`` reads them itself), which goes
+on to the checks that need the model or the results.
 """
 
 from __future__ import annotations

@@ -26,7 +26,8 @@ from collections.abc import Callable
 from vendorsim import command_lines
 from vendorsim.interrupted import AGAIN, SWEEP_AGAIN, stop
 
-Main = Callable[[], object]
+# A command's main: called with the arguments its reader read, if it has one.
+Main = Callable[..., object]
 # A command line's reader (vendorsim.command_lines): the arguments, or exit 2.
 Read = Callable[[], object]
 
@@ -35,15 +36,17 @@ def guarded(
     command: str, load: Callable[[], Main], advice: str = AGAIN, read: Read | None = None
 ) -> None:
     """Read a command's arguments (``read``, if given), import the command (``load`` returns
-    its ``main``) and run it. Ctrl-C at any point, the import included, says one line and
-    exits with 130 (:func:`~vendorsim.interrupted.stop`). A reader that goes away
-    (``vendorsim-story DIR | head``) ends it quietly, as it ends other Unix tools, with exit
-    code 1 and no traceback.
+    its ``main``) and run it with them, so they are read once. Ctrl-C at any point, the
+    import included, says one line and exits with 130 (:func:`~vendorsim.interrupted.stop`).
+    A reader that goes away (``vendorsim-story DIR | head``) ends it quietly, as it ends
+    other Unix tools, with exit code 1 and no traceback.
     """
     try:
-        if read is not None:
-            read()
-        load()()
+        if read is None:
+            load()()
+        else:
+            args = read()  # before the import: --help and bad input answer at once
+            load()(args=args)
         sys.stdout.flush()  # here, where a closed pipe can still be caught
     except KeyboardInterrupt:
         stop(command, advice)

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from argparse import Namespace
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -187,9 +188,9 @@ def run_demo(
     return build(out, progress=progress)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None, args: Namespace | None = None) -> None:
     """Entry point of ``vendorsim-demo`` (``make demo``) and ``python -m vendorsim.demo``."""
-    args = command_lines.demo(argv)
+    args = command_lines.demo(argv) if args is None else args
     start = time.perf_counter()
     try:
         if args.quick:

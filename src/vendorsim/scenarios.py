@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import textwrap
+from argparse import Namespace
 from collections.abc import Sequence
 
 from omegaconf import OmegaConf
@@ -22,9 +23,10 @@ def describe_scenarios() -> dict[str, str]:
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None, args: Namespace | None = None) -> None:
     """Print each scenario and its description (no arguments)."""
-    command_lines.scenarios(argv)
+    if args is None:
+        command_lines.scenarios(argv)
     for name, text in describe_scenarios().items():
         print(name)
         print(textwrap.fill(text, width=88, initial_indent="    ", subsequent_indent="    "))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from argparse import Namespace
+
 from vendorsim import command_lines
 from vendorsim.arguments import refuse
 from vendorsim.experiment.celldir import not_a_run
@@ -11,13 +13,13 @@ from vendorsim.story import tell
 PROG = "vendorsim-story"
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, args: Namespace | None = None) -> None:
     """``vendorsim-story RESULTS_DIR [--seed S] [--client C]``: tell a client's story.
 
     Without ``--client``, lists the clients of that seed whose engagements did not end in
     partnership or ongoing, so the next command is obvious.
     """
-    args = command_lines.story(argv)
+    args = command_lines.story(argv) if args is None else args
     problem = not_a_run("RESULTS_DIR", args.results_dir)
     if problem is not None:
         refuse(PROG, problem)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from argparse import Namespace
+
 from vendorsim import command_lines
 from vendorsim.arguments import refuse
 from vendorsim.experiment.celldir import not_a_run
@@ -13,14 +15,14 @@ from vendorsim.twins import WhyInputError
 PROG = "vendorsim-why"
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, args: Namespace | None = None) -> None:
     """``vendorsim-why RUN_DIR --seed S --client C [--engagement E] [--csv DIR]``.
 
     Prints the answer in plain words; with ``--csv`` also writes ``counterfactuals.csv``,
     ``margin.csv`` and ``trust.csv`` into DIR. Bad input is refused in one line (key, value,
     what is allowed) with exit code 2, before anything is written.
     """
-    args = command_lines.why(argv)
+    args = command_lines.why(argv) if args is None else args
     problem = not_a_run("RUN_DIR", args.run_dir)
     if problem is not None:
         refuse(PROG, problem)

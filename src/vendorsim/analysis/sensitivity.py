@@ -21,6 +21,7 @@ panel per level.
 from __future__ import annotations
 
 import json
+from argparse import Namespace
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -402,9 +403,9 @@ def describe(result: SweepAnalysis) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None, args: Namespace | None = None) -> None:
     """``vendorsim-sensitivity SWEEP_DIR [--outcome NAME|all]``."""
-    args = command_lines.sensitivity(argv)
+    args = command_lines.sensitivity(argv) if args is None else args
     outcomes = list(METRICS) if args.outcome == "all" else [args.outcome]
     try:
         for i, outcome in enumerate(outcomes):

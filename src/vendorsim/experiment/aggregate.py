@@ -23,6 +23,7 @@ import json
 import logging
 import math
 import sys
+from argparse import Namespace
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -354,13 +355,13 @@ def describe(report: Report) -> str:
     return text
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None, args: Namespace | None = None) -> None:
     """Entry point of ``vendorsim-aggregate SWEEP_DIR``.
 
     Exit codes: 0 all cells aggregated; 1 some missing or broken (named on stderr, the
     tables hold the rest); 2 the directory is not a sweep.
     """
-    args = command_lines.aggregate(argv)
+    args = command_lines.aggregate(argv) if args is None else args
     try:
         report = aggregate(args.sweep_dir, progress=False if args.no_progress else None)
     except NotASweepError as exc:

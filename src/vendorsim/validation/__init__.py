@@ -71,11 +71,11 @@ def _refuse(message: str) -> NoReturn:
     refuse(PROG, message)
 
 
-def _parse(argv: list[str] | None) -> argparse.Namespace:
+def _parse(argv: list[str] | None, args: argparse.Namespace | None) -> argparse.Namespace:
     """The command line (:func:`vendorsim.command_lines.validate`), then what only the
     validation knows: the pattern numbers, the scenarios, the overrides.
     """
-    args = command_lines.validate(argv)
+    args = command_lines.validate(argv) if args is None else args
     if args.ablations:
         _check_ablation_args(args)
     else:
@@ -110,9 +110,9 @@ def _write(out: Path, name: str, table: pd.DataFrame) -> None:
     write_atomic(out / f"{name}.md", lambda p: p.write_text(to_markdown(table)))
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) -> None:
     """Check the patterns (or, with ``--ablations``, the ablations) and write the tables."""
-    args = _parse(argv)
+    args = _parse(argv, args)
     args.out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     failed = _ablations(args) if args.ablations else _patterns(args)

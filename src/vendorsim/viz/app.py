@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from argparse import Namespace
 from collections.abc import Sequence
 
 # Solara's server reports usage to an analytics service by default. A workshop room may
@@ -62,9 +63,9 @@ def Page() -> None:
     NamedTabs(model, selected)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None, args: Namespace | None = None) -> None:
     """Serve the dashboard with Solara's server until interrupted."""
-    args = command_lines.dashboard(argv)
+    args = command_lines.dashboard(argv) if args is None else args
     import click
     import solara.server.settings
     import solara.settings

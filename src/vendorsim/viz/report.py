@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+from argparse import Namespace
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -650,9 +651,9 @@ def render_html(report: Report, images: dict[str, bytes]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None, args: Namespace | None = None) -> None:
     """Entry point of ``vendorsim-report RESULTS_DIR``: exit 2 on bad input."""
-    args = command_lines.report(argv)
+    args = command_lines.report(argv) if args is None else args
     try:
         path = build(args.results_dir, args.out, progress=False if args.no_progress else None)
     except NotResultsError as exc:
