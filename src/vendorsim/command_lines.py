@@ -29,17 +29,27 @@ DASHBOARD_HOST = "127.0.0.1"
 DASHBOARD_PORT = 8765
 
 
-def aggregate(argv: Argv = None) -> argparse.Namespace:
-    """``vendorsim-aggregate SWEEP_DIR [--no-progress]``."""
-    parser = CommandLine(
-        prog="vendorsim-aggregate",
-        description="Collect the jobs of a `vendorsim -m` sweep into tables at its root.",
-    )
+def _on_a_sweep(prog: str, description: str) -> CommandLine:
+    """The command line of a command that reads a sweep and writes at its root."""
+    parser = CommandLine(prog=prog, description=description)
     parser.add_argument("sweep_dir", help="the sweep directory (hydra.sweep.dir)")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser
+
+
+def _read_on_a_sweep(parser: CommandLine, argv: Argv) -> argparse.Namespace:
+    """The arguments of :func:`_on_a_sweep`'s command line, with the sweep's root writable."""
     args = parser.parse_args(argv)
     check_writable(parser.prog, "SWEEP_DIR", args.sweep_dir)
     return args
+
+
+def aggregate(argv: Argv = None) -> argparse.Namespace:
+    """``vendorsim-aggregate SWEEP_DIR [--no-progress]``."""
+    parser = _on_a_sweep(
+        "vendorsim-aggregate", "Collect the jobs of a `vendorsim -m` sweep into tables at its root."
+    )
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return _read_on_a_sweep(parser, argv)
 
 
 def report(argv: Argv = None) -> argparse.Namespace:
@@ -225,12 +235,11 @@ def validate(argv: Argv = None) -> argparse.Namespace:
 
 def sensitivity(argv: Argv = None) -> argparse.Namespace:
     """``vendorsim-sensitivity SWEEP_DIR [--outcome NAME|all] [--aggregate]``."""
-    parser = CommandLine(
-        prog="vendorsim-sensitivity",
-        description="Sensitivity indices of a finished `vendorsim -m experiment=sensitivity_*`"
-        " sweep, written at its root.",
+    parser = _on_a_sweep(
+        "vendorsim-sensitivity",
+        "Sensitivity indices of a finished `vendorsim -m experiment=sensitivity_*` sweep, "
+        "written at its root.",
     )
-    parser.add_argument("sweep_dir")
     parser.add_argument(
         "--outcome",
         default=None,
@@ -240,9 +249,7 @@ def sensitivity(argv: Argv = None) -> argparse.Namespace:
     parser.add_argument(
         "--aggregate", action="store_true", help="aggregate the jobs again before reading"
     )
-    args = parser.parse_args(argv)
-    check_writable(parser.prog, "SWEEP_DIR", args.sweep_dir)
-    return args
+    return _read_on_a_sweep(parser, argv)
 
 
 def demo(argv: Argv = None) -> argparse.Namespace:
