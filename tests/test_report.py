@@ -136,6 +136,12 @@ def test_report_into_a_directory_writes_report_html_there(run_dir, tmp_path):
     assert not (tmp_path.parent / "figures").exists()  # it went there, beside the page, before
 
 
+def test_build_into_a_directory_writes_report_html_there(run_dir, tmp_path):
+    # The same rule for Python callers (the demo among them) as for the command.
+    page = build(run_dir, tmp_path, progress=False)
+    assert page == tmp_path / "report.html" and page.is_file()
+
+
 def test_report_refuses_an_out_that_is_not_a_page(run_dir, tmp_path, capsys):
     # It would have replaced the run's summary.json with the page.
     summary = run_dir / "summary.json"

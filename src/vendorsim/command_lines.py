@@ -67,20 +67,28 @@ def report(argv: Argv = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
-    if args.out is not None and Path(args.out).is_dir():
-        args.out = str(Path(args.out) / "report.html")
-    elif args.out is not None and not args.out.endswith(".html"):
+    page = report_page(args.results_dir, args.out)
+    if page.suffix != ".html":
         # Anything else could be a results file (summary.json) the page would replace.
         refuse(
             parser.prog,
             f"--out={args.out!r} is not a page; allowed: a path ending in .html, or a directory",
         )
     # The page is a file: the directory it goes into must be writable.
-    key, page = ("--out", args.out) if args.out else ("RESULTS_DIR", args.results_dir)
-    problem = unwritable(Path(page).absolute().parent if args.out else page)
+    key, given = ("--out", args.out) if args.out else ("RESULTS_DIR", args.results_dir)
+    problem = unwritable(page.absolute().parent)
     if problem is not None:
-        refuse(parser.prog, f"{key}={page!r} {problem}")
+        refuse(parser.prog, f"{key}={given!r} {problem}")
     return args
+
+
+def report_page(results_dir: str | Path, out: str | Path | None) -> Path:
+    """Where the report's page goes: ``report.html`` inside ``out`` if it is a directory,
+    ``out`` itself otherwise, and inside ``results_dir`` without an ``out``.
+    """
+    if out is None:
+        return Path(results_dir) / "report.html"
+    return Path(out) / "report.html" if Path(out).is_dir() else Path(out)
 
 
 def dashboard(argv: Argv = None) -> argparse.Namespace:

@@ -546,7 +546,8 @@ def _read_json(path: Path) -> dict[str, Any]:
 def build(
     results_dir: str | Path, out: str | Path | None = None, progress: bool | None = None
 ) -> Path:
-    """Build ``report.html`` (default: inside ``results_dir``) and its figures.
+    """Build ``report.html`` (inside ``results_dir``, or at ``out``: a page's path or a
+    directory for it) and its figures.
 
     Raises:
         NotResultsError: ``results_dir`` is not a results directory.
@@ -556,8 +557,7 @@ def build(
     kind = detect(path)
     builder = {"run": run_sections, "sweep": sweep_sections, "demo": demo_sections}[kind]
     report = builder(path)
-    out_path = Path(out) if out is not None else path / "report.html"
-    return write_report(report, out_path, progress=progress)
+    return write_report(report, command_lines.report_page(path, out), progress=progress)
 
 
 def write_report(report: Report, out_path: Path, progress: bool | None = None) -> Path:
