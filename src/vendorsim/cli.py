@@ -12,7 +12,6 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -36,6 +35,7 @@ from vendorsim.settings import (
     refuse_sweeps,
     select,
     sweep_text,
+    typed_values,
     validate,
 )
 
@@ -224,19 +224,12 @@ def _check_swept_relations(parsed: list[Override], cfg: DictConfig) -> None:
     key's first value, and a later combination (a draw's lower bound above its upper) failed
     in its job.
     """
-    swept = {o.key_or_group: _values(o) for o in parsed if o.is_sweep_override()}
+    swept = {o.key_or_group: typed_values(o) for o in parsed if o.is_sweep_override()}
     for relation in RELATIONS:
         keys = [k for k in relation if k in swept]
         for combination in itertools.product(*(swept[k] for k in keys)):
             values = dict(zip(keys, combination, strict=True))
             check_relations(lambda key, v=values: v[key] if key in v else select(cfg, key))
-
-
-def _values(o: Override) -> list[Any]:
-    """A sweep's values, typed; an interval's two ends."""
-    if o.is_interval_sweep():
-        return [o.value().start, o.value().end]  # type: ignore[union-attr]
-    return list(o.sweep_iterator())
 
 
 def _check_intervals(parsed: list[Override], sweeper: str) -> None:

@@ -177,16 +177,18 @@ def _check_override(o: Override, known_groups: bool = True) -> None:
     spec = PARAMS.get(key)
     if spec is None:
         raise ConfigError(_unknown_key(key, values[0] if values else ""))
-    if o.is_interval_sweep():
-        # An interval (for Optuna) is checked at its two ends: every value lies between them.
-        interval = o.value()
-        raw = [interval.start, interval.end]  # type: ignore[union-attr]
-    elif o.is_range_sweep():
-        raw = list(o.sweep_iterator())
-    else:
-        raw = [o.value()] if not o.is_sweep_override() else list(o.value().list)  # type: ignore[union-attr]
-    for v in raw:
+    for v in typed_values(o):
         check_value(spec, v)
+
+
+def typed_values(o: Override) -> list[Any]:
+    """An override's values, typed: its one value, each value of a list or ``range()``, or
+    an ``interval()``'s two ends (every value it can give lies between them).
+    """
+    if o.is_interval_sweep():
+        interval = o.value()
+        return [interval.start, interval.end]  # type: ignore[union-attr]
+    return list(o.sweep_iterator()) if o.is_sweep_override() else [o.value()]
 
 
 def check_value(spec: ParamSpec, value: Any) -> Any:
