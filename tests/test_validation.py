@@ -85,6 +85,22 @@ def test_cli_writes_tables_and_refuses_bad_input(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "--only" in bad.stderr and "1-10" in bad.stderr
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["--only", ",,"], ["--only", ""], ["--ablations", "--scenarios", ","]],
+    ids=["only-commas", "only-empty", "scenarios-comma"],
+)
+def test_an_empty_list_is_refused_not_read_as_everything(argv: list[str], tmp_path: Path) -> None:
+    # A shell variable that expanded to nothing must not start the whole validation.
+    out = tmp_path / "out"
+    bad = subprocess.run(
+        [VALIDATE, *argv, "--out", str(out)], capture_output=True, text=True, timeout=120
+    )
+    assert bad.returncode == 2, bad.stdout
+    assert len(bad.stderr.strip().splitlines()) == 1 and argv[-2] in bad.stderr
+    assert not out.exists()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("check", PATTERNS, ids=[p.__name__ for p in PATTERNS])
 def test_pattern_verdict_follows_from_its_components(check) -> None:

@@ -202,7 +202,7 @@ def validate(argv: Argv = None) -> argparse.Namespace:
         default=Path("results/validation"),
         help="where to write the tables (default results/validation)",
     )
-    parser.add_argument("--only", type=str, default="", help="pattern numbers, e.g. 3,4")
+    parser.add_argument("--only", type=str, default=None, help="pattern numbers, e.g. 3,4")
     parser.add_argument(
         "--seeds",
         type=int,
@@ -218,7 +218,7 @@ def validate(argv: Argv = None) -> argparse.Namespace:
     parser.add_argument(
         "--scenarios",
         type=str,
-        default="",
+        default=None,
         help="with --ablations: scenarios to ablate, e.g. stockholm,captive (default: all, "
         "then the default-scenario checks)",
     )
@@ -233,9 +233,9 @@ def validate(argv: Argv = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.seeds is not None and args.seeds < 2:
         refuse(parser.prog, f"--seeds={args.seeds} is out of range; allowed: >= 2")
-    if args.ablations and args.only:
+    if args.ablations and args.only is not None:
         refuse(parser.prog, "--only is not allowed with --ablations; allowed: --scenarios")
-    if not args.ablations and (args.scenarios or args.extra):
+    if not args.ablations and (args.scenarios is not None or args.extra):
         refuse(parser.prog, "--scenarios and --set are allowed only with --ablations")
     check_writable(parser.prog, "--out", args.out)
     return args

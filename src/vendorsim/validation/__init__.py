@@ -83,10 +83,15 @@ def _parse(argv: list[str] | None, args: argparse.Namespace | None) -> argparse.
     return args
 
 
-def _pattern_numbers(text: str) -> list[int]:
+def _pattern_numbers(text: str | None) -> list[int]:
+    if text is None:
+        return []
     try:
         only = [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
+        only = []
+    if not only:
+        # An empty list is a slip (a variable that expanded to nothing), not "all patterns".
         _refuse(f"--only={text!r} is not allowed; allowed: pattern numbers 1-10, comma-separated")
     if any(not 1 <= i <= len(PATTERNS) for i in only):
         _refuse(f"--only={text!r} is out of range; allowed: 1-10")
@@ -95,7 +100,12 @@ def _pattern_numbers(text: str) -> list[int]:
 
 def _check_ablation_args(args: argparse.Namespace) -> None:
     known = sorted({a.scenario for a in SCENARIO_ABLATIONS})
-    args.scenarios = [x.strip() for x in args.scenarios.split(",") if x.strip()] or None
+    if args.scenarios is not None:
+        named = [x.strip() for x in args.scenarios.split(",") if x.strip()]
+        if not named:
+            allowed = ", ".join(known)
+            _refuse(f"--scenarios={args.scenarios!r} names no scenario; allowed: {allowed}")
+        args.scenarios = named
     unknown = [x for x in args.scenarios or [] if x not in known]
     if unknown:
         _refuse(f"--scenarios={','.join(unknown)} is not allowed; allowed: {', '.join(known)}")
