@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from vendorsim import OUTCOMES, simulate
 from vendorsim.config import PARAMS, ParamSpec
+from vendorsim.engagements import FROM_MONTHS
 from vendorsim.settings import ORDERED_PAIRS, options
 
 # Run settings and sizes drawn separately (small, so a hundred markets run in seconds).
@@ -97,7 +98,13 @@ def configs(draw: st.DrawFn) -> list[str]:
 
 def check_invariants(r) -> None:
     e, ts, ev = r.engagements, r.timeseries, r.events
-    for frame in (e, ts, ev):
+    # An engagement won in the horizon's last month has no evidence from months yet: its
+    # FROM_MONTHS columns are empty, and only theirs.
+    unstarted = e["months"] == 0
+    assert e.loc[unstarted, list(FROM_MONTHS)].isna().all().all()
+    assert e.loc[unstarted, "outcome"].eq("ongoing").all()
+    started = e.loc[~unstarted]
+    for frame in (started, e.drop(columns=list(FROM_MONTHS)), ts, ev):
         numeric = frame.select_dtypes("number").to_numpy(float)
         assert np.isfinite(numeric).all(), "NaN or inf in the outputs"
     for column in UNIT:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from vendorsim import OUTCOMES, simulate
+from vendorsim.engagements import FROM_MONTHS
 from vendorsim.outcomes import classify, rejection_routes
 
 HORIZON, FLOOR = 60, -0.05
@@ -216,5 +217,23 @@ def test_no_reflex_market_has_no_organ_rejection(scenario: str) -> None:
     # with, so no engagement of any vendor may be labelled organ rejection (20 seeds).
     r = simulate([f"scenario={scenario}", *NO_REFLEX], seeds=20)
     e = r.engagements
-    assert (e["mean_unwarranted_burden"] == 0).all()
+    assert (e.loc[e["months"] > 0, "mean_unwarranted_burden"] == 0).all()
     assert (e["outcome"] == "organ_rejection").sum() == 0
+
+
+def test_an_engagement_won_in_the_last_month_has_no_evidence_yet() -> None:
+    # Seed 0's only client switches in month 1 of 1: its new engagement has run no month.
+    # Its averages and margins are empty, not zeros that read as "every price point
+    # conceded" (concession share 1) or a negative trust erosion, which means over
+    # engagements (pattern 9's price pressure among them) would take in.
+    r = simulate(["market.clients=1", "months=1"], seeds=[0])
+    e = r.engagements
+    new = e[e["months"] == 0].iloc[0]
+    assert new["outcome"] == "ongoing"
+    assert new[list(FROM_MONTHS)].isna().all()
+    assert new["vendor_revenue"] == 0 and new["final_trust"] > 0
+    assert e.loc[e["months"] > 0, list(FROM_MONTHS)].notna().all().all()
+    story = r.story(seed=0, client=0)
+    assert "no month delivered yet" in story and "nan" not in story
+    why = str(r.why(seed=0, client=0, engagement=int(new["engagement"]), progress=False))
+    assert "no month delivered yet" in why and "nan" not in why

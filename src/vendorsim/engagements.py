@@ -29,6 +29,34 @@ ROUTES = {
 # only the extra weight loss aversion puts on it.
 HOLDS = ("status_quo", "switching_cost", "loss_aversion")
 
+# The evidence an engagement gathers from its months: averages, shares of months, margins,
+# peaks and falls from them. One won in the horizon's last month has none of it yet, so
+# these are empty (NaN) rather than the zeros of totals that have not started (a concession
+# share of 1 and a negative trust erosion, which means over engagements would take in).
+FROM_MONTHS = (
+    "mean_trust",
+    "mean_quality",
+    "recent_quality",
+    "alt_quality",
+    "mean_monitoring",
+    "peak_suspicion",
+    "vendor_margin",
+    "margin_before_concessions",
+    "concession_share",
+    "final_margin",
+    "final_margin_before_concessions",
+    "underperforming_share",
+    "better_alternative_share",
+    "mean_burden",
+    "mean_unwarranted_burden",
+    "unwarranted_share",
+    "peak_trust",
+    "trust_erosion",
+    "quality_erosion",
+    "final_margin_trend",
+    "margin_without_unwarranted",
+)
+
 _SUMS = (
     "quality",
     "trust",
@@ -208,6 +236,16 @@ class EngagementBook:
         return self._frame([*self._closed, running])
 
     def _rows(self, idx: np.ndarray, month: int, reason: str | np.ndarray) -> dict[str, np.ndarray]:
+        rows = self._evidence(idx, month, reason)
+        unstarted = self.months[idx] == 0
+        if unstarted.any():
+            for column in FROM_MONTHS:
+                rows[column] = np.where(unstarted, np.nan, rows[column])
+        return rows
+
+    def _evidence(
+        self, idx: np.ndarray, month: int, reason: str | np.ndarray
+    ) -> dict[str, np.ndarray]:
         s, c, t, a = self.sums, self.clients, self.teams, self.accounts
         reasons = np.broadcast_to(np.asarray(reason, dtype=object), (len(idx),))
         months = np.maximum(self.months[idx], 1.0)

@@ -69,15 +69,30 @@ def tell(results: StorySource, seed: int, client: int, *, routine: bool = False)
     for _, eng in rows.iterrows():
         lines.append("")
         who = "the focal vendor" if eng["vendor"] == FOCAL else f"vendor {eng['vendor']}"
-        lines.append(
-            f"Engagement {eng['engagement']} with {who}, months "
-            f"{eng['start_month'] + 1}-{eng['end_month']}"
-        )
+        lines.append(f"Engagement {eng['engagement']} with {who}, {engagement_span(eng)}")
         for _, row in ev[ev["engagement"] == eng["engagement"]].iterrows():
             lines.append("  " + describe(row))
+        quality = (
+            f"mean quality {eng['mean_quality']:.2f} vs alternatives {eng['alt_quality']:.2f}"
+            if eng["months"]
+            else "no month delivered yet"
+        )
         lines.append(
             f"  => outcome: {eng['outcome']} (final trust {eng['final_trust']:.2f}, "
-            f"mean quality {eng['mean_quality']:.2f} vs alternatives {eng['alt_quality']:.2f}, "
-            f"vendor margin {eng['vendor_margin']:+.1%})"
+            f"{quality}, vendor margin {margin_words(eng['vendor_margin'])})"
         )
     return "\n".join(lines)
+
+
+def engagement_span(eng: pd.Series) -> str:
+    """The months an engagement ran, e.g. "months 4-27"; one won in the horizon's last month
+    has run none yet.
+    """
+    if not eng["months"]:
+        return f"won in month {eng['end_month']}, no month delivered yet"
+    return f"months {eng['start_month'] + 1}-{eng['end_month']}"
+
+
+def margin_words(margin: float) -> str:
+    """A margin as a signed percentage, or "none yet" for an engagement with no revenue."""
+    return "none yet" if pd.isna(margin) else f"{margin:+.1%}"

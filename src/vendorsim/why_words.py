@@ -8,6 +8,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from vendorsim.agents.accounts import LEDGER
+from vendorsim.story import engagement_span, margin_words
 from vendorsim.vendors import FOCAL
 
 # The mechanisms' names in a sentence: "Without <name> it would have been ...".
@@ -96,11 +97,11 @@ def answer_text(
     head = OUTCOME_WORDS.get(label, label)
     lines = [
         f"{head[0].upper()}{head[1:]}. Client {row['client']} (seed {seed}), engagement "
-        f"{row['engagement']} with {who}, months {row['start_month'] + 1}-{row['end_month']}: "
+        f"{row['engagement']} with {who}, {engagement_span(row)}: "
         f"{ROUTE_WORDS.get(str(row['end_reason']), row['end_reason'])}"
         + (f" at month {row['end_month']}" if row["ended"] else "")
         + f"; trust {trust.attrs['initial_trust']:.2f} -> {row['final_trust']:.2f}, "
-        f"vendor margin {row['vendor_margin']:+.1%}."
+        f"vendor margin {margin_words(row['vendor_margin'])}."
     ]
     if not reproduced:
         lines.append(
@@ -177,6 +178,8 @@ def _end_phrase(c: pd.Series, horizon: int) -> str:
 
 
 def _margin_sentence(row: pd.Series, margin: pd.DataFrame, config: DictConfig) -> str:
+    if not row["months"]:
+        return "The vendor has delivered no month of this engagement yet, so it has no margin."
     base = float(config.vendor.base_margin)
     share = margin.set_index("line")["share_of_revenue"]
     team = -(share["team"] + share["rescue_staff"] + share["team_shed_with_scope"])
