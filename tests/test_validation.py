@@ -85,6 +85,28 @@ def test_cli_writes_tables_and_refuses_bad_input(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "--only" in bad.stderr and "1-10" in bad.stderr
 
 
+def test_set_moves_the_patterns_to_other_seeds(tmp_path: Path) -> None:
+    # ODD section 9 reports its verdicts on seeds 1000-1099 as well: `--set seed=1000` is
+    # how a reader checks that. The base rates (pattern 10's table) must then differ.
+    tables = {}
+    for name, extra in (("default", []), ("moved", ["--set", "seed=1000"])):
+        out = tmp_path / name
+        proc = subprocess.run(
+            [VALIDATE, "--only", "10", "--seeds", "3", "--out", str(out), *extra],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert proc.returncode in (0, 1), proc.stderr
+        assert ("With seed=1000 in every arm" in proc.stdout) == bool(extra)
+        tables[name] = pd.read_csv(out / "base_rates.csv")
+    assert not tables["default"]["simulated"].equals(tables["moved"]["simulated"])
+    bad = subprocess.run(
+        [VALIDATE, "--set", "client.readiness=7"], capture_output=True, text=True, timeout=120
+    )
+    assert bad.returncode == 2 and "client.readiness=7" in bad.stderr
+
+
 @pytest.mark.parametrize(
     "argv",
     [["--only", ",,"], ["--only", ""], ["--ablations", "--scenarios", ","]],

@@ -188,9 +188,9 @@ def scenarios(argv: Argv = None) -> argparse.Namespace:
 
 
 def validate(argv: Argv = None) -> argparse.Namespace:
-    """``vendorsim-validate [--only N,...] | --ablations [--scenarios S,...] [--set K=V]``,
-    with ``--out`` and ``--seeds``. The pattern numbers and scenario names are checked by the
-    validation itself, which knows them.
+    """``vendorsim-validate [--only N,...] | --ablations [--scenarios S,...]``, with
+    ``--set K=V``, ``--out`` and ``--seeds``. The pattern numbers, scenario names and
+    overrides are checked by the validation itself, which knows them.
     """
     parser = CommandLine(
         prog="vendorsim-validate",
@@ -228,15 +228,16 @@ def validate(argv: Argv = None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="with --ablations: a Hydra override added to every arm (repeatable)",
+        help="a Hydra override added to every arm of every pattern or ablation, e.g. "
+        "seed=1000 for seeds disjoint from the default ones (repeatable)",
     )
     args = parser.parse_args(argv)
     if args.seeds is not None and args.seeds < 2:
         refuse(parser.prog, f"--seeds={args.seeds} is out of range; allowed: >= 2")
     if args.ablations and args.only is not None:
         refuse(parser.prog, "--only is not allowed with --ablations; allowed: --scenarios")
-    if not args.ablations and (args.scenarios is not None or args.extra):
-        refuse(parser.prog, "--scenarios and --set are allowed only with --ablations")
+    if not args.ablations and args.scenarios is not None:
+        refuse(parser.prog, "--scenarios is allowed only with --ablations")
     check_writable(parser.prog, "--out", args.out)
     return args
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -48,12 +49,16 @@ __all__ = [
 PROG = "vendorsim-validate"
 
 
-def validate(only: list[int] | None = None, seeds: int | None = None) -> list[PatternResult]:
-    """Run the patterns (all, or the numbers in ``only``), each with its default seeds."""
+def validate(
+    only: list[int] | None = None, seeds: int | None = None, extra: Sequence[str] = ()
+) -> list[PatternResult]:
+    """Run the patterns (all, or the numbers in ``only``), each with its default seeds
+    unless ``seeds`` is given, and the Hydra overrides ``extra`` added to every arm.
+    """
     chosen = [p for i, p in enumerate(PATTERNS, start=1) if not only or i in only]
     results = []
     for check in tqdm(chosen, desc="patterns", unit="pattern", disable=None, leave=False):
-        results.append(check() if seeds is None else check(seeds))
+        results.append(check(extra=extra) if seeds is None else check(seeds, extra=extra))
     return results
 
 
@@ -77,9 +82,13 @@ def _parse(argv: list[str] | None, args: argparse.Namespace | None) -> argparse.
     """
     args = command_lines.validate(argv) if args is None else args
     if args.ablations:
-        _check_ablation_args(args)
+        _check_scenarios(args)
     else:
         args.only = _pattern_numbers(args.only)
+    try:
+        load_config(args.extra)
+    except ConfigError as exc:
+        _refuse(f"--set: {exc}")
     return args
 
 
@@ -98,7 +107,7 @@ def _pattern_numbers(text: str | None) -> list[int]:
     return only
 
 
-def _check_ablation_args(args: argparse.Namespace) -> None:
+def _check_scenarios(args: argparse.Namespace) -> None:
     known = sorted({a.scenario for a in SCENARIO_ABLATIONS})
     if args.scenarios is not None:
         named = [x.strip() for x in args.scenarios.split(",") if x.strip()]
@@ -109,10 +118,6 @@ def _check_ablation_args(args: argparse.Namespace) -> None:
     unknown = [x for x in args.scenarios or [] if x not in known]
     if unknown:
         _refuse(f"--scenarios={','.join(unknown)} is not allowed; allowed: {', '.join(known)}")
-    try:
-        load_config(args.extra)
-    except ConfigError as exc:
-        _refuse(f"--set: {exc}")
 
 
 def _write(out: Path, name: str, table: pd.DataFrame) -> None:
@@ -133,9 +138,11 @@ def main(argv: list[str] | None = None, args: argparse.Namespace | None = None) 
 
 def _patterns(args: argparse.Namespace) -> int:
     """Run the patterns; print and write them with the base rates. Returns the failures."""
-    results = validate(args.only or None, args.seeds)
+    results = validate(args.only or None, args.seeds, args.extra)
     table = pd.DataFrame([r.row() for r in results])
-    rates = base_rate_table(run([], args.seeds or SEEDS))
+    rates = base_rate_table(run(args.extra, args.seeds or SEEDS))
+    if args.extra:
+        print(f"With {' '.join(args.extra)} in every arm:")
     _write(args.out, "patterns", table)
     _write(args.out, "base_rates", rates)
     for r in results:

@@ -6,6 +6,7 @@ paired difference over seeds with a 95% t interval.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -42,7 +43,12 @@ class Contrast:
         return self.high < 0.0
 
     def text(self, digits: int = 3) -> str:
-        """``+0.123 [+0.100, +0.146]``."""
+        """``+0.123 [+0.100, +0.146]``, with more decimals when the interval is too narrow to
+        show in ``digits`` (``+0.0013 [+0.0007, +0.0019]``, not ``+0.001 [+0.001, +0.002]``).
+        """
+        half = (self.high - self.low) / 2.0
+        if 0.0 < half < 10.0**-digits * 5:
+            digits = min(-math.floor(math.log10(half)), 8)
         return f"{self.mean:+.{digits}f} [{self.low:+.{digits}f}, {self.high:+.{digits}f}]"
 
 
