@@ -290,6 +290,30 @@ def test_a_chunk_of_cells_per_hydra_job_that_is_no_whole_number_is_refused(
 
 
 @pytest.mark.parametrize(
+    ("setting", "allowed"),
+    [
+        ("n_trials=0", "a whole number >= 1"),
+        ("n_trials=1.5", "a whole number >= 1"),
+        ("n_jobs=0", "a whole number >= 1 (trials per batch)"),
+        ("sampler.seed=abc", "null or a whole number >= 0"),
+        ("sampler.n_startup_trials=-1", "a whole number >= 0"),
+        ("direction=up", "maximize or minimize"),
+    ],
+)
+def test_an_optuna_setting_the_search_would_fail_on_is_refused_first(
+    tmp_path: Path, setting: str, allowed: str
+) -> None:
+    # Each of these once began the search and failed in it with a traceback ("No trials
+    # are completed yet", a division by zero), leaving a sweep directory behind.
+    line = assert_refused(
+        ["-m", "experiment=policy_search", f"hydra.sweeper.{setting}"],
+        [f"hydra.sweeper.{setting.split('=')[0]}="],
+        tmp_path,
+    )
+    assert line.endswith(f"allowed: {allowed}")
+
+
+@pytest.mark.parametrize(
     ("launcher", "setting", "words"),
     [
         ("vendorsim_local", "cells_per_job=0", ["cells_per_job=0", "null"]),

@@ -26,10 +26,10 @@ from vendorsim.provenance import version_line
 from vendorsim.settings import (
     RELATIONS,
     ConfigError,
-    check_cells_per_hydra_job,
     check_launcher,
     check_overrides,
     check_relations,
+    check_sweeper,
     compose_with_hydra,
     normalise_overrides,
     refuse_sweeps,
@@ -149,9 +149,7 @@ def preflight(argv: Sequence[str]) -> list[str]:
         parsed = check_overrides(normalise_overrides(swept)) + parsed
         _check_swept_relations(parsed, cfg)
     if multirun:
-        check_cells_per_hydra_job(
-            OmegaConf.select(cfg, "hydra.sweeper.cells_per_hydra_job", default=1)
-        )
+        check_sweeper(OmegaConf.select(cfg, "hydra.sweeper"))
         check_launcher(OmegaConf.select(cfg, "hydra.launcher"))
         _check_intervals(parsed, str(OmegaConf.select(cfg, "hydra.sweeper._target_")))
     _check_fits_in_memory(cfg, parsed, multirun)

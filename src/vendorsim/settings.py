@@ -244,6 +244,40 @@ def check_launcher(launcher: Any) -> None:
             raise ConfigError(f"hydra.launcher.{key}={value!r} {problem}; allowed: {allowed}")
 
 
+# The sweeper settings a sweep would otherwise fail on after it had begun (Optuna's with a
+# traceback: "No trials are completed yet", a division by zero), each checked when the chosen
+# sweeper has it: key -> (lowest, what is allowed).
+SWEEPER_COUNTS = {
+    "cells_per_hydra_job": (1, "a whole number >= 1"),
+    "n_trials": (1, "a whole number >= 1"),
+    "n_jobs": (1, "a whole number >= 1 (trials per batch)"),
+    "sampler.n_startup_trials": (0, "a whole number >= 0"),
+    "sampler.seed": (0, "null or a whole number >= 0"),
+}
+DIRECTIONS = ("maximize", "minimize")
+
+
+def check_sweeper(sweeper: Any) -> None:
+    """Refuse, in one line, a sweeper setting the sweep would fail on once begun: vendorsim's
+    ``cells_per_hydra_job``, and Optuna's trial counts, sampler seed and ``direction``.
+    """
+    if sweeper is None:
+        return
+    for key, (lo, allowed) in SWEEPER_COUNTS.items():
+        value = OmegaConf.select(sweeper, key, default=None)
+        if value is None:
+            continue
+        problem = number_problem(value, lo, None, integer=True)
+        if problem is not None:
+            raise ConfigError(f"hydra.sweeper.{key}={value!r} {problem}; allowed: {allowed}")
+    direction = OmegaConf.select(sweeper, "direction", default=None)
+    if direction is not None and direction not in DIRECTIONS:
+        raise ConfigError(
+            f"hydra.sweeper.direction={direction!r} is not allowed; allowed: "
+            f"{' or '.join(DIRECTIONS)}"
+        )
+
+
 def check_cells_per_hydra_job(value: Any) -> int:
     """Return vendorsim's sweeper chunk size ``hydra.sweeper.cells_per_hydra_job`` if it is a
     whole number >= 1; otherwise raise a one-line ConfigError.
