@@ -290,6 +290,30 @@ def test_a_chunk_of_cells_per_hydra_job_that_is_no_whole_number_is_refused(
 
 
 @pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["hydra.run.dirr=out"], ["'hydra.run.dirr'", "did you mean hydra.run.dir?"]),
+        (
+            ["-m", "seeds=1,2", "hydra/launcher=joblib", "hydra.launcher.n_jobz=2"],
+            ["'hydra.launcher.n_jobz'", "did you mean hydra.launcher.n_jobs?", "prefer"],
+        ),
+        (
+            ["-m", "experiment=sensitivity_morris", "sensitivity.problem.vendor.qualty=[0,1]"],
+            ["did you mean sensitivity.problem.vendor.quality?", "goodwill"],
+        ),
+    ],
+    ids=["run-dir", "launcher", "sensitivity-problem"],
+)
+def test_an_unknown_key_below_hydra_or_the_study_lists_its_section(
+    tmp_path: Path, args: list[str], words: list[str]
+) -> None:
+    # Hydra's own words ("Key 'dirr' not in 'RunDir'") named neither the value nor what the
+    # section holds; the model's keys were already refused so.
+    line = assert_refused(args, ["unknown key", *words], tmp_path)
+    assert "allowed: keys under" in line
+
+
+@pytest.mark.parametrize(
     ("setting", "allowed"),
     [
         ("n_trials=0", "a whole number >= 1"),

@@ -311,7 +311,7 @@ def _unknown_key(key: str, value: str) -> str:
         allowed = f"keys under {section}: {', '.join(siblings)}"
     else:
         allowed = "a parameter listed by `vendorsim --help` or in docs/ODD.md"
-    return f"unknown key '{key}' (value {value!r}); {hint}allowed: {allowed}"
+    return _unknown_words(key, value, hint, allowed)
 
 
 # Parameters that bound one draw from both sides: the lower must not exceed the upper.
@@ -398,7 +398,41 @@ def compose_with_hydra(overrides: Sequence[str]) -> DictConfig:
     try:
         return _compose(list(overrides), hydra_config=True)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(_first_line(exc)) from None
+        raise ConfigError(_unknown_nested_key(overrides, exc) or _first_line(exc)) from None
+
+
+# Hydra's words for a key the config does not have, below the model's own parameters
+# (hydra.*, sensitivity.*), which check_overrides names before composing.
+_NOT_IN_STRUCT = re.compile(r"Could not override '([^']+)'.*Key '[^']+' (?:is )?not in", re.DOTALL)
+
+
+def _unknown_nested_key(overrides: Sequence[str], exc: BaseException) -> str | None:
+    """For an override of a key the config lacks, one line with the keys its parent has
+    (composed once without it), or None for any other error.
+    """
+    found = _NOT_IN_STRUCT.search(f"{exc} {exc.__cause__ or ''}")
+    if found is None:
+        return None
+    key = found.group(1)
+    mine = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") == key]
+    try:
+        cfg = _compose([o for o in overrides if o not in mine], hydra_config=True)
+    except (HydraException, OmegaConfBaseException):
+        return None
+    section, _, leaf = key.rpartition(".")
+    node = OmegaConf.select(cfg, section) if section else cfg
+    if not mine or not isinstance(node, DictConfig):
+        return None
+    keys = sorted(str(k) for k in node)
+    close = difflib.get_close_matches(leaf, keys, n=1)
+    hint = f"did you mean {section}.{close[0]}? " if close else ""
+    value = mine[0].split("=", 1)[1] if "=" in mine[0] else ""
+    return _unknown_words(key, value, hint, f"keys under {section}: {', '.join(keys)}")
+
+
+def _unknown_words(key: str, value: str, hint: str, allowed: str) -> str:
+    """The one line for a key the config does not have, below the model's or Hydra's."""
+    return f"unknown key '{key}' (value {value!r}); {hint}allowed: {allowed}"
 
 
 def make_behaviours(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
