@@ -112,6 +112,44 @@ def test_report_command_refuses_what_is_not_results(tmp_path, capsys):
     assert not (tmp_path / "report.html").exists()
 
 
+RULE = """
+import numpy as np
+
+
+class Steady:
+    def new_state(self, n):
+        return {}
+
+    def start(self, state, idx, trust):
+        pass
+
+    def update(self, trust, state, signal, dependence, loss_weight):
+        return trust
+"""
+
+
+def test_a_run_whose_rule_cannot_be_imported_here_is_refused_before_any_figure(tmp_path, capsys):
+    # The report's why and attribution rerun the market, so they need the run's rules: a
+    # researcher's module left off the path once failed there with a traceback.
+    from vendorsim import simulate
+
+    module = tmp_path / "module"
+    module.mkdir()
+    (module / "report_only_rule.py").write_text(RULE)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(module))
+        custom = ["behaviour.trust=custom", "behaviour.trust._target_=report_only_rule.Steady"]
+        run = simulate(["market.clients=4", "months=6", *custom], seeds=1).save(tmp_path / "run")
+    sys.modules.pop("report_only_rule", None)
+    before = sorted(p.name for p in run.iterdir())
+    with pytest.raises(SystemExit) as exc:
+        main([str(run)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "report_only_rule.Steady" in err
+    assert sorted(p.name for p in run.iterdir()) == before
+
+
 def test_report_console_script_exit_code(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "vendorsim.viz.report", str(tmp_path / "nowhere")],

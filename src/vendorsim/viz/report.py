@@ -33,6 +33,7 @@ from vendorsim.attribution import Attribution, attribute
 from vendorsim.io import write_atomic
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.results import Results, config_path, missing
+from vendorsim.settings import ConfigError, make_behaviours
 from vendorsim.vendors import FOCAL
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
@@ -166,6 +167,9 @@ def seeds_text(seeds: Sequence[int]) -> str:
 def run_sections(path: Path) -> Report:
     """Figures for a single run: outcomes, trust, one story and margin."""
     results = Results.load(path)
+    # The story's why and the attribution rerun the market: a behaviour rule that cannot be
+    # built here (a researcher's module not on the path) is refused before any figure.
+    make_behaviours(results.config)
     summary = _read_json(path / "summary.json")
     scenario = str(OmegaConf.select(results.config, "meta.scenario", default="run"))
     eng = results.engagements.assign(scenario=scenario)
@@ -551,6 +555,8 @@ def build(
 
     Raises:
         NotResultsError: ``results_dir`` is not a results directory.
+        ConfigError: a run's behaviour rules cannot be built here (the why and the
+            attribution rerun it).
 
     """
     path = Path(results_dir)
@@ -656,7 +662,7 @@ def main(argv: Sequence[str] | None = None, args: Namespace | None = None) -> No
     args = command_lines.report(argv) if args is None else args
     try:
         path = build(args.results_dir, args.out, progress=False if args.no_progress else None)
-    except NotResultsError as exc:
+    except (NotResultsError, ConfigError) as exc:
         refuse(PROG, str(exc))
     print(path)
 
