@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from vendorsim import simulate
 from vendorsim.agents import DeliveryTeam, Sales
 from vendorsim.experiment import runner
 from vendorsim.model import VendorMarket
-from vendorsim.settings import load_config
+from vendorsim.settings import ConfigError, load_config
 
 # Scenarios that between them exercise every discrete choice: switches, legal exits,
 # walk-aways, rescues, rotations, escalations, and both trust rules.
@@ -65,6 +66,25 @@ def test_seeds_are_checked() -> None:
     # The same market twice would count its engagements twice.
     with pytest.raises(ValueError, match="seeds repeat 1, 4; allowed: distinct seeds"):
         VendorMarket(cfg, seeds=[4, 1, 2, 1, 4])
+    # int(1.5) would have run seed 1 without a word.
+    for bad in ([1.5], [-1], [True], np.array([], dtype=int)):
+        with pytest.raises(ValueError, match="allowed"):
+            VendorMarket(cfg, seeds=bad)
+    assert VendorMarket(cfg, seeds=np.arange(3)).streams.seeds == [0, 1, 2]
+
+
+@pytest.mark.parametrize("bad", [2.5, "3", True, [1.5], [True], np.int64(0)])
+def test_simulate_refuses_seeds_that_are_no_count_or_list_of_whole_numbers(bad) -> None:
+    with pytest.raises(ConfigError, match="allowed"):
+        simulate(["months=1", "market.clients=2"], seeds=bad, progress=False)
+
+
+def test_simulate_takes_numpy_seeds() -> None:
+    # seeds=np.arange(n) is how a notebook writes a list of seeds.
+    r = simulate(["months=2", "market.clients=2"], seeds=np.arange(2), progress=False)
+    assert r.seeds == [0, 1] and all(type(s) is int for s in r.seeds)
+    counted = simulate(["months=1", "market.clients=2"], seeds=np.int64(2), progress=False)
+    assert counted.seeds == [0, 1]
 
 
 def test_batches_are_contiguous_bounded_and_one_per_worker_at_least() -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from vendorsim.config import PARAMS
 from vendorsim.experiment.memory import check_memory
 from vendorsim.experiment.runner import pool_size, run_seeds
-from vendorsim.replicates import repeated
+from vendorsim.replicates import is_whole, repeated
 from vendorsim.results import Results
 from vendorsim.settings import ConfigError, check_value, load_config
 
@@ -52,10 +52,15 @@ def _seed_list(first: int, seeds: int | Sequence[int]) -> list[int]:
     """The seeds to run: a count from the config's ``first``, or the explicit ones, each
     checked as the command line checks ``seeds`` and ``seed``.
     """
-    if isinstance(seeds, int):
-        check_value(PARAMS["seeds"], seeds)
-        return list(range(first, first + seeds))
-    seed_list = list(seeds)
+    if is_whole(seeds):
+        check_value(PARAMS["seeds"], int(seeds))  # type: ignore[arg-type]
+        return list(range(first, first + int(seeds)))  # type: ignore[arg-type]
+    if isinstance(seeds, str | bytes | bool) or not isinstance(seeds, Iterable):
+        raise ConfigError(
+            f"seeds={seeds!r} is not allowed; allowed: a count >= 1 or a non-empty list of seeds"
+        )
+    # numpy's integers are seeds too (seeds=np.arange(20)); anything else is refused below.
+    seed_list = [int(s) if is_whole(s) else s for s in seeds]
     if not seed_list:
         raise ConfigError("seeds=[] is empty; allowed: a count >= 1 or a non-empty list of seeds")
     check_value(PARAMS["seeds"], len(seed_list))

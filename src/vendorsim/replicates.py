@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,11 @@ from vendorsim import keyed
 
 # Domain tags keep a client's key apart from a vendor's with the same number.
 _CLIENT, _VENDOR = keyed.purpose("client"), keyed.purpose("vendor")
+
+
+def is_whole(value: object) -> bool:
+    """Python's or numpy's integers (a seed, a count of seeds), not booleans."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 def repeated(seeds: Sequence[int]) -> list[int]:
@@ -84,8 +90,11 @@ class Replicates:
             return None
         if rng is not None:
             raise TypeError("pass either rng or seeds, not both")
+        seeds = list(seeds)
         if not seeds:
             raise ValueError("seeds=[] is empty; allowed: one seed or more")
+        if bad := [s for s in seeds if not is_whole(s) or s < 0]:
+            raise ValueError(f"seed={bad[0]!r} is not allowed; allowed: whole numbers >= 0")
         if twice := repeated(seeds):
             raise ValueError(f"seeds repeat {', '.join(map(str, twice))}; allowed: distinct seeds")
         return [int(s) for s in seeds]
