@@ -30,9 +30,10 @@ ROUTES = {
 HOLDS = ("status_quo", "switching_cost", "loss_aversion")
 
 # The evidence an engagement gathers from its months: averages, shares of months, margins,
-# peaks and falls from them. One won in the horizon's last month has none of it yet, so
-# these are empty (NaN) rather than the zeros of totals that have not started (a concession
-# share of 1 and a negative trust erosion, which means over engagements would take in).
+# peaks and falls from them. One that has run no month yet (won in the horizon's last month,
+# or just now in a snapshot) has none of it, so these are empty (NaN) rather than computed
+# from totals that have not started (a concession share of 1, a negative trust erosion),
+# which means over engagements would take in.
 FROM_MONTHS = (
     "mean_trust",
     "mean_quality",
@@ -236,16 +237,17 @@ class EngagementBook:
         return self._frame([*self._closed, running])
 
     def _rows(self, idx: np.ndarray, month: int, reason: str | np.ndarray) -> dict[str, np.ndarray]:
-        rows = self._evidence(idx, month, reason)
+        rows = self._every_column(idx, month, reason)
         unstarted = self.months[idx] == 0
         if unstarted.any():
             for column in FROM_MONTHS:
                 rows[column] = np.where(unstarted, np.nan, rows[column])
         return rows
 
-    def _evidence(
+    def _every_column(
         self, idx: np.ndarray, month: int, reason: str | np.ndarray
     ) -> dict[str, np.ndarray]:
+        """The rows' columns from the running totals, whether or not a month has run."""
         s, c, t, a = self.sums, self.clients, self.teams, self.accounts
         reasons = np.broadcast_to(np.asarray(reason, dtype=object), (len(idx),))
         months = np.maximum(self.months[idx], 1.0)
