@@ -3,6 +3,7 @@ exit code 2, no traceback, and nothing written."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from vendorsim import ConfigError, simulate
 from vendorsim.cli import preflight
+from vendorsim.experiment.slurm import check_reachable
 
 VENDORSIM = str(Path(sys.executable).with_name("vendorsim"))
 
@@ -254,6 +256,46 @@ def test_sweep_cell_is_checked_against_the_cluster_jobs_memory(tmp_path: Path) -
     assert list(tmp_path.iterdir()) == []
 
 
+def cluster_answers() -> bool:
+    """Whether this machine can submit to a SLURM controller that answers."""
+    try:
+        check_reachable({"_target_": "ChunkedSlurmLauncher"})
+    except ConfigError:
+        return False
+    return True
+
+
+def test_a_slurm_sweep_without_sbatch_is_refused_before_any_work(tmp_path: Path) -> None:
+    # A laptop without SLURM: the sweep once wrote its directory, then failed in submitit.
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [VENDORSIM, "-m", "seeds=1,2", "months=2", "hydra/launcher=cluster_slurm"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "vendorsim: error: hydra/launcher submits with SLURM's sbatch, which is not on PATH "
+        "here; allowed: a machine that submits to SLURM, or hydra/launcher=vendorsim_local "
+        "on this one"
+    ]
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_a_slurm_sweep_whose_controller_does_not_answer_is_refused(tmp_path: Path) -> None:
+    if shutil.which("sbatch") is None or cluster_answers():
+        pytest.skip("needs SLURM's client with no controller answering (the usual state here)")
+    line = assert_refused(
+        ["-m", "seeds=1,2", "months=2", "hydra/launcher=cluster_slurm"],
+        ["the SLURM controller does not answer (scontrol ping:", "vendorsim_local"],
+        tmp_path,
+    )
+    assert line.count("\n") == 0
+
+
 @pytest.mark.parametrize(("cpus", "refused"), [(4, True), (2, False)])
 def test_a_cluster_job_runs_as_many_processes_as_its_cpus_per_task(
     cpus: int, refused: bool, tmp_path: Path
@@ -274,6 +316,11 @@ def test_a_cluster_job_runs_as_many_processes_as_its_cpus_per_task(
     ]
     if refused:
         with pytest.raises(ConfigError, match=r"about 3\.5 GiB .* than the 3\.0 GiB available"):
+            preflight(argv)
+    elif not cluster_answers():
+        # The memory check passed; the last check, whether this machine reaches a SLURM
+        # controller, refuses here (no cluster runs outside tests/test_cluster.py).
+        with pytest.raises(ConfigError, match="SLURM"):
             preflight(argv)
     else:
         preflight(argv)

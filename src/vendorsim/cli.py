@@ -155,7 +155,17 @@ def preflight(argv: Sequence[str]) -> list[str]:
     _check_fits_in_memory(cfg, parsed, multirun)
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     _check_writable(key, OmegaConf.select(cfg, key))
+    if multirun:
+        # Last: the settings are sound; can this machine reach the cluster they are for?
+        _check_cluster(OmegaConf.select(cfg, "hydra.launcher"))
     return flags + overrides
+
+
+def _check_cluster(launcher: DictConfig | None) -> None:
+    """A SLURM launcher needs sbatch here and a controller that answers."""
+    from vendorsim.experiment.slurm import check_reachable
+
+    check_reachable(launcher)
 
 
 def _check_fits_in_memory(cfg: DictConfig, parsed: list[Override], multirun: bool) -> None:
