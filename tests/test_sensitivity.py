@@ -21,6 +21,7 @@ from omegaconf import OmegaConf
 
 from tests.sweep_helpers import VENDORSIM, env, job_dirs, sweep
 from vendorsim.analysis.chunk import point_container
+from vendorsim.analysis.metrics import metric_values
 from vendorsim.analysis.problem import PROBLEM_FILE, SAMPLES_FILE, settings_from_config
 from vendorsim.analysis.sensitivity import analyse_sweep, indices, indices_figure
 from vendorsim.settings import ConfigError, load_config
@@ -232,3 +233,22 @@ def test_bad_sensitivity_sweeps_are_refused_before_any_work(
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0]
     assert not d.exists()
+
+
+def test_a_margin_counts_only_the_engagements_that_have_one() -> None:
+    # An engagement won in the horizon's last month has no margin (NaN): it must not count
+    # toward a point's n, nor pull its mean toward zero.
+    e = pd.DataFrame(
+        {
+            "vendor": [0, 0, 0, 0, 1],
+            "sample": [0, 0, 1, 1, 0],
+            "vendor_margin": [0.1, np.nan, np.nan, np.nan, 0.5],
+            "final_trust": [0.5, 0.4, 0.3, 0.2, 0.9],
+            "outcome": ["partnership", "ongoing", "ongoing", "ongoing", "churn"],
+        }
+    )
+    margin = metric_values(e, "vendor_margin", ["sample"]).set_index("sample")
+    assert margin.loc[0, "value"] == pytest.approx(0.1) and margin.loc[0, "n"] == 1
+    assert np.isnan(margin.loc[1, "value"]) and margin.loc[1, "n"] == 0
+    trust = metric_values(e, "mean_trust", ["sample"]).set_index("sample")
+    assert list(trust["n"]) == [2, 2]

@@ -36,7 +36,9 @@ def focal(engagements: pd.DataFrame) -> pd.DataFrame:
 
 
 def metric_values(engagements: pd.DataFrame, metric: str, by: Sequence[str]) -> pd.DataFrame:
-    """One row per group of ``by``: the metric's ``value`` and ``n`` focal engagements.
+    """One row per group of ``by``: the metric's ``value`` and the ``n`` focal engagements
+    behind it (an engagement won in the horizon's last month has no margin yet, so it does
+    not count toward a margin).
 
     Groups with no focal engagement are absent; a caller that needs every group reindexes.
     """
@@ -51,8 +53,7 @@ def metric_values(engagements: pd.DataFrame, metric: str, by: Sequence[str]) -> 
     else:
         column = e["final_trust"].astype(float)
     grouped = column.groupby([e[k] for k in keys], sort=True)
-    out = pd.DataFrame({"value": grouped.mean(), "n": grouped.size()}).reset_index()
-    return out
+    return pd.DataFrame({"value": grouped.mean(), "n": grouped.count()}).reset_index()
 
 
 def metric(engagements: pd.DataFrame, name: str) -> float:
