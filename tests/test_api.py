@@ -116,3 +116,39 @@ def test_a_saved_runs_summary_names_the_versions_that_produced_it(tmp_path: Path
     assert recorded["mesa"] == version("mesa")
     assert recorded["hydra"] == version("hydra-core")
     assert set(recorded) == {"vendorsim", "mesa", "hydra", "numpy", "python"}
+
+
+def strict_json(path: Path) -> dict:
+    """``path`` read as strict JSON: NaN and Infinity, which JSON lacks, are refused."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{path.name} holds {constant}, which is not JSON")
+
+    return json.loads(path.read_text(), parse_constant=refuse)
+
+
+def test_a_summary_stays_json_when_the_focal_vendor_has_no_margin_yet(tmp_path: Path) -> None:
+    # Seed 0's focal engagement is won in the only month: it has no margin, and the summary
+    # once wrote its mean as NaN, which JSON readers refuse.
+    results = simulate(["market.clients=1", "months=1"], seeds=[0])
+    assert results.engagements.loc[results.engagements["vendor"] == 0, "months"].eq(0).all()
+    results.save(tmp_path)
+    summary = strict_json(tmp_path / "summary.json")
+    assert summary["focal_vendor_margin"] is None
+    assert summary["organ_rejection_routes_focal"] == {
+        "n": 0,
+        "client_exit": None,
+        "vendor_walkaway": None,
+    }
+
+
+def test_a_summary_gives_the_routes_of_the_focal_vendors_organ_rejections(tmp_path: Path) -> None:
+    results = simulate(["scenario=stockholm", "market.clients=10", "months=24"], seeds=3)
+    results.save(tmp_path)
+    routes = strict_json(tmp_path / "summary.json")["organ_rejection_routes_focal"]
+    focal = results.engagements[results.engagements["vendor"] == 0]
+    rejected = focal[focal["outcome"] == "organ_rejection"]
+    assert routes["n"] == len(rejected) > 0
+    walked = (rejected["end_route"] == "vendor_walkaway").mean()
+    assert routes["vendor_walkaway"] == pytest.approx(walked, abs=1e-6)
+    assert routes["client_exit"] + routes["vendor_walkaway"] == pytest.approx(1.0)

@@ -13,7 +13,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.io import write_atomic, write_frame
-from vendorsim.outcomes import OUTCOMES
+from vendorsim.outcomes import OUTCOMES, rejection_routes
 from vendorsim.provenance import versions
 from vendorsim.story import tell
 from vendorsim.tables import RESULT_TABLES
@@ -119,6 +119,7 @@ class Results:
         e = self.engagements
         focal = e["vendor"].to_numpy() == FOCAL
         trust, margin = (e[c].to_numpy()[focal] for c in ("final_trust", "vendor_margin"))
+        routes = self.rejection_routes()
         seeds = self.seeds
         return {
             "scenario": self.config.meta.scenario,
@@ -132,10 +133,23 @@ class Results:
             "outcome_shares_market": _shares(self.outcome_shares(None)),
             "focal_mean_final_trust": _mean(trust),
             "focal_vendor_margin": _mean(margin),
+            # How the focal vendor's organ rejections ended (ODD section 8): by the client's
+            # exit or by the vendor walking away; shares null when there were none.
+            "organ_rejection_routes_focal": {
+                "n": int(routes["n"]),
+                **_shares(routes.drop("n")),
+            },
             # What produced these numbers: the same seed gives the same tables only on the
             # same versions.
             "versions": versions(),
         }
+
+    def rejection_routes(self, vendor: int | None = FOCAL) -> pd.Series:
+        """The organ rejections (of ``vendor``'s engagements; None: every vendor's) by
+        route: ``n``, and the shares ending by client exit and by vendor walk-away.
+        """
+        e = self.engagements
+        return rejection_routes(e if vendor is None else e[e["vendor"] == vendor])
 
     def save(self, directory: str | Path) -> Path:
         """Write the tables as parquet, ``summary.json`` and ``config.yaml`` (each atomically)."""
@@ -146,7 +160,7 @@ class Results:
             write_frame(out / f"{name}.parquet", frame)
         write_atomic(
             out / "summary.json",
-            lambda p: p.write_text(json.dumps(self.summary(), indent=2) + "\n"),
+            lambda p: p.write_text(summary_text(self.summary())),
         )
         write_atomic(out / "config.yaml", lambda p: p.write_text(OmegaConf.to_yaml(self.config)))
         return out
@@ -196,11 +210,21 @@ def missing(directory: Path) -> list[str]:
     return absent
 
 
+def summary_text(summary: dict[str, Any]) -> str:
+    """``summary.json``'s text: strict JSON, so a NaN that slipped past ``_shares`` or
+    ``_mean`` fails here rather than writing ``NaN``, which JSON readers refuse.
+    """
+    return json.dumps(summary, indent=2, allow_nan=False) + "\n"
+
+
 def _shares(shares: pd.Series) -> dict[str, float | None]:
     """Shares to six places, as the summary gives them; None (JSON's null) for NaN."""
     return {k: None if np.isnan(v) else round(float(v), 6) for k, v in shares.items()}
 
 
 def _mean(values: np.ndarray) -> float | None:
-    """The mean to six places, as the summary gives it; None for no values."""
-    return round(float(np.nanmean(values)), 6) if len(values) else None
+    """The mean to six places, as the summary gives it; None for no values (an engagement
+    with no month delivered has no margin).
+    """
+    known = values[~np.isnan(values)]
+    return round(float(known.mean()), 6) if len(known) else None

@@ -10,7 +10,6 @@ draw beside the tables, if any.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -36,7 +35,7 @@ from vendorsim.experiment.runner import (
     run_seeds,
 )
 from vendorsim.io import write_atomic
-from vendorsim.results import Results
+from vendorsim.results import Results, summary_text
 from vendorsim.settings import resolved_container, validate
 
 if TYPE_CHECKING:
@@ -64,6 +63,14 @@ def run_single(cfg: DictConfig, out: Path, figure: DrawFigure | None = None) -> 
         figure(results, out)
     shares = _top(results.outcome_shares())
     log.info("scenario %s, %d seeds: focal outcomes %s", cfg.meta.scenario, len(seeds), shares)
+    routes = results.rejection_routes()
+    if routes["n"]:
+        log.info(
+            "focal organ rejections by route: client exit %.0f%%, vendor walk-away %.0f%% (of %d)",
+            100 * routes["client_exit"],
+            100 * routes["vendor_walkaway"],
+            routes["n"],
+        )
     print(f"vendorsim: results in {out}")
     return results
 
@@ -242,9 +249,7 @@ def write_cell(
             config=cfg,
         )
         summary = results.summary()
-        write_atomic(
-            out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n")
-        )
+        write_atomic(out / "summary.json", lambda p: p.write_text(summary_text(summary)))
         if figure is not None:
             figure(results, out)
     except Exception:
