@@ -9,6 +9,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from vendorsim import demo
+from vendorsim.experiment.memory import available_bytes
 from vendorsim.settings import compose_with_hydra
 
 
@@ -52,3 +53,26 @@ def test_quick_demo_writes_results_figures_and_report(tmp_path, capsys):
     assert f"{n} settings × 2 seeds = {2 * n} runs" in text  # the scenario comparison
     assert "4 cells × 1 seed = 4 runs" in text
     assert "vendorsim -m experiment=demo" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--seeds", "100001"], ["--seeds=100001", "[1, 100000]"]),
+        (["--seeds", "100000"], ["--seeds=100000", "GiB", "fewer clients, months or seeds"]),
+        (["--quick", "--seeds", "3"], ["--seeds is not allowed with --quick"]),
+    ],
+    ids=["past-the-limit", "past-the-memory", "with-quick"],
+)
+def test_demo_refuses_seeds_it_cannot_run_before_any_work(tmp_path, capsys, argv, words):
+    # Too many seeds once failed in the first run with a traceback, after the demo began.
+    if argv == ["--seeds", "100000"] and available_bytes() > 100 * 2**30:
+        pytest.skip("this machine could hold the demo's 100,000 seeds (about 87 GiB)")
+    out = tmp_path / "demo"
+    with pytest.raises(SystemExit) as exc:
+        demo.main([*argv, "--out", str(out)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("vendorsim-demo: error: ")
+    assert all(w in err for w in words), err
+    assert not out.exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from omegaconf import DictConfig
+
 from vendorsim.config import PARAMS
 from vendorsim.experiment.memory import check_memory
 from vendorsim.experiment.runner import pool_size, run_seeds
@@ -36,6 +38,23 @@ def simulate(
         vendorsim.ConfigError: bad input, before any work starts.
 
     """
+    cfg, seed_list, workers = check_run(overrides, seeds, workers)
+    tables = run_seeds(cfg, seed_list, workers=workers, progress=progress)
+    return Results(**tables, config=cfg)
+
+
+def check_run(
+    overrides: str | Sequence[str] = (),
+    seeds: int | Sequence[int] = 1,
+    workers: int | str | None = None,
+) -> tuple[DictConfig, list[int], int | str]:
+    """What :func:`simulate` checks before any work: the config, the seeds, the workers and
+    the memory the run needs. Returns the config, the seed list and the workers.
+
+    Raises:
+        vendorsim.ConfigError: bad input.
+
+    """
     # One override on its own is a list of one, not of its characters.
     cfg = load_config([overrides] if isinstance(overrides, str) else list(overrides))
     seed_list = _seed_list(cfg.seed, seeds)
@@ -44,8 +63,7 @@ def simulate(
     check_memory(
         sizes, processes=pool_size(workers, len(seed_list), cfg.market.clients * cfg.months)
     )
-    tables = run_seeds(cfg, seed_list, workers=workers, progress=progress)
-    return Results(**tables, config=cfg)
+    return cfg, seed_list, workers
 
 
 def _seed_list(first: int, seeds: int | Sequence[int]) -> list[int]:

@@ -271,13 +271,15 @@ def demo(argv: Argv = None) -> argparse.Namespace:
     )
     parser.add_argument("--out", default=str(DEMO_OUT), help=f"where to write ({DEMO_OUT})")
     parser.add_argument(
-        "--seeds", type=int, default=DEMO_SEEDS, help=f"seeds per setting (default {DEMO_SEEDS})"
+        "--seeds", type=int, default=None, help=f"seeds per setting (default {DEMO_SEEDS})"
     )
     parser.add_argument(
         "--quick", action="store_true", help="a tiny market, 2 seeds and a 2 x 2 grid (seconds)"
     )
     args = parser.parse_args(argv)
-    if args.seeds < 1:
+    if args.quick and args.seeds is not None:
+        refuse(parser.prog, "--seeds is not allowed with --quick (it runs 2 seeds); allowed: one")
+    if args.seeds is not None and args.seeds < 1:
         refuse(parser.prog, f"--seeds={args.seeds} is out of range; allowed: a whole number >= 1")
     check_writable(parser.prog, "--out", args.out)
     return args

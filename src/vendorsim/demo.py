@@ -25,10 +25,11 @@ from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
 from vendorsim import command_lines
-from vendorsim.api import simulate
+from vendorsim.api import check_run, simulate
+from vendorsim.arguments import refuse
 from vendorsim.experiment.celldir import MARKER
 from vendorsim.io import write_atomic
-from vendorsim.settings import compose_with_hydra
+from vendorsim.settings import ConfigError, compose_with_hydra
 from vendorsim.viz.report import build
 
 PROG = "vendorsim-demo"
@@ -162,6 +163,10 @@ def run_demo(
 ) -> Path:
     """Run every part of the demo into ``out`` and build its report; return the page's path.
 
+    Raises:
+        vendorsim.ConfigError: a run's settings, seeds or memory, before any work.
+        DemoError: the sweep failed.
+
     Args:
         out: the directory to write into.
         seeds: seeds per scenario, policy and pricing run.
@@ -172,10 +177,14 @@ def run_demo(
 
     """
     start = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
     scenarios = {s: (f"scenario={s}", *extra) for s in SCENARIOS}
     policies = {k: (*POLICY_BASE, *v, *extra) for k, v in POLICIES.items()}
     pricing = {k: (*PRICING_BASE, *v, *extra) for k, v in PRICING.items()}
+    # Every run is checked (config, seeds, memory) before the first starts.
+    for runs in (scenarios, policies, pricing):
+        for overrides in runs.values():
+            check_run(list(overrides), seeds, workers)
+    out.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {
         "scenarios": run_group(out, "scenarios", scenarios, seeds, workers, progress),
         "phase": run_sweep(out, [*extra, *sweep_overrides], progress),
@@ -196,7 +205,9 @@ def main(argv: Sequence[str] | None = None, args: Namespace | None = None) -> No
         if args.quick:
             page = run_demo(Path(args.out), seeds=2, extra=QUICK_EXTRA, sweep_overrides=QUICK_GRID)
         else:
-            page = run_demo(Path(args.out), seeds=args.seeds)
+            page = run_demo(Path(args.out), seeds=args.seeds or SEEDS)
+    except ConfigError as exc:
+        refuse(PROG, f"--seeds={args.seeds}: {exc}")
     except DemoError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
