@@ -107,6 +107,26 @@ def test_set_moves_the_patterns_to_other_seeds(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "client.readiness=7" in bad.stderr
 
 
+@pytest.mark.parametrize("argv", [["--only", "3"], ["--ablations"]], ids=["patterns", "ablations"])
+def test_seeds_past_the_limit_are_refused_before_the_first_arm(
+    argv: list[str], tmp_path: Path
+) -> None:
+    # They once failed in the first arm with a traceback.
+    out = tmp_path / "out"
+    bad = subprocess.run(
+        [VALIDATE, *argv, "--seeds", "200000", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2, bad.stderr
+    assert bad.stderr.strip().splitlines() == [
+        "vendorsim-validate: error: --seeds=200000: seeds=200000 is out of range; allowed: an "
+        "integer in [1, 100000]"
+    ]
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     "argv",
     [["--only", ",,"], ["--only", ""], ["--ablations", "--scenarios", ","]],

@@ -23,6 +23,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from vendorsim import command_lines
+from vendorsim.api import check_run
 from vendorsim.arguments import refuse
 from vendorsim.io import write_atomic
 from vendorsim.settings import ConfigError, load_config
@@ -89,6 +90,12 @@ def _parse(argv: list[str] | None, args: argparse.Namespace | None) -> argparse.
         load_config(args.extra)
     except ConfigError as exc:
         _refuse(f"--set: {exc}")
+    if args.seeds is not None:
+        # Every arm is a market of the default size or smaller: one check covers them all.
+        try:
+            check_run(args.extra, args.seeds)
+        except ConfigError as exc:
+            _refuse(f"--seeds={args.seeds}: {exc}")
     return args
 
 
