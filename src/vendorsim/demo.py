@@ -63,6 +63,7 @@ PRICING: dict[str, tuple[str, ...]] = {
 STORY_RUN = "scenarios/stockholm"
 # ``--quick``: a tiny market, 2 seeds and a 2 x 2 grid, to check the pipeline in seconds.
 QUICK_EXTRA = ("market.clients=6", "months=18")
+QUICK_SEEDS = 2
 QUICK_GRID = ("vendor.sales.pushiness=0,1", "client.history.failed_vendors=0,8", "seeds=1")
 
 
@@ -201,13 +202,16 @@ def main(argv: Sequence[str] | None = None, args: Namespace | None = None) -> No
     """Entry point of ``vendorsim-demo`` (``make demo``) and ``python -m vendorsim.demo``."""
     args = command_lines.demo(argv) if args is None else args
     start = time.perf_counter()
+    seeds = QUICK_SEEDS if args.quick else args.seeds or SEEDS
     try:
         if args.quick:
-            page = run_demo(Path(args.out), seeds=2, extra=QUICK_EXTRA, sweep_overrides=QUICK_GRID)
+            page = run_demo(
+                Path(args.out), seeds=seeds, extra=QUICK_EXTRA, sweep_overrides=QUICK_GRID
+            )
         else:
-            page = run_demo(Path(args.out), seeds=args.seeds or SEEDS)
+            page = run_demo(Path(args.out), seeds=seeds)
     except ConfigError as exc:
-        refuse(PROG, f"--seeds={args.seeds}: {exc}")
+        refuse(PROG, f"--seeds={seeds}: {exc}")
     except DemoError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

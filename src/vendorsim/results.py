@@ -58,13 +58,7 @@ class Results:
             ValueError: ``vendor`` is not one of the market's vendors.
 
         """
-        # A sweep cell's summary config keeps only what its summary reads: no vendor count.
-        vendors = OmegaConf.select(self.config, "market.vendors", default=None)
-        if vendor is not None and vendors is not None and not 0 <= vendor < vendors:
-            raise ValueError(
-                f"vendor={vendor!r} is not in this market; allowed: 0..{vendors - 1}, or None "
-                "for every vendor"
-            )
+        self._check_vendor(vendor)
         # Counted in numpy on one column: a sweep's workers do this for every cell, and
         # pandas' filtering and value_counts cost several times the counting.
         outcome = self.engagements["outcome"].to_numpy()
@@ -146,10 +140,25 @@ class Results:
 
     def rejection_routes(self, vendor: int | None = FOCAL) -> pd.Series:
         """The organ rejections (of ``vendor``'s engagements; None: every vendor's) by
-        route: ``n``, and the shares ending by client exit and by vendor walk-away.
+        route: ``n``, and the shares ending by client exit and by vendor walk-away (NaN
+        when there were none).
+
+        Raises:
+            ValueError: ``vendor`` is not one of the market's vendors.
+
         """
+        self._check_vendor(vendor)
         e = self.engagements
         return rejection_routes(e if vendor is None else e[e["vendor"] == vendor])
+
+    def _check_vendor(self, vendor: int | None) -> None:
+        # A sweep cell's summary config keeps only what its summary reads: no vendor count.
+        vendors = OmegaConf.select(self.config, "market.vendors", default=None)
+        if vendor is not None and vendors is not None and not 0 <= vendor < vendors:
+            raise ValueError(
+                f"vendor={vendor!r} is not in this market; allowed: 0..{vendors - 1}, or None "
+                "for every vendor"
+            )
 
     def save(self, directory: str | Path) -> Path:
         """Write the tables as parquet, ``summary.json`` and ``config.yaml`` (each atomically)."""
