@@ -37,7 +37,12 @@ from vendorsim.viz.dashboard_model import (
     outcome_shares_so_far,
     story_so_far,
 )
-from vendorsim.viz.dashboard_settings import APPLY_NOTE, DEVELOPER_LABEL, PENDING_NOTE
+from vendorsim.viz.dashboard_settings import (
+    APPLY_NOTE,
+    DEVELOPER_LABEL,
+    PENDING_NOTE,
+    seed_in_range,
+)
 from vendorsim.viz.dashboard_tabs import TABS
 from vendorsim.viz.style import RC
 
@@ -425,3 +430,10 @@ def test_figures_use_the_reports_type_sizes(compare):
         fig.canvas.draw()
         sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
         assert min(sizes) >= dashboard_plots.SMALLEST, sizes
+
+
+def test_a_seed_typed_into_the_dashboard_is_held_to_the_seeds_a_run_allows():
+    # 10**23 once broke the page with a traceback in place of the settings.
+    assert [seed_in_range(v) for v in (-5, 0, 7, 10**23)] == [0, 0, 7, 2**62]
+    model = DashboardMarket(replace(Controls(), seed=seed_in_range(10**23)))
+    assert model.cfg.seed == 2**62

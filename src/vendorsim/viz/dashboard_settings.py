@@ -11,6 +11,7 @@ from typing import Any
 
 import solara
 
+from vendorsim.config import PARAMS
 from vendorsim.viz.dashboard_css import LABEL_STYLE, NOTE_STYLE
 from vendorsim.viz.dashboard_model import (
     LEVER_BY_NAME,
@@ -74,7 +75,7 @@ def SettingsPanel(controls: solara.Reactive[Controls], model: solara.Reactive[An
         solara.InputInt(
             "Seed (same seed, same market)",
             value=c.seed,
-            on_value=lambda v: update(lambda old: replace(old, seed=max(int(v), 0))),
+            on_value=lambda v: update(lambda old: replace(old, seed=seed_in_range(v))),
         )
         for lever in LEVERS:
             LeverInput(
@@ -136,3 +137,10 @@ def _SidebarSlot(
     with solara.Sidebar():
         SettingsPanel(controls, model)
         DeveloperSwitch(developer)
+
+
+def seed_in_range(value: int) -> int:
+    """The seed typed into the dashboard, held to the seeds a run allows (0 to 2**62): a
+    larger one once broke the page with a traceback in place of the settings.
+    """
+    return int(min(max(int(value), 0), PARAMS["seed"].hi))  # type: ignore[type-var]
