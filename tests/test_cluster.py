@@ -86,6 +86,8 @@ def test_scancel_mid_sweep_then_resume_loses_and_duplicates_nothing(
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err
     failed = [line for line in err.splitlines() if "ended without results" in line]
+    # CANCELLED, not FAILED: a task the scheduler started at once once failed unstarted,
+    # its log folder not yet made (submitit's default .submitit/%j).
     assert failed and all("CANCELLED" in line for line in failed), err
     done = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*/complete.json")}
     assert 0 < len(done) < 4
@@ -111,5 +113,7 @@ def test_failed_array_task_is_named_in_one_line(slurm: Cluster, tmp_path: Path) 
     named = [line for line in errors if "array task" in line]
     assert len(named) == 1, proc.stderr
     assert "_1 (cells 2-3)" in named[0] and "FAILED" in named[0] and "exit code 3" in named[0]
+    # The log it names is there: every task's log folder exists before sbatch runs.
+    assert Path(named[0].rsplit("its log: ", 1)[1]).is_file(), named[0]
     assert "Traceback" not in proc.stderr
     assert len(list(tmp_path.glob("*/complete.json"))) == 2

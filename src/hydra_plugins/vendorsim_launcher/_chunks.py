@@ -78,6 +78,10 @@ class ChunkedSlurmConf(SlurmQueueConf):
     """hydra-submitit-launcher's SLURM settings, plus the chunk size."""
 
     _target_: str = "hydra_plugins.vendorsim_launcher._chunks.ChunkedSlurmLauncher"
+    # One folder for every task's logs and pickles, there before sbatch runs. submitit's
+    # default (.submitit/%j) makes a folder per task only after sbatch returns; a task the
+    # scheduler starts at once cannot open its log there, and SLURM fails it unstarted.
+    submitit_folder: str = "${hydra.sweep.dir}/.submitit"
     # Cells each array task runs; null: as many as fit in seconds_per_job.
     cells_per_job: int | None = None
     seconds_per_job: float = 300.0
