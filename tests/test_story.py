@@ -61,6 +61,8 @@ def test_story_lines_show_month_actor_cause_trust_and_margin(small_results: Resu
     text = small_results.story(int(row["seed"]), int(row["client"]))
     line = next(ln for ln in text.splitlines() if ln.strip().startswith("month"))
     assert "|" in line and "because" in line and "trust" in line and "margin" in line
+    # The change is the month's, which may hold several events: the line says so.
+    assert "the month: trust" in line
 
 
 def test_unknown_client_is_a_clear_error(small_results: Results) -> None:

@@ -27,7 +27,10 @@ class StorySource(Protocol):
 
 
 def describe(row: pd.Series) -> str:
-    """One event as a line: month, actor, what happened, why, trust and margin change."""
+    """One event as a line: month, actor, what happened, why, and the trust and margin
+    change of its month so far. The log keeps the month's change, not each event's, so the
+    line says "the month": a refused request in a month of good delivery shows trust rising.
+    """
     kind = EVENTS.get(row["event"])
     phrase = kind.phrase if kind else row["event"].replace("_", " ")
     try:
@@ -36,7 +39,7 @@ def describe(row: pd.Series) -> str:
         what = phrase.split(" (")[0].replace("{value:.0%}", "").replace("{value:.2f}", "")
     return (
         f"month {row['month']:>3} | {row['actor']:<8} | {what} | because {row['cause']} | "
-        f"trust {row['trust_before']:.2f}->{row['trust_after']:.2f}, "
+        f"the month: trust {row['trust_before']:.2f}->{row['trust_after']:.2f}, "
         f"margin {_pct(row['margin_before'])}->{_pct(row['margin_after'])}"
     )
 
