@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from omegaconf import DictConfig
 
@@ -38,18 +39,30 @@ def simulate(
         vendorsim.ConfigError: bad input, before any work starts.
 
     """
-    cfg, seed_list, workers = check_run(overrides, seeds, workers)
-    tables = run_seeds(cfg, seed_list, workers=workers, progress=progress)
-    return Results(**tables, config=cfg)
+    return run_checked(check_run(overrides, seeds, workers), progress=progress)
+
+
+class CheckedRun(NamedTuple):
+    """A run that passed :func:`check_run`: its config, its seeds and its workers."""
+
+    cfg: DictConfig
+    seeds: list[int]
+    workers: int | str
+
+
+def run_checked(run: CheckedRun, progress: bool | None = None) -> Results:
+    """Run what :func:`check_run` has checked, without composing its config again."""
+    tables = run_seeds(run.cfg, run.seeds, workers=run.workers, progress=progress)
+    return Results(**tables, config=run.cfg)
 
 
 def check_run(
     overrides: str | Sequence[str] = (),
     seeds: int | Sequence[int] = 1,
     workers: int | str | None = None,
-) -> tuple[DictConfig, list[int], int | str]:
+) -> CheckedRun:
     """What :func:`simulate` checks before any work: the config, the seeds, the workers and
-    the memory the run needs. Returns the config, the seed list and the workers.
+    the memory the run needs.
 
     Raises:
         vendorsim.ConfigError: bad input.
@@ -63,7 +76,7 @@ def check_run(
     check_memory(
         sizes, processes=pool_size(workers, len(seed_list), cfg.market.clients * cfg.months)
     )
-    return cfg, seed_list, workers
+    return CheckedRun(cfg, seed_list, workers)
 
 
 def _seed_list(first: int, seeds: int | Sequence[int]) -> list[int]:

@@ -25,7 +25,7 @@ from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
 from vendorsim import command_lines
-from vendorsim.api import check_run, simulate
+from vendorsim.api import CheckedRun, check_run, run_checked
 from vendorsim.arguments import refuse
 from vendorsim.experiment.celldir import MARKER
 from vendorsim.io import write_atomic
@@ -77,24 +77,39 @@ def _bar(total: int, desc: str, unit: str, progress: bool | None) -> tqdm:
     )
 
 
+def check_group(
+    runs: dict[str, tuple[str, ...]], seeds: int, workers: int | str
+) -> dict[str, tuple[tuple[str, ...], CheckedRun]]:
+    """Each named set of overrides with its run checked (config, seeds, memory) and its
+    config composed, before any of them starts.
+
+    Raises:
+        vendorsim.ConfigError: a run's settings, seeds or memory.
+
+    """
+    return {name: (o, check_run(list(o), seeds, workers)) for name, o in runs.items()}
+
+
 def run_group(
     out: Path,
     part: str,
-    runs: dict[str, tuple[str, ...]],
-    seeds: int,
-    workers: int | str,
+    runs: dict[str, tuple[tuple[str, ...], CheckedRun]],
     progress: bool | None,
 ) -> dict[str, Any]:
-    """Run each named set of overrides over the same seeds; save each under out/part/name."""
+    """Run each checked run (see :func:`check_group`; all over the same seeds) and save it
+    under out/part/name.
+    """
     saved = {}
     with _bar(len(runs), part, "run", progress) as bar:
-        for name, overrides in runs.items():
-            results = simulate(list(overrides), seeds=seeds, workers=workers, progress=False)
+        for name, (overrides, run) in runs.items():
+            results = run_checked(run, progress=False)
             rel = f"{part}/{name.replace(' ', '_')}"
             results.save(out / rel)
             saved[name] = {"dir": rel, "overrides": list(overrides)}
             bar.update()
-    return {"runs": saved, "seeds": seeds}
+    # check_group gave every run of the group the same seeds.
+    _, first = next(iter(runs.values()))
+    return {"runs": saved, "seeds": len(first.seeds)}
 
 
 def run_sweep(
@@ -178,19 +193,20 @@ def run_demo(
 
     """
     start = time.perf_counter()
-    scenarios = {s: (f"scenario={s}", *extra) for s in SCENARIOS}
-    policies = {k: (*POLICY_BASE, *v, *extra) for k, v in POLICIES.items()}
-    pricing = {k: (*PRICING_BASE, *v, *extra) for k, v in PRICING.items()}
     # Every run is checked (config, seeds, memory) before the first starts.
-    for runs in (scenarios, policies, pricing):
-        for overrides in runs.values():
-            check_run(list(overrides), seeds, workers)
+    scenarios = check_group({s: (f"scenario={s}", *extra) for s in SCENARIOS}, seeds, workers)
+    policies = check_group(
+        {k: (*POLICY_BASE, *v, *extra) for k, v in POLICIES.items()}, seeds, workers
+    )
+    pricing = check_group(
+        {k: (*PRICING_BASE, *v, *extra) for k, v in PRICING.items()}, seeds, workers
+    )
     out.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {
-        "scenarios": run_group(out, "scenarios", scenarios, seeds, workers, progress),
+        "scenarios": run_group(out, "scenarios", scenarios, progress),
         "phase": run_sweep(out, [*extra, *sweep_overrides], progress),
-        "policies": run_group(out, "policies", policies, seeds, workers, progress),
-        "pricing": run_group(out, "pricing", pricing, seeds, workers, progress),
+        "policies": run_group(out, "policies", policies, progress),
+        "pricing": run_group(out, "pricing", pricing, progress),
         "story": {"run": STORY_RUN},
     }
     manifest["simulation_seconds"] = round(time.perf_counter() - start, 1)
