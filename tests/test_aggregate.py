@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.research_rules import CRASHING_RULE
 from tests.sweep_helpers import GRID, TINY, aggregate_cli, job_dirs, read_aggregate, sweep
 from vendorsim.experiment.aggregate import _read, aggregate, match_jobs, with_cell_columns
 from vendorsim.experiment.runner import CELL_MONTH_SERIES
@@ -174,27 +175,9 @@ def test_not_a_sweep_exits_2_with_one_line(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-# A researcher's trust rule that fails as it runs, when told to: a job that crashes after
-# the sweep has begun (bad values are refused before it begins).
-CRASHING_RULE = """
-class Crashing:
-    def __init__(self, crash=False):
-        self.crash = crash
-
-    def new_state(self, n):
-        return {}
-
-    def start(self, state, idx, trust):
-        pass
-
-    def update(self, trust, state, signal, dependence, loss_weight):
-        if self.crash:
-            raise RuntimeError("this rule fails by design")
-        return trust
-"""
-
-
 def test_failed_job_is_reported_broken_with_its_error(tmp_path: Path) -> None:
+    # A researcher's rule that fails as it runs: a job that crashes after the sweep has
+    # begun (bad values are refused before it begins).
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "crashing.py").write_text(CRASHING_RULE)
     proc = sweep(

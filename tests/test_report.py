@@ -14,6 +14,7 @@ from html import unescape
 import pandas as pd
 import pytest
 
+from tests.research_rules import CRASHING_RULE
 from vendorsim.viz.report import build, detect, main
 
 IMG = re.compile(r'<img alt="([^"]*)" title="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
@@ -112,22 +113,6 @@ def test_report_command_refuses_what_is_not_results(tmp_path, capsys):
     assert not (tmp_path / "report.html").exists()
 
 
-RULE = """
-import numpy as np
-
-
-class Steady:
-    def new_state(self, n):
-        return {}
-
-    def start(self, state, idx, trust):
-        pass
-
-    def update(self, trust, state, signal, dependence, loss_weight):
-        return trust
-"""
-
-
 def test_a_run_whose_rule_cannot_be_imported_here_is_refused_before_any_figure(tmp_path, capsys):
     # The report's why and attribution rerun the market, so they need the run's rules: a
     # researcher's module left off the path once failed there with a traceback.
@@ -135,10 +120,10 @@ def test_a_run_whose_rule_cannot_be_imported_here_is_refused_before_any_figure(t
 
     module = tmp_path / "module"
     module.mkdir()
-    (module / "report_only_rule.py").write_text(RULE)
+    (module / "report_only_rule.py").write_text(CRASHING_RULE)
     with pytest.MonkeyPatch.context() as mp:
         mp.syspath_prepend(str(module))
-        custom = ["behaviour.trust=custom", "behaviour.trust._target_=report_only_rule.Steady"]
+        custom = ["behaviour.trust=custom", "behaviour.trust._target_=report_only_rule.Crashing"]
         run = simulate(["market.clients=4", "months=6", *custom], seeds=1).save(tmp_path / "run")
     sys.modules.pop("report_only_rule", None)
     before = sorted(p.name for p in run.iterdir())
@@ -146,7 +131,7 @@ def test_a_run_whose_rule_cannot_be_imported_here_is_refused_before_any_figure(t
         main([str(run)])
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "report_only_rule.Steady" in err
+    assert len(err.splitlines()) == 1 and "report_only_rule.Crashing" in err
     assert sorted(p.name for p in run.iterdir()) == before
 
 
