@@ -216,8 +216,7 @@ def _check_rule_values(parsed: list[Override], first: list[str]) -> None:
         if not (o.is_sweep_override() and o.key_or_group.startswith("behaviour.")):
             continue
         if o.is_interval_sweep():
-            ends = o.value()
-            values = [str(ends.start), str(ends.end)]  # type: ignore[union-attr]
+            values = [str(end) for end in typed_values(o)]
         else:
             values = list(o.sweep_string_iterator())[1:]  # the first is composed already
         prefix = first[i].partition(o.key_or_group)[0]  # "+" or "++" if the key is added
@@ -260,8 +259,10 @@ def _first_choice(o: object) -> str:
     assert isinstance(o, Override)
     if not o.is_sweep_override():
         return o.input_line or f"{o.key_or_group}={o.get_value_element_as_str()}"
-    interval = o.is_interval_sweep()
-    first = str(o.value().start) if interval else next(iter(o.sweep_string_iterator()))  # type: ignore[union-attr]
+    if o.is_interval_sweep():
+        first = str(typed_values(o)[0])  # an interval's lower end
+    else:
+        first = next(iter(o.sweep_string_iterator()))
     prefix = "+" if o.is_add() else ("++" if o.is_force_add() else "")
     return f"{prefix}{o.key_or_group}={first}"
 
