@@ -159,7 +159,7 @@ def test_rejection_routes() -> None:
     )
     everyone = rejection_routes(frame)
     assert everyone.to_dict() == {"n": 4.0, "client_exit": 0.5, "vendor_walkaway": 0.5}
-    focal = rejection_routes(frame, focal_only=True)
+    focal = rejection_routes(frame, vendor=0)
     assert focal["n"] == 3 and focal["vendor_walkaway"] == pytest.approx(2 / 3)
 
 

@@ -16,6 +16,7 @@ from vendorsim import VendorMarket, simulate
 from vendorsim.behaviours.switching import LossAverseLogit, planning_annuity
 from vendorsim.intervals import t_interval
 from vendorsim.outcomes import rejection_routes
+from vendorsim.vendors import FOCAL
 
 SEEDS = 20
 
@@ -106,7 +107,7 @@ def test_control_aversion_lowers_organ_rejection_in_stockholm() -> None:
 @pytest.mark.slow
 def test_stockholm_rejections_come_by_vendor_walkaway() -> None:
     r = simulate(["scenario=stockholm"], seeds=SEEDS)
-    routes = rejection_routes(r.engagements, focal_only=True)
+    routes = rejection_routes(r.engagements, vendor=FOCAL)
     assert routes["n"] > 0 and routes["vendor_walkaway"] > 0
     # Every rejection's end shows in the event log under its route's event.
     ev = r.events
@@ -123,5 +124,5 @@ def test_stockholm_rejections_come_by_vendor_walkaway() -> None:
 )
 def test_both_organ_rejection_routes_occur_in_stockholm() -> None:
     r = simulate(["scenario=stockholm"], seeds=SEEDS)
-    routes = rejection_routes(r.engagements, focal_only=True)
+    routes = rejection_routes(r.engagements, vendor=FOCAL)
     assert routes["client_exit"] > 0 and routes["vendor_walkaway"] > 0

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from vendorsim.config import OutcomesConfig, VendorsimConfig
-from vendorsim.vendors import FOCAL
 
 if TYPE_CHECKING:
     # Only a type: importing the market (and Mesa) here would slow `import vendorsim`.
@@ -141,14 +140,17 @@ def organ_rejected(
     return (e["ended"].astype(bool) & good & driven & (exited | walked)).to_numpy()
 
 
-def rejection_routes(engagements: pd.DataFrame, focal_only: bool = False) -> pd.Series:
-    """Of the labelled ``engagements`` (the focal vendor's only, if asked), the organ
-    rejections by route (:data:`ROUTES`): their count under ``n`` and each route's share.
+def rejection_routes(engagements: pd.DataFrame, vendor: int | None = None) -> pd.Series:
+    """Of the labelled ``engagements`` (``vendor``'s only, if given), the organ rejections by
+    route (:data:`ROUTES`): their count under ``n`` and each route's share (NaN if none).
     """
-    e = engagements[engagements["vendor"] == FOCAL] if focal_only else engagements
-    routes = e.loc[e["outcome"] == "organ_rejection", "end_route"]
+    # In numpy on the columns: every sweep cell's summary counts these.
+    rejected = engagements["outcome"].to_numpy() == "organ_rejection"
+    if vendor is not None:
+        rejected &= engagements["vendor"].to_numpy() == vendor
+    routes = engagements["end_route"].to_numpy()[rejected]
     n = len(routes)
-    shares = {k: float((routes == k).sum()) / n if n else float("nan") for k in ROUTES}
+    shares = {k: np.count_nonzero(routes == k) / n if n else float("nan") for k in ROUTES}
     return pd.Series({"n": float(n), **shares}, name="organ_rejection_routes")
 
 

@@ -148,8 +148,7 @@ class Results:
 
         """
         self._check_vendor(vendor)
-        e = self.engagements
-        return rejection_routes(e if vendor is None else e[e["vendor"] == vendor])
+        return rejection_routes(self.engagements, vendor)
 
     def _check_vendor(self, vendor: int | None) -> None:
         # A sweep cell's summary config keeps only what its summary reads: no vendor count.
