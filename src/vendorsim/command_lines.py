@@ -23,7 +23,7 @@ from vendorsim.arguments import CommandLine, check_writable, refuse, unwritable
 Argv = Sequence[str] | None
 
 DEMO_OUT = Path("results/demo")
-# Seeds per setting of the demo (vendorsim.demo): sized for about a minute on two cores.
+# Seeds per setting of the demo (vendorsim.demo): sized for about half a minute on two cores.
 DEMO_SEEDS = 20
 DASHBOARD_HOST = "127.0.0.1"
 DASHBOARD_PORT = 8765
@@ -265,7 +265,7 @@ def demo(argv: Argv = None) -> argparse.Namespace:
     """``vendorsim-demo [--out DIR] [--seeds N] [--quick]``."""
     parser = CommandLine(
         prog="vendorsim-demo",
-        description="A small study end to end, about a minute on two cores: the named "
+        description="A small study end to end, about half a minute on two cores: the named "
         "scenarios side by side, a Hydra sweep of organ rejection, vendor policies on common "
         "random numbers, RM capture; then its self-contained report.html.",
     )

@@ -121,7 +121,7 @@ def why() -> Main:
 
 @command("vendorsim-scenarios", read=command_lines.scenarios)
 def scenarios() -> Main:
-    """``vendorsim-scenarios``: the scenarios, one line each."""
+    """``vendorsim-scenarios``: the scenarios and their stories."""
     from vendorsim.scenarios import main
 
     return main

@@ -1,4 +1,4 @@
-"""``make demo``: a small study end to end, about a minute on a 2-core laptop.
+"""``make demo``: a small study end to end, about half a minute on a 2-core laptop.
 
 It runs the named scenarios side by side; a real Hydra sweep (``vendorsim -m experiment=demo``)
 mapping organ rejection over Sales pushiness and the client's history of failed vendors;

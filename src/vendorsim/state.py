@@ -1,7 +1,7 @@
 """The role-wide state of a market: one slot per client, arrays only.
 
 Each role's numeric state lives here so that a month is computed for every agent of the
-role at once (ARCHITECTURE, speed by design). The roles in :mod:`vendorsim.agents` read
+role at once (speed by design: ``docs/sweeps.md``, Speed). The roles in :mod:`vendorsim.agents` read
 these arrays and write only their own role's; the market applies what they return. This
 module imports nothing but numpy and the config types, so any role can be tested on a
 small hand-made state.

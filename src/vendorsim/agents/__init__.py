@@ -2,8 +2,8 @@
 
 Each role is a Mesa agent with identity and the discrete choices a reader looks for. Its
 numeric state lives in arrays owned by the role's state object, one slot per client, so a
-month's arithmetic runs for every agent of the role at once (see ARCHITECTURE: speed by
-design). The agent's properties read and write its own slot.
+month's arithmetic runs for every agent of the role at once (speed by design:
+``docs/sweeps.md``, Speed). The agent's properties read and write its own slot.
 """
 
 from __future__ import annotations
