@@ -6,6 +6,7 @@ over-promise is named for a legal exit in a market where nothing else is at work
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -205,6 +206,39 @@ def test_cli_refuses_bad_input_in_one_line_and_writes_nothing(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and key in err[0] and "allowed:" in err[0]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (("seeds: 1", "seeds: 1\nbogus_key: 3"), "unknown key 'bogus_key' (value '3')"),
+        (("months: 60", "months: abc"), "months='abc' has the wrong type"),
+        (("  quality: 0.9\n", "  quality: 0.9\n  qualty: 3\n"), "did you mean vendor.quality?"),
+    ],
+)
+def test_cli_refuses_a_saved_config_it_cannot_run_again(
+    stockholm,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit: tuple[str, str],
+    words: str,
+) -> None:
+    """A config.yaml saved by another version, or edited by hand, is refused in one line
+    before the rerun (it raised a KeyError or a TypeError from inside the model).
+    """
+    _, run_dir = stockholm
+    edited = tmp_path / "run"
+    shutil.copytree(run_dir, edited)
+    config = edited / "config.yaml"
+    text = config.read_text()
+    assert text.count(edit[0]) == 1
+    config.write_text(text.replace(*edit))
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(edited), "--seed", "0", "--client", "0", "--csv", str(tmp_path / "tables")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "config.yaml" in err[0] and words in err[0] and "allowed:" in err[0]
+    assert not (tmp_path / "tables").exists()
 
 
 def test_cli_refuses_a_missing_run_dir(tmp_path: Path) -> None:

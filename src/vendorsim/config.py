@@ -656,6 +656,21 @@ class VendorsimConfig:
     objective: dict[str, Any] = field(default_factory=dict)
 
 
+def unknown_fields(cls: type, data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The dotted keys of ``data`` that the schema dataclass ``cls`` has no field for, at any
+    depth :func:`build` checks (a config saved by another version may have such keys).
+    """
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = []
+    for key, value in data.items():
+        f = fields.get(key)
+        if f is None:
+            unknown.append(prefix + key)
+        elif dataclasses.is_dataclass(f.default_factory) and isinstance(value, Mapping):
+            unknown += unknown_fields(f.default_factory, value, f"{prefix}{key}.")  # type: ignore[arg-type]
+    return unknown
+
+
 def build[T](cls: type[T], data: Mapping[str, Any]) -> T:
     """The schema dataclass ``cls`` filled from a plain, resolved config such as
     ``OmegaConf.to_container(cfg, resolve=True)`` of a composed config.

@@ -26,7 +26,15 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from vendorsim.behaviours.base import BehaviourError
-from vendorsim.config import PARAMS, ParamSpec, VendorsimConfig, build, number_problem, register
+from vendorsim.config import (
+    PARAMS,
+    ParamSpec,
+    VendorsimConfig,
+    build,
+    number_problem,
+    register,
+    unknown_fields,
+)
 
 CONFIG_MODULE = "vendorsim.configs"
 CONFIG_NAME = "config"
@@ -347,6 +355,27 @@ def validate(cfg: DictConfig | dict[str, Any]) -> None:
         check_value(spec, get(key))
     check_relations(get)
     make_behaviours(cfg)
+
+
+def check_saved(config: DictConfig | dict[str, Any], source: str) -> None:
+    """Refuse a saved config (a run's ``config.yaml``, named ``source``) that this version
+    cannot run again: a key the schema lacks (say, saved by another version), or a value the
+    checks of :func:`validate` refuse (a hand edit). Commands that rerun a saved run (the
+    why, the report's story) call it before any work.
+
+    Raises:
+        ConfigError: one line naming ``source``, the key, its value and what is allowed.
+
+    """
+    plain = resolved_container(config) if isinstance(config, DictConfig) else config
+    plain = {k: v for k, v in plain.items() if k != "hydra"}
+    unknown = unknown_fields(VendorsimConfig, plain)
+    if unknown:
+        raise ConfigError(f"{source}: {_unknown_key(unknown[0], str(select(plain, unknown[0])))}")
+    try:
+        validate(plain)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
 
 
 # The reciprocity shares, normalised by their sum: it must be positive.

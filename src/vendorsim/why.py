@@ -32,6 +32,7 @@ from omegaconf import DictConfig
 from vendorsim.agents.accounts import LEDGER
 from vendorsim.events import EVENTS
 from vendorsim.mechanisms import MECHANISMS
+from vendorsim.settings import check_saved
 from vendorsim.twins import (
     TWIN_COLUMNS,
     WhyInputError,
@@ -230,8 +231,11 @@ def explain(
 
     Raises:
         WhyInputError: unknown seed, client, engagement or mechanism.
+        vendorsim.ConfigError: the run's config cannot be run again by this version (a key
+            it lacks, a value it refuses).
 
     """
+    check_saved(config, "the run's config (config.yaml)")
     names = mechanism_names(mechanisms)
     if saved is not None:
         chosen = choose(saved, seed, client, engagement)
