@@ -58,6 +58,17 @@ def test_an_output_dir_under_a_file_is_unwritable_and_nothing_is_left(tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
+def test_a_name_too_long_for_the_file_system_is_refused_not_raised(tmp_path: Path) -> None:
+    """Asking whether such a path exists raises OSError (errno 36); the check answers first."""
+    long = "a" * 300
+    for path in (tmp_path / long, tmp_path / long / "out", tmp_path / "new" / long):
+        assert unwritable(path) == (
+            "has a name of 300 bytes; allowed: names of at most 255 bytes"
+        ), path
+    assert unwritable(tmp_path / ("a" * 255)) is None
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_check_writable_names_the_key_and_the_value(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,6 +20,8 @@ from vendorsim.provenance import version_line
 
 # Below this much free space even a run's config files may not fit: refuse at once.
 MIN_FREE_BYTES = 2**20
+# The longest name of one file or directory on Linux, macOS and Windows file systems.
+NAME_MAX = 255
 
 
 def refuse(prog: str, message: str) -> NoReturn:
@@ -61,6 +63,12 @@ def unwritable(directory: str | os.PathLike[str]) -> str | None:
     once: the permission bits say yes to root even where nothing can be created (``/proc``).
     """
     existing = Path(directory).absolute()
+    too_long = [part for part in existing.parts if len(os.fsencode(part)) > NAME_MAX]
+    if too_long:
+        return (
+            f"has a name of {len(os.fsencode(too_long[0]))} bytes; "
+            f"allowed: names of at most {NAME_MAX} bytes"
+        )
     while not existing.exists():
         existing = existing.parent
     writable = "allowed: a directory you can write to"

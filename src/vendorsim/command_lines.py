@@ -169,11 +169,8 @@ def why(argv: Argv = None) -> argparse.Namespace:
     )
     parser.add_argument("--csv", type=Path, default=None, help="also write the tables here")
     args = parser.parse_args(argv)
-    if args.csv is not None and args.csv.exists() and not args.csv.is_dir():
-        refuse(
-            parser.prog, f"--csv={args.csv} is a file; allowed: a directory (created if missing)"
-        )
     if args.csv is not None:
+        # A file there is refused as a directory that cannot be written.
         check_writable(parser.prog, "--csv", args.csv)
     return args
 
