@@ -216,6 +216,31 @@ def test_output_dir_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
+@pytest.mark.parametrize(
+    ("marker", "args", "words"),
+    [
+        ("summary.json", ["-m", "vendor.quality=0.5,0.9"], ["hydra.sweep.dir", "a single run's"]),
+        ("complete.json", ["-m", "vendor.quality=0.5,0.9"], ["hydra.sweep.dir", "a sweep cell's"]),
+        ("multirun.yaml", [], ["hydra.run.dir", "a sweep's results"]),
+        ("complete.json", [], ["hydra.run.dir", "a sweep cell's"]),
+    ],
+)
+def test_a_run_and_a_sweep_never_write_into_each_others_directory(
+    tmp_path: Path, marker: str, args: list[str], words: list[str]
+) -> None:
+    """A sweep into a run's directory silently replaced its engagements, leaving the run's
+    time series beside a sweep's table; a run into a sweep's replaced the aggregate.
+    """
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / marker).write_text("{}")
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    key = "hydra.sweep.dir" if args else "hydra.run.dir"
+    assert_refused([*args, "months=3", f"{key}={target}"], [*words, marker, "allowed:"], cwd)
+    assert [p.name for p in target.iterdir()] == [marker]
+
+
 def test_a_draws_lower_bound_above_its_upper_bound_is_refused() -> None:
     overrides = ["market.competitor_pushiness_low=0.5", "market.competitor_pushiness_high=0.3"]
     with pytest.raises(ConfigError, match=r"competitor_pushiness_low=0\.5 is above"):

@@ -155,6 +155,7 @@ def preflight(argv: Sequence[str]) -> list[str]:
     _check_fits_in_memory(cfg, parsed, multirun)
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
     _check_writable(key, OmegaConf.select(cfg, key))
+    _check_not_the_other_kind(key, OmegaConf.select(cfg, key), multirun)
     if multirun:
         # Last: the settings are sound; can this machine reach the cluster they are for?
         _check_cluster(OmegaConf.select(cfg, "hydra.launcher"))
@@ -265,6 +266,42 @@ def _first_choice(o: object) -> str:
         first = next(iter(o.sweep_string_iterator()))
     prefix = "+" if o.is_add() else ("++" if o.is_force_add() else "")
     return f"{prefix}{o.key_or_group}={first}"
+
+
+# What each kind of output leaves in its directory (read by name here: the modules that write
+# them load pandas, which bad input and --help never wait for). A sweep's root holds its
+# multirun.yaml (Hydra) and sweep.json (the aggregate); a run, and each cell of a sweep, its
+# summary.json, and a cell its completion marker complete.json.
+SWEEP_ROOT_FILES = ("multirun.yaml", "sweep.json")
+RUN_FILES = ("summary.json",)
+CELL_FILES = ("complete.json",)
+
+
+def _check_not_the_other_kind(key: str, directory: str, multirun: bool) -> None:
+    """Refuse to write a sweep into a run's directory or a sweep cell's, or a run into a
+    sweep's: each would overwrite the other's tables under the same names and leave a mix no
+    command reads right. Writing into a directory of the same kind (a run again, a sweep to
+    resume) is allowed.
+    """
+    d = Path(directory)
+    holds = {
+        "a sweep's results": [f for f in SWEEP_ROOT_FILES if (d / f).is_file()],
+        "a sweep cell's results": [f for f in CELL_FILES if (d / f).is_file()],
+        "a single run's results": [f for f in RUN_FILES if (d / f).is_file()],
+    }
+    if multirun:
+        if holds["a sweep's results"]:
+            return
+        allowed = "a new directory, or a sweep's own to resume it"
+    else:
+        del holds["a single run's results"]
+        allowed = "a new directory, or a single run's own"
+    for kind, found in holds.items():
+        if found:
+            raise ConfigError(
+                f"{key}={str(d.absolute())!r} holds {kind} ({found[0]}), which this would "
+                f"overwrite; allowed: {allowed}"
+            )
 
 
 def _check_writable(key: str, directory: str) -> None:
