@@ -317,7 +317,7 @@ class CellComposer(ConfigLoader):
     def _plan_key(master_config: DictConfig, overrides: list[str]) -> tuple[Any, ...]:
         return (
             master_config.hydra.job.config_name,
-            tuple(master_config.hydra.overrides.hydra),
+            tuple(_hydra_overrides(master_config)),
             tuple(overrides),
         )
 
@@ -333,7 +333,7 @@ class CellComposer(ConfigLoader):
         if not isinstance(self.loader, ConfigLoaderImpl):
             return None
         config_name = master_config.hydra.job.config_name
-        lines = list(master_config.hydra.overrides.hydra) + list(sweep_overrides)
+        lines = _hydra_overrides(master_config) + list(sweep_overrides)
         try:
             overrides = self._parse(lines)
             searchpath = next((_line(o) for o in overrides if o.key_or_group == _SEARCHPATH), None)
@@ -517,3 +517,12 @@ class CellComposer(ConfigLoader):
         if name.startswith("__") or name == "loader":
             raise AttributeError(name)
         return getattr(self.loader, name)
+
+
+def _hydra_overrides(master_config: DictConfig) -> list[str]:
+    """The command line's ``hydra.*`` overrides as typed: read unresolved, since an override
+    such as ``hydra.sweep.subdir=${hydra.job.num}`` is text whose ``${...}`` only a job can
+    resolve (iterating the list resolved it, and failed).
+    """
+    lines = OmegaConf.to_container(master_config.hydra.overrides.hydra, resolve=False)
+    return [str(line) for line in lines]  # type: ignore[union-attr]
