@@ -241,6 +241,20 @@ def test_a_run_and_a_sweep_never_write_into_each_others_directory(
     assert [p.name for p in target.iterdir()] == [marker]
 
 
+@pytest.mark.parametrize("subdir", ["same", "../../escape", "/abs/${hydra.job.num}"])
+def test_a_cell_directory_shared_by_every_job_or_outside_the_sweep_is_refused(
+    tmp_path: Path, subdir: str
+) -> None:
+    """Cells that overwrote each other left an aggregate of 1 of 2 cells, and the sweep
+    exited 0; cells outside the sweep left none.
+    """
+    assert_refused(
+        ["-m", "vendor.quality=0.5,0.9", "months=3", f"hydra.sweep.subdir={subdir}"],
+        ["hydra.sweep.subdir", subdir, "allowed:", "${hydra.job.num}"],
+        tmp_path,
+    )
+
+
 def test_a_draws_lower_bound_above_its_upper_bound_is_refused() -> None:
     overrides = ["market.competitor_pushiness_low=0.5", "market.competitor_pushiness_high=0.3"]
     with pytest.raises(ConfigError, match=r"competitor_pushiness_low=0\.5 is above"):

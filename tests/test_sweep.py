@@ -166,3 +166,27 @@ def test_chunked_local_launcher_gives_the_same_aggregate(serial: Path, tmp_path:
     assert all(len(s) == max(1, len(mine) // 2) for s in shares), said
     if len(mine) >= 2:
         assert not set(shares[0]) & set(shares[1]), said
+
+
+@pytest.mark.parametrize("subdir", ["c${hydra.job.num}", "${hydra.job.override_dirname}"])
+def test_a_cell_directory_named_on_the_command_line_gives_the_same_aggregate(
+    serial: Path, tmp_path: Path, subdir: str
+) -> None:
+    """``hydra.sweep.subdir`` with an interpolation: the sweeper read Hydra's overrides
+    resolved, and failed on the job's own ``${...}`` before the first job.
+    """
+    sweep(tmp_path, *TINY, *GRID, f"hydra.sweep.subdir={subdir}")
+    assert_same_aggregate(serial, tmp_path)
+
+
+def test_a_sweep_whose_cells_overwrote_each_other_exits_1_naming_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    """A cell directory that names the same directory for every job, through an
+    interpolation the preflight cannot judge: every job ends, yet the aggregate lacks three
+    of the four cells, and the sweep says so and fails, as vendorsim-aggregate does.
+    """
+    proc = sweep(tmp_path, *TINY, *GRID, "hydra.sweep.subdir=${hydra.job.name}", check=False)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    (line,) = [x for x in proc.stderr.splitlines() if x.startswith("vendorsim: error:")]
+    assert "3 of the sweep's 4 cells have no tables" in line and "resume=true" in line

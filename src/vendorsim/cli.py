@@ -157,6 +157,8 @@ def preflight(argv: Sequence[str]) -> list[str]:
     _check_writable(key, OmegaConf.select(cfg, key))
     _check_not_the_other_kind(key, OmegaConf.select(cfg, key), multirun)
     if multirun:
+        _check_subdir(cfg)
+    if multirun:
         # Last: the settings are sound; can this machine reach the cluster they are for?
         _check_cluster(OmegaConf.select(cfg, "hydra.launcher"))
     return flags + overrides
@@ -302,6 +304,19 @@ def _check_not_the_other_kind(key: str, directory: str, multirun: bool) -> None:
                 f"{key}={str(d.absolute())!r} holds {kind} ({found[0]}), which this would "
                 f"overwrite; allowed: {allowed}"
             )
+
+
+def _check_subdir(cfg: DictConfig) -> None:
+    """Refuse a cell directory name that is the same for every job (the cells overwrite each
+    other) or that leaves the sweep's directory (the aggregate cannot find them).
+    """
+    subdir = str(OmegaConf.to_container(cfg.hydra.sweep, resolve=False).get("subdir"))
+    if "${" not in subdir or ".." in Path(subdir).parts or Path(subdir).is_absolute():
+        raise ConfigError(
+            f"hydra.sweep.subdir={subdir!r} names the same directory for every cell, or one "
+            "outside the sweep's; allowed: a relative name that differs from job to job, "
+            "such as ${hydra.job.num} (the default)"
+        )
 
 
 def _check_writable(key: str, directory: str) -> None:

@@ -345,9 +345,10 @@ def _order(text: str) -> tuple[int, float, str]:
 
 def describe(report: Report) -> str:
     """One line for the terminal."""
-    seeds = report.seeds_per_cell if report.seeds_per_cell is not None else "varying"
+    seeds = report.seeds_per_cell
+    each = "varying seeds" if seeds is None else f"{seeds} seed{'' if seeds == 1 else 's'}"
     text = (
-        f"aggregated {report.cells} of {report.cells_expected} cells ({seeds} seeds each) "
+        f"aggregated {report.cells} of {report.cells_expected} cells ({each} each) "
         f"into {report.root}"
     )
     if not report.complete:

@@ -18,7 +18,8 @@ class AggregateSweep(Callback):
     Hydra skips this callback when a job failed, so ``vendorsim-aggregate SWEEP_DIR`` does
     the same work as a standalone command. Hydra would turn an exception here into a warning
     and let the sweep exit 0 with no tables; the aggregation's failure is said in one line
-    instead and kept in :attr:`failure`, which ``vendorsim`` turns into exit code 1.
+    instead and kept in :attr:`failure`, which ``vendorsim`` turns into exit code 1. So is a
+    sweep whose jobs all ended but whose aggregate lacks cells.
     """
 
     # Why the last aggregation in this process failed, or None.
@@ -50,3 +51,15 @@ class AggregateSweep(Callback):
             log.warning("broken: %s", name)
         log.info(describe(report))
         print(f"vendorsim: {describe(report)}")
+        if not report.complete:
+            # Every job ended, yet some cells have no tables (say, two jobs wrote one
+            # directory): the sweep did not do what it was asked, as vendorsim-aggregate
+            # would say with its exit code 1.
+            lacking = [*report.missing, *report.broken]
+            AggregateSweep.failure = f"{len(lacking)} cells without tables"
+            print(
+                f"vendorsim: error: {len(lacking)} of the sweep's {report.cells_expected} "
+                f"cells have no tables (the first: {lacking[0]}; each named in the sweep's "
+                "log); run the same command with resume=true to complete the sweep",
+                file=sys.stderr,
+            )
