@@ -159,6 +159,9 @@ def test_api_refuses_bad_input(override: str, words: list[str]) -> None:
         ({"seeds": [1.5]}, ["seed=1.5", "integer"]),
         # A repeated seed would count the same market's engagements twice.
         ({"seeds": [3, 1, 3]}, ["seeds=[3, 1, 3]", "repeats 3", "distinct"]),
+        # The seeds argument decides the seeds; an override was saved but not run.
+        ({"overrides": ["seeds=5"]}, ["seeds=5", "simulate(overrides, seeds=5)"]),
+        ({"overrides": "+seeds=5"}, ["+seeds=5", "simulate(overrides, seeds=5)"]),
         ({"workers": 0}, ["workers=0", "auto"]),
         ({"workers": "lots"}, ["workers='lots'", "auto"]),
     ],
@@ -169,6 +172,8 @@ def test_api_refuses_bad_input(override: str, words: list[str]) -> None:
         "huge-seed",
         "fractional-seed",
         "repeated-seed",
+        "seeds-override",
+        "seeds-override-added",
         "no-workers",
         "workers",
     ],
@@ -177,7 +182,7 @@ def test_api_refuses_bad_seeds_and_workers_as_the_command_line_does(
     kwargs: dict, words: list[str]
 ) -> None:
     with pytest.raises(ConfigError) as info:
-        simulate([], **kwargs)
+        simulate(**{"overrides": [], **kwargs})
     for w in words:
         assert w in str(info.value)
 

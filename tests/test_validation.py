@@ -108,6 +108,24 @@ def test_set_moves_the_patterns_to_other_seeds(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("argv", [["--only", "3"], ["--ablations"]], ids=["patterns", "ablations"])
+def test_a_seed_count_set_as_an_override_is_refused_not_ignored(
+    argv: list[str], tmp_path: Path
+) -> None:
+    # `--set seeds=5` was accepted and every arm still ran its 100 seeds.
+    out = tmp_path / "out"
+    bad = subprocess.run(
+        [VALIDATE, *argv, "--set", "seeds=5", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2, bad.stderr
+    (line,) = bad.stderr.strip().splitlines()
+    assert "--set seeds=5" in line and "allowed: --seeds N" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [["--only", "3"], ["--ablations"]], ids=["patterns", "ablations"])
 def test_seeds_past_the_limit_are_refused_before_the_first_arm(
     argv: list[str], tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from omegaconf import DictConfig
 
 from vendorsim.config import PARAMS
+from vendorsim.experiment.identity import override_key
 from vendorsim.experiment.memory import check_memory
 from vendorsim.experiment.runner import pool_size, run_seeds
 from vendorsim.replicates import is_whole, repeated
@@ -28,7 +29,8 @@ def simulate(
 
     Args:
         overrides: e.g. ``["scenario=stockholm", "client.readiness=0.1"]``, as on the
-            command line; a single override may be a plain string.
+            command line; a single override may be a plain string. ``seeds=`` is not one
+            (the ``seeds`` argument is); ``seed=`` sets where a count of seeds starts.
         seeds: a count (runs ``seed``, ``seed+1``, ... from the config) or explicit seeds,
             checked as ``seeds`` and ``seed`` are on the command line.
         workers: processes for the seeds ('auto' or a whole number); defaults to the
@@ -69,7 +71,16 @@ def check_run(
 
     """
     # One override on its own is a list of one, not of its characters.
-    cfg = load_config([overrides] if isinstance(overrides, str) else list(overrides))
+    overrides = [overrides] if isinstance(overrides, str) else list(overrides)
+    # The seeds argument decides which seeds run; a seeds= override would be saved in the
+    # config (and its config.yaml) without being run.
+    given = [o for o in overrides if override_key(o) == "seeds"]
+    if given:
+        raise ConfigError(
+            f"override {given[0]} is not how simulate takes its seeds; "
+            f"allowed: the seeds argument, simulate(overrides, seeds={given[0].partition('=')[2]})"
+        )
+    cfg = load_config(overrides)
     seed_list = _seed_list(cfg.seed, seeds)
     workers = cfg.workers if workers is None else check_value(PARAMS["workers"], workers)
     sizes = {"market.clients": cfg.market.clients, "months": cfg.months, "seeds": len(seed_list)}

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vendorsim.arguments import CommandLine, check_writable, refuse, unwritable
+from vendorsim.experiment.identity import override_key
 
 Argv = Sequence[str] | None
 
@@ -235,6 +236,13 @@ def validate(argv: Argv = None) -> argparse.Namespace:
         refuse(parser.prog, "--only is not allowed with --ablations; allowed: --scenarios")
     if not args.ablations and args.scenarios is not None:
         refuse(parser.prog, "--scenarios is allowed only with --ablations")
+    seeds = [o for o in args.extra if override_key(o) == "seeds"]
+    if seeds:
+        refuse(
+            parser.prog,
+            f"--set {seeds[0]} is not how the validation takes its seeds (100 per arm by "
+            "default); allowed: --seeds N, and --set seed=S for where they start",
+        )
     check_writable(parser.prog, "--out", args.out)
     return args
 
