@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from omegaconf import DictConfig
 
+from vendorsim.arguments import override_key
 from vendorsim.config import PARAMS
-from vendorsim.experiment.identity import override_key
 from vendorsim.experiment.memory import check_memory
 from vendorsim.experiment.runner import pool_size, run_seeds
 from vendorsim.replicates import is_whole, repeated

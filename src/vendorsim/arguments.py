@@ -55,6 +55,11 @@ class CommandLine(argparse.ArgumentParser):
         refuse(self.prog, f"{message}; allowed: see `{self.prog} --help`")
 
 
+def override_key(override: str) -> str:
+    """The bare key of a Hydra override string: ``+a.b=1`` gives ``a.b``."""
+    return override.partition("=")[0].lstrip("+~")
+
+
 def unwritable(directory: str | os.PathLike[str]) -> str | None:
     """Why ``directory`` cannot be created and written, and what is allowed (the end of a
     refusal's line), or None if it can.

@@ -18,8 +18,7 @@ import socket
 from collections.abc import Sequence
 from pathlib import Path
 
-from vendorsim.arguments import CommandLine, check_writable, refuse, unwritable
-from vendorsim.experiment.identity import override_key
+from vendorsim.arguments import CommandLine, check_writable, override_key, refuse, unwritable
 
 Argv = Sequence[str] | None
 

@@ -19,7 +19,7 @@ from vendorsim.analysis.problem import (
     Settings,
     settings_from_config,
 )
-from vendorsim.experiment.identity import override_key
+from vendorsim.arguments import override_key
 from vendorsim.io import write_atomic, write_frame
 from vendorsim.settings import ConfigError
 

@@ -342,7 +342,7 @@ def analyse_sweep(
     if aggregate_first or not (root / "engagements.parquet").is_file():
         from vendorsim.experiment.aggregate import aggregate
 
-        aggregate(root, progress=False)
+        aggregate(root, progress=False, complete=True)
     sweep = json.loads((root / "sweep.json").read_text())
     levels = [p for p in sweep["params"] if p != CHUNK_KEY]
     columns = ["vendor", "outcome", "vendor_margin", "final_trust", "sample", "seed", *levels]

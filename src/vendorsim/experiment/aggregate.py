@@ -38,8 +38,8 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from vendorsim import command_lines
-from vendorsim.arguments import refuse
-from vendorsim.experiment.identity import cell_name, override_key
+from vendorsim.arguments import override_key, refuse
+from vendorsim.experiment.identity import cell_name
 from vendorsim.experiment.sweepdir import (
     Job,
     NotASweepError,
@@ -50,6 +50,7 @@ from vendorsim.experiment.sweepdir import (
 from vendorsim.intervals import wilson
 from vendorsim.io import string_columns, write_atomic, write_frame
 from vendorsim.outcomes import OUTCOMES
+from vendorsim.settings import ConfigError
 
 log = logging.getLogger("vendorsim")
 
@@ -93,7 +94,9 @@ class Report:
         }
 
 
-def aggregate(sweep_dir: str | Path, progress: bool | None = None) -> Report:
+def aggregate(
+    sweep_dir: str | Path, progress: bool | None = None, *, complete: bool = False
+) -> Report:
     """Aggregate the sweep at ``sweep_dir`` into the tables at its root.
 
     The cells' tables are streamed into the root tables a few at a time, so memory stays
@@ -102,13 +105,24 @@ def aggregate(sweep_dir: str | Path, progress: bool | None = None) -> Report:
     Args:
         sweep_dir: the sweep's ``hydra.sweep.dir``.
         progress: show a progress bar; None shows it only on a terminal.
+        complete: refuse an incomplete sweep before writing anything (a reader that needs
+            every cell, such as a sensitivity analysis, would otherwise leave root tables
+            that no longer match its own files); by default the tables hold the cells there
+            are, and the report names the rest.
 
     Raises:
         NotASweepError: ``sweep_dir`` holds no ``multirun.yaml``.
+        ConfigError: with ``complete``, a cell is missing or broken.
 
     """
     sweep = load_sweep(sweep_dir)
     chosen, missing, broken, ignored = match_jobs(sweep)
+    if complete and (missing or broken):
+        first = [*missing, *broken][0]
+        raise ConfigError(
+            f"{sweep.root} lacks {len(missing) + len(broken)} of its cells (first: {first}); "
+            "allowed: a complete sweep (run it again with resume=true)"
+        )
     expected = sweep.expected if sweep.expected is not None else list(chosen)
     numbers = number_cells(expected, sweep.params)
     cells = [(numbers[c], chosen[c]) for c in sorted(chosen, key=numbers.__getitem__)]

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from omegaconf import DictConfig
 
-from vendorsim.experiment.identity import cell_name, cell_overrides, override_key
+from vendorsim.arguments import override_key
+from vendorsim.experiment.identity import cell_name, cell_overrides
 from vendorsim.io import arrow_tables, write_atomic, write_frame, write_table
 from vendorsim.results import RUN_DIR, missing
 from vendorsim.settings import GROUPS, select

@@ -12,13 +12,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from vendorsim.arguments import override_key
+
 # Keys that change how a cell runs or what it draws, never its results.
 RUN_ONLY = ("workers", "resume", "figures")
-
-
-def override_key(override: str) -> str:
-    """The bare key of an override string: ``+a.b=1`` gives ``a.b``."""
-    return override.partition("=")[0].lstrip("+~")
 
 
 def cell_overrides(overrides: Iterable[str]) -> tuple[str, ...]:

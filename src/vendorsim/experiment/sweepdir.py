@@ -17,8 +17,9 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
+from vendorsim.arguments import override_key
 from vendorsim.experiment.celldir import CELL_TABLES, ERROR, MARKER, read_marker
-from vendorsim.experiment.identity import RUN_ONLY, cell_name, cell_overrides, override_key
+from vendorsim.experiment.identity import RUN_ONLY, cell_name, cell_overrides
 
 MULTIRUN = "multirun.yaml"
 # Sweepers whose expansion of the grid is the basic sweeper's (so expected cells are known).
