@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from vendorsim import Results, simulate
+from vendorsim.story import tell
 
 # Events that tell how each outcome came about; a story must name at least one.
 LEADS_TO = {
@@ -57,9 +58,15 @@ def test_every_notable_engagement_has_a_story_that_names_its_causes(mixed) -> No
 
 def test_story_lines_show_month_actor_cause_trust_and_margin(small_results: Results) -> None:
     e = small_results.engagements
-    row = e.sort_values("months").iloc[0]
-    text = small_results.story(int(row["seed"]), int(row["client"]))
-    line = next(ln for ln in text.splitlines() if ln.strip().startswith("month"))
+    row = e.sort_values("months").iloc[-1]
+    text = tell(small_results, int(row["seed"]), int(row["client"]), routine=True)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("month")]
+    # The opening is logged at the tender, before any month: it gives the trust it starts
+    # at (it once read "the month: trust 0.16->0.16", though month 2 began at 0.20).
+    opening = lines[0]
+    assert "won the engagement" in opening and "| trust starts at " in opening
+    assert "the month:" not in opening
+    line = next(ln for ln in lines if "won the engagement" not in ln)
     assert "|" in line and "because" in line and "trust" in line and "margin" in line
     # The change is the month's, which may hold several events: the line says so.
     assert "the month: trust" in line

@@ -43,6 +43,9 @@ _LADDER = (
     "trust fell below the rung's threshold and the shortfall exceeded the contract's tolerance"
 )
 
+# The event that opens an engagement; it is logged at the tender, before the first month.
+OPENING = "engagement_won"
+
 EVENTS: dict[str, EventKind] = {
     "engagement_won": EventKind(
         "Sales",

@@ -27,7 +27,7 @@ from vendorsim.cells import CellBatch
 from vendorsim.config import VendorsimConfig
 from vendorsim.crossings import PREVIOUS_SERIES, month_crossings
 from vendorsim.engagements import EngagementBook
-from vendorsim.events import END_REASONS, EventLog, Happened
+from vendorsim.events import END_REASONS, OPENING, EventLog, Happened
 from vendorsim.projects import project_mean
 from vendorsim.recorder import Recorder
 from vendorsim.replicates import Replicates
@@ -390,7 +390,7 @@ class VendorMarket(mesa.Model):
             self.team_of[slot].vendor = vendor
             self.rm_of[slot].vendor = vendor
             self.procurement[slot].vendor = vendor
-        self._log(Happened("engagement_won", idx, overpromise, aligned=True))
+        self._log(Happened(OPENING, idx, overpromise, aligned=True))
 
     def end_engagement(self, slot: int, reason: str) -> None:
         """End the engagement at ``slot`` for ``reason``. The client tenders, the books close

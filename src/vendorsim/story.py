@@ -6,7 +6,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from vendorsim.events import EVENTS, ROUTINE
+from vendorsim.events import EVENTS, OPENING, ROUTINE
 from vendorsim.vendors import FOCAL
 
 
@@ -30,6 +30,8 @@ def describe(row: pd.Series) -> str:
     """One event as a line: month, actor, what happened, why, and the trust and margin
     change of its month so far. The log keeps the month's change, not each event's, so the
     line says "the month": a refused request in a month of good delivery shows trust rising.
+    The engagement's opening is logged at its tender, before its first month, with the trust
+    it starts at.
     """
     kind = EVENTS.get(row["event"])
     phrase = kind.phrase if kind else row["event"].replace("_", " ")
@@ -37,10 +39,16 @@ def describe(row: pd.Series) -> str:
         what = phrase.format(value=row["value"])
     except (ValueError, TypeError):
         what = phrase.split(" (")[0].replace("{value:.0%}", "").replace("{value:.2f}", "")
+    if row["event"] == OPENING:
+        # Logged at the tender, before the engagement's first month: nothing has moved yet.
+        moved = f"trust starts at {row['trust_after']:.2f}"
+    else:
+        moved = (
+            f"the month: trust {row['trust_before']:.2f}->{row['trust_after']:.2f}, "
+            f"margin {_pct(row['margin_before'])}->{_pct(row['margin_after'])}"
+        )
     return (
-        f"month {row['month']:>3} | {row['actor']:<8} | {what} | because {row['cause']} | "
-        f"the month: trust {row['trust_before']:.2f}->{row['trust_after']:.2f}, "
-        f"margin {_pct(row['margin_before'])}->{_pct(row['margin_after'])}"
+        f"month {row['month']:>3} | {row['actor']:<8} | {what} | because {row['cause']} | {moved}"
     )
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from vendorsim.agents.accounts import LEDGER
-from vendorsim.events import EVENTS
+from vendorsim.events import EVENTS, OPENING
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.settings import check_saved
 from vendorsim.twins import (
@@ -171,11 +171,11 @@ def trust_breakdown(row: pd.Series, timeseries: pd.DataFrame, events: pd.DataFra
         & (timeseries["month"] <= row["end_month"])
     ].sort_values("month")
     ev = events[(events["client"] == row["client"]) & (events["engagement"] == row["engagement"])]
-    won = ev.loc[ev["event"] == "engagement_won", "trust_after"]
+    won = ev.loc[ev["event"] == OPENING, "trust_after"]
     initial = float(won.iloc[0]) if len(won) else float(ts["trust"].iloc[0])
     trust = ts["trust"].to_numpy(float)
     change = np.diff(np.concatenate([[initial], trust]))
-    by_month = ev[ev["event"] != "engagement_won"].groupby("month")["event"]
+    by_month = ev[ev["event"] != OPENING].groupby("month")["event"]
     named = by_month.apply(lambda s: ", ".join(_event_word(x) for x in s))
     frame = pd.DataFrame(
         {
