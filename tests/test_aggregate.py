@@ -158,11 +158,15 @@ def test_missing_job_is_named_and_not_dropped_silently(copy: Path) -> None:
 def test_killed_and_corrupt_jobs_are_reported_broken(copy: Path) -> None:
     jobs = job_dirs(copy)
     (jobs[0] / "complete.json").unlink()  # as if killed before its marker
+    (jobs[1] / "complete.json").write_text("{")  # a cut write: once read as absent
     (jobs[2] / "engagements.parquet").write_bytes(b"not parquet")
     report = aggregate(copy, progress=False)
-    assert report.cells == 2 and report.missing == []
-    assert len(report.broken) == 2
+    assert report.cells == 1 and report.missing == []
+    assert len(report.broken) == 3
     assert any(f"job {jobs[0].name} " in b and "no complete.json" in b for b in report.broken)
+    assert any(
+        f"job {jobs[1].name} " in b and "complete.json is unreadable" in b for b in report.broken
+    )
     assert any(f"job {jobs[2].name} " in b and "unreadable" in b for b in report.broken)
     assert json.loads((copy / "sweep.json").read_text())["broken"] == report.broken
 

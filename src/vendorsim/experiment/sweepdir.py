@@ -134,6 +134,9 @@ def _why_incomplete(path: Path) -> str:
     if error.is_file():
         lines = [ln for ln in error.read_text().splitlines() if ln.strip()]
         return f"failed: {lines[-1].strip() if lines else 'unknown error'}"
+    if (path / MARKER).is_file():
+        # read_marker found it but could not read it: a cut write or a hand edit.
+        return f"{MARKER} is unreadable (not the JSON a finished cell writes)"
     written = [t for t in CELL_TABLES if (path / f"{t}.parquet").exists()]
     if written:
         return f"no {MARKER}: stopped after writing {', '.join(written)} (killed?)"
