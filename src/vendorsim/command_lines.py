@@ -282,7 +282,10 @@ def demo(argv: Argv = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     if args.quick and args.seeds is not None:
-        refuse(parser.prog, "--seeds is not allowed with --quick (it runs 2 seeds); allowed: one")
+        refuse(
+            parser.prog,
+            "--seeds is not allowed with --quick (it runs 2 seeds); allowed: --quick, or --seeds N",
+        )
     if args.seeds is not None and args.seeds < 1:
         refuse(parser.prog, f"--seeds={args.seeds} is out of range; allowed: a whole number >= 1")
     check_writable(parser.prog, "--out", args.out)

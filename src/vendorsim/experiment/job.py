@@ -260,7 +260,7 @@ def write_cell(
     seeds = len(marker["seeds"])
     # The summary's focal shares, not counted again (a few ms a cell in a sweep's workers).
     focal = _top(pd.Series(summary["outcome_shares_focal"]))
-    return f"cell {marker['cell']}, {seeds} seeds: focal outcomes {focal}"
+    return f"cell {marker['cell']}, {seeds} seed{'' if seeds == 1 else 's'}: focal outcomes {focal}"
 
 
 def _top(shares: pd.Series) -> str:
