@@ -154,11 +154,11 @@ def preflight(argv: Sequence[str]) -> list[str]:
         _check_intervals(parsed, str(OmegaConf.select(cfg, "hydra.sweeper._target_")))
     _check_fits_in_memory(cfg, parsed, multirun)
     key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
-    _check_writable(key, OmegaConf.select(cfg, key))
-    _check_not_the_other_kind(key, OmegaConf.select(cfg, key), multirun)
+    out = OmegaConf.select(cfg, key)
+    _check_writable(key, out)
+    _check_not_the_other_kind(key, out, multirun)
     if multirun:
         _check_subdir(cfg)
-    if multirun:
         # Last: the settings are sound; can this machine reach the cluster they are for?
         _check_cluster(OmegaConf.select(cfg, "hydra.launcher"))
     return flags + overrides

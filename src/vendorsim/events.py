@@ -47,7 +47,7 @@ _LADDER = (
 OPENING = "engagement_won"
 
 EVENTS: dict[str, EventKind] = {
-    "engagement_won": EventKind(
+    OPENING: EventKind(
         "Sales",
         "won the tender by promising over capacity",
         "won the engagement, promising {value:.0%} over capacity",
