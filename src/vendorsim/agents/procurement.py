@@ -150,9 +150,13 @@ def assess_month(
         c.trust, c.rule_state, read, np.full_like(c.trust, cfg.dependence), loss_weight
     )
 
-    # A client ready for change re-anchors its expectations on the new evidence faster.
-    rate = (1.0 - 0.5 ** (1.0 / cfg.history.half_life_months)) * (
-        1.0 + cfg.readiness_learning * c.readiness
+    # A client ready for change re-anchors its expectations on the new evidence faster, but
+    # at most all the way in a month: a rate above 1 overshoots, and G and q_ref then leave
+    # [0, 1] and diverge (half-life 1 month and readiness 1 gave 2.5).
+    rate = np.minimum(
+        (1.0 - 0.5 ** (1.0 / cfg.history.half_life_months))
+        * (1.0 + cfg.readiness_learning * c.readiness),
+        1.0,
     )
     c.generalised_trust += rate * (c.trust - c.generalised_trust)
     c.reference += rate * (seen - c.reference)
