@@ -363,7 +363,7 @@ class VendorMarket(mesa.Model):
             return
         cfg, levers = self.cfg, self.behaviours["vendor_management"]
         self.vendor_of[idx] = vendors
-        self.book.open(idx, self.month, overpromise, bidders)
+        self.book.open(idx, first_month, overpromise, bidders)
         delivery.staff_up(self.teams, idx, cfg.vendor.delivery, 1.0 + overpromise, traits)
         relationship.assign(self.rms, idx)
         reputation = self.vendors.reputation[vendors]
