@@ -21,11 +21,18 @@ from mesa.experimental.scenarios import Scenario
 from omegaconf import OmegaConf
 
 from vendorsim import command_lines
+from vendorsim.config import PARAMS
 from vendorsim.outcomes import OUTCOMES, labelled
 from vendorsim.settings import ALIASES, load_config, options
-from vendorsim.validation.stats import contrast, share_by_seed
+from vendorsim.validation.stats import Contrast, contrast, share_by_seed
 from vendorsim.viz import app, dashboard_plots, dashboard_story
-from vendorsim.viz.dashboard_compare import SEEDS, differences, run_policies
+from vendorsim.viz.dashboard_compare import (
+    SEEDS,
+    Difference,
+    differences,
+    run_policies,
+    seeds_of,
+)
 from vendorsim.viz.dashboard_css import DEV_HIDE_CSS
 from vendorsim.viz.dashboard_model import (
     LEVERS,
@@ -393,6 +400,26 @@ def test_paired_differences_reuse_the_validation_statistics():
     assert rows["churn"].b - rows["churn"].a == pytest.approx(expected.mean)
     assert set(rows) == {*OUTCOMES, "margin", "trust"}
     assert SEEDS >= 20
+
+
+def test_compare_seeds_stay_within_the_seeds_a_run_allows():
+    """The 19 seeds after the largest allowed one ran past the limit: a traceback replaced
+    the page. Near the limit the tab runs the 20 largest seeds, the chosen one among them.
+    """
+    top = int(PARAMS["seed"].hi)
+    assert seeds_of(replace(Controls(), seed=5)) == list(range(5, 5 + SEEDS))
+    for seed in (top, top - 3):
+        seeds = seeds_of(replace(Controls(), seed=seed))
+        assert seeds == list(range(top - SEEDS + 1, top + 1)) and seed in seeds
+
+
+def test_intervals_show_a_tenth_of_a_point():
+    """Whole points turned −0.65 pp [−0.83, −0.48] into "−1 pp [−1, +0]"."""
+    row = Difference(
+        "margin", "margin", 0.027, 0.0205, Contrast(-0.0065, -0.0083, -0.0048, 20), True
+    )
+    assert row.show_diff() == "-0.7 pp [-0.8, -0.5]"
+    assert row.show(row.a) == "2.7%"
 
 
 def test_same_policy_twice_differs_by_exactly_nothing():

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from vendorsim.api import simulate
+from vendorsim.config import PARAMS
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.results import Results
 from vendorsim.settings import ALIASES
@@ -51,11 +52,16 @@ class Difference:
 
     def show(self, value: float) -> str:
         """A value of this measure as the page writes it."""
-        return f"{value:.0%}" if self.percent else f"{value:.2f}"
+        return f"{value:.1%}" if self.percent else f"{value:.2f}"
 
     def show_diff(self) -> str:
-        """``+12 pp [+5, +19]`` for a share, ``-0.04 [-0.07, -0.01]`` otherwise."""
-        scale, digits, unit = (100, 0, " pp") if self.percent else (1, 2, "")
+        """``+12.3 pp [+5.1, +19.4]`` for a share, ``-0.04 [-0.07, -0.01]`` otherwise.
+
+        One decimal of a percentage point: whole points rounded an interval of −0.65 pp
+        [−0.83, −0.48] to "−1 pp [−1, +0]", which read as touching 0 beside a figure that
+        drew it excluding 0.
+        """
+        scale, digits, unit = (100, 1, " pp") if self.percent else (1, 2, "")
         mean, low, high = (
             _signed(scale * x, digits) for x in (self.diff.mean, self.diff.low, self.diff.high)
         )
@@ -76,8 +82,12 @@ def overrides(params: dict[str, LeverValue]) -> list[str]:
 
 
 def seeds_of(controls: Controls, n: int = SEEDS) -> list[int]:
-    """The seeds both policies run: the chosen seed and the ``n - 1`` after it."""
-    return list(range(controls.seed, controls.seed + n))
+    """The seeds both policies run: the chosen seed and the ``n - 1`` after it, or, within
+    ``n - 1`` of the largest seed a run allows, the ``n`` largest (which hold the chosen
+    one): the seeds after it once ran past the limit and broke the page with a traceback.
+    """
+    first = min(controls.seed, int(PARAMS["seed"].hi) - n + 1)  # type: ignore[arg-type]
+    return list(range(first, first + n))
 
 
 def run_policies(controls: Controls, n: int = SEEDS) -> tuple[Results, Results]:
