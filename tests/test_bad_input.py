@@ -66,6 +66,8 @@ BAD_INPUTS = [
     # Sizes no sensible study needs, with the bound in the message.
     ("market.clients=200000", ["market.clients", "200000", "[1, 100000]"]),
     ("months=5000", ["months", "5000", "[1, 1200]"]),
+    # A team is drawn person by person: 1e9 people asked for 75 GiB past the memory check.
+    ("vendor.delivery.staff=1000000000", ["vendor.delivery.staff", "1000000000", "[1, 1000]"]),
     ("market.vendors=5000", ["market.vendors", "5000", "[2, 1000]"]),
     ("market.projects=1000", ["market.projects", "1000", "[1, 100]"]),
     # Within the bounds, but far more than the memory of any machine this runs on.

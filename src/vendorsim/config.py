@@ -189,7 +189,9 @@ class RMConfig:
 class DeliveryConfig:
     """Delivery-team capacity and the rework cycle."""
 
-    staff: int = param(10, "people in a delivery team at the start", lo=1)
+    # At most 1,000: every person's leaving and hiring is drawn each month, and an unbounded
+    # team (1e9) asked for 75 GiB before the memory check, which counts client-months only.
+    staff: int = param(10, "people in a delivery team at the start", lo=1, hi=1000)
     planning_buffer: float = param(
         0.25,
         "capacity at 40 h a week over the plan Sales sell against (slack for rework)",
