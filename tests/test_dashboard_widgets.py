@@ -464,3 +464,11 @@ def test_a_seed_typed_into_the_dashboard_is_held_to_the_seeds_a_run_allows():
     assert [seed_in_range(v) for v in (-5, 0, 7, 10**23)] == [0, 0, 7, 2**62]
     model = DashboardMarket(replace(Controls(), seed=seed_in_range(10**23)))
     assert model.cfg.seed == 2**62
+
+
+def test_policy_names_keep_their_abbreviations():
+    """Lower-casing the whole label once named policy B "rm rotation every n months"."""
+    rotation = next(lever.name for lever in LEVERS if lever.label.startswith("RM rotation"))
+    c = replace(Controls(), compare=True, b_lever=rotation, b_value=48)
+    assert c.label_b() == "B: RM rotation every N months 48"
+    assert replace(c, b_lever="overpromise").label_a().startswith("A: sales over-promise ")

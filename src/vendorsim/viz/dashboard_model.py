@@ -140,13 +140,21 @@ class Controls:
 
     def label_a(self) -> str:
         """How policy A is named on the page."""
-        lever = LEVER_BY_NAME[self.b_lever]
-        return f"A: {lever.label.split(' (')[0].lower()} {lever.show(self.levers[self.b_lever])}"
+        return self._policy("A", self.levers[self.b_lever])
 
     def label_b(self) -> str:
         """How policy B is named on the page."""
+        return self._policy("B", self.b_value)
+
+    def _policy(self, tag: str, value: LeverValue) -> str:
+        """``A: sales over-promise 0.1``: the lever's label without its note, its first
+        letter lower-cased unless it starts an abbreviation (RM), and the value.
+        """
         lever = LEVER_BY_NAME[self.b_lever]
-        return f"B: {lever.label.split(' (')[0].lower()} {lever.show(self.b_value)}"
+        name = lever.label.split(" (")[0]
+        if not name[:2].isupper():
+            name = name[0].lower() + name[1:]
+        return f"{tag}: {name} {lever.show(value)}"
 
 
 class DashboardMarket(VendorMarket):
