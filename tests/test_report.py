@@ -234,3 +234,55 @@ def test_report_of_a_sweep_where_the_focal_vendor_won_no_client_anywhere(tmp_pat
     page = unescape(build(tmp_path, progress=False).read_text())
     sections = re.findall(r'<section id="(\w+)">', page)
     assert sections[:2] == ["outcomes", "phase"] and "trust" not in sections
+
+
+def refusal(capsys, *argv: str) -> str:
+    """The one line ``vendorsim-report argv`` refuses with (exit code 2)."""
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--no-progress"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "allowed: " in err[0] and "Traceback" not in err[0]
+    return err[0]
+
+
+def listing(directory) -> list[str]:
+    """Every path under ``directory``, to show that a refusal wrote nothing."""
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
+
+
+def test_a_sweep_with_no_finished_cell_is_refused_in_one_line(demo_sweep, tmp_path, capsys):
+    # Aggregated before any cell finished: sweep.json and empty tables, which once failed
+    # with an IndexError while picking the slice to draw.
+    from vendorsim.experiment.aggregate import aggregate
+
+    root = tmp_path / "sweep"
+    root.mkdir()
+    shutil.copy(demo_sweep / "multirun.yaml", root)
+    aggregate(root, progress=False)
+    before = listing(root)
+    err = refusal(capsys, str(root))
+    assert repr(str(root)) in err and "no finished cell" in err and "resume=true" in err
+    assert listing(root) == before
+
+
+@pytest.mark.parametrize("text", ["{", "[1, 2]"])
+def test_an_unreadable_sweep_json_is_named_as_such(sweep_dir, tmp_path, text, capsys):
+    root = tmp_path / "sweep"
+    shutil.copytree(sweep_dir, root, ignore=shutil.ignore_patterns("figures", "report.html"))
+    (root / "sweep.json").write_text(text)
+    before = listing(root)
+    err = refusal(capsys, str(root))
+    assert repr(str(root / "sweep.json")) in err and "is unreadable" in err
+    assert listing(root) == before
+
+
+def test_report_of_a_sweep_of_one_cell(tmp_path):
+    # Nothing swept (one value each): reported as a sweep of one cell, without a phase figure.
+    from tests.sweep_helpers import sweep
+
+    sweep(tmp_path, "seeds=2", "market.clients=6", "months=12")
+    page = unescape(build(tmp_path, progress=False).read_text())
+    assert re.findall(r'<section id="(\w+)">', page) == ["outcomes", "trust", "margin"]
+    assert "<tr><th>swept parameters</th><td>none (one cell)</td></tr>" in page

@@ -45,6 +45,10 @@ from vendorsim.viz.style import OUTCOME_COLOURS, OUTCOME_NAMES, caption_of, head
 PROG = "vendorsim-report"
 ATTRIBUTION_SEEDS = 3
 SWEEP_FILES = ("sweep.json", "cells.parquet", "engagements.parquet")
+# How a sweep's tables are made again: its unfinished cells run, then its aggregate.
+SWEEP_AGAIN = (
+    "run the sweep again with resume=true hydra.sweep.dir={path}, or `vendorsim-aggregate {path}`"
+)
 # How to read each kind of figure, in plain words.
 HOW_TO_READ: dict[str, str] = {
     "outcomes": (
@@ -284,25 +288,102 @@ def _floor(cfg: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def sweep_sections(path: Path) -> Report:
-    """Figures for a sweep root: outcomes by cell, the phase diagram, trust and margin."""
-    meta = _read_json(path / "sweep.json")
+@dataclass
+class SweepTables:
+    """A sweep root's aggregated tables, read and checked before any figure is drawn."""
+
+    meta: dict[str, Any]
+    # The swept parameters; a sweep of one cell has none.
+    params: list[str]
+    cells: pd.DataFrame
+    engagements: pd.DataFrame
+    months: pd.DataFrame | None
+
+
+def load_sweep(path: Path) -> SweepTables:
+    """Read a sweep root as the sweep's aggregate wrote it.
+
+    Raises:
+        NotResultsError: a table is missing or unreadable, no cell has finished, or the
+            swept parameters do not match the cells.
+
+    """
+    absent = [f for f in SWEEP_FILES if not (path / f).is_file()]
+    if absent:
+        raise NotResultsError(
+            f"{str(path)!r} lacks {', '.join(absent)}; allowed: a sweep root as the sweep's "
+            f"aggregate writes it ({SWEEP_AGAIN.format(path=path)})"
+        )
+    meta = _sweep_meta(path)
     params: list[str] = list(meta.get("params") or [])
-    cells = _typed(pd.read_parquet(path / "cells.parquet"), params)
-    eng = _typed(pd.read_parquet(path / "engagements.parquet"), params)
+    cells = _typed(_read_table(path / "cells.parquet"), params)
+    if cells.empty:
+        raise NotResultsError(
+            f"{str(path)!r} holds no finished cell (0 of {meta.get('cells_expected', '?')} "
+            f"aggregated); allowed: a sweep with at least one complete cell "
+            f"({SWEEP_AGAIN.format(path=path)})"
+        )
+    if not params and len(cells) > 1:
+        raise NotResultsError(
+            f"{str(path / 'sweep.json')!r} names no swept params for {len(cells)} cells; "
+            f"allowed: the sweep.json aggregated with its cells ({SWEEP_AGAIN.format(path=path)})"
+        )
+    eng = _typed(_read_table(path / "engagements.parquet"), params)
     months_path = path / "cell_months.parquet"
-    months = _typed(pd.read_parquet(months_path), params) if months_path.is_file() else None
+    months = _typed(_read_table(months_path), params) if months_path.is_file() else None
+    return SweepTables(meta, params, cells, eng, months)
+
+
+def _sweep_meta(path: Path) -> dict[str, Any]:
+    """``sweep.json``, refused in one line when it is not the aggregate's JSON object."""
+    meta_path = path / "sweep.json"
+    try:
+        meta = json.loads(meta_path.read_text())
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        raise NotResultsError(
+            f"{str(meta_path)!r} is unreadable ({_first_line(exc)}); allowed: the sweep.json "
+            f"the sweep's aggregate writes ({SWEEP_AGAIN.format(path=path)})"
+        ) from None
+    return meta
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A parquet table, refused in one line when it cannot be read (cut short, say)."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise NotResultsError(
+            f"{str(path)!r} is unreadable ({_first_line(exc)}); allowed: a parquet table as "
+            "vendorsim writes it"
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    """An exception's message cut to its first line, so that a refusal stays one line."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def sweep_sections(path: Path) -> Report:
+    """Figures for a sweep root: outcomes by cell, the phase diagram, trust and margin.
+
+    A sweep of one cell (nothing swept) is read as a sweep along its ``cell`` column.
+    """
+    sweep = load_sweep(path)
+    meta, params, cells = sweep.meta, sweep.params, sweep.cells
+    eng, months = sweep.engagements, sweep.months
+    axes = params or ["cell"]
     name = meta.get("experiment") or path.name
     report = Report(f"vendorsim sweep: {name}", path, "sweep")
-    if not params:
-        raise NotResultsError(f"{str(path / 'sweep.json')!r} names no swept params")
-    label = _cell_labeller(params, sep="\n")
-    along, fixed = _slice(cells, params)
+    label = _cell_labeller(axes, sep="\n")
+    along, fixed = _slice(cells, axes)
     where = ", ".join(f"{hl.param_name(k)} {hl.fmt_value(v)}" for k, v in fixed.items())
     at = f" ({where})" if where else ""
     if len(cells) <= 10:
-        eng["setting"] = [label(r) for r in eng[params].itertuples(index=False)]
-        order = [label(r) for r in cells.sort_values(params)[params].itertuples(index=False)]
+        eng["setting"] = [label(r) for r in eng[axes].itertuples(index=False)]
+        order = [label(r) for r in cells.sort_values(axes)[axes].itertuples(index=False)]
         fig = partial(
             F.outcome_shares, eng, "setting", order=list(dict.fromkeys(order)), noun="setting"
         )
@@ -321,6 +402,8 @@ def sweep_sections(path: Path) -> Report:
         report.sections.append(Section("phase", "phase", "Phase diagram", fig))
     if months is not None and len(months):
         by = _axis_name(along)
+        # One cell is compared with nothing: its lines need no "by".
+        by_what = f", by {by}{at}" if params else ""
         chosen = _at(cells, fixed)
         values = _spread_values(sorted(chosen[along].unique()))
         chosen = chosen[chosen[along].isin(values)]
@@ -333,13 +416,13 @@ def sweep_sections(path: Path) -> Report:
                 Section(
                     "trust",
                     "trust",
-                    f"Trust over time, by {by}{at}",
+                    f"Trust over time{by_what}",
                     partial(F.trust_trajectories, sub, by),
                 ),
                 Section(
                     "margin",
                     "margin",
-                    f"Vendor margin, by {by}{at}",
+                    f"Vendor margin{by_what}",
                     partial(F.margin_erosion, sub, by),
                 ),
             ]
@@ -353,7 +436,7 @@ def sweep_sections(path: Path) -> Report:
     seeds = sorted(eng["seed"].unique().tolist()) if "seed" in eng else []
     report.facts += [
         ("experiment", str(name)),
-        ("swept parameters", ", ".join(params)),
+        ("swept parameters", ", ".join(params) or "none (one cell)"),
         ("cells", f"{meta.get('cells', len(cells))} of {meta.get('cells_expected', len(cells))}"),
         ("seeds per cell", str(meta.get("seeds_per_cell"))),
         ("seeds", seeds_text(seeds)),
