@@ -286,3 +286,80 @@ def test_report_of_a_sweep_of_one_cell(tmp_path):
     page = unescape(build(tmp_path, progress=False).read_text())
     assert re.findall(r'<section id="(\w+)">', page) == ["outcomes", "trust", "margin"]
     assert "<tr><th>swept parameters</th><td>none (one cell)</td></tr>" in page
+
+
+def copy_run(run_dir, to):
+    """A copy of the run's tables and config, without a report built into it."""
+    return shutil.copytree(run_dir, to, ignore=shutil.ignore_patterns("figures", "report.html"))
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("bogus_key", 3, "unknown key 'bogus_key'"),
+        ("months", "abc", "months='abc' has the wrong type"),
+        ("client.readiness", 1.5, "client.readiness=1.5 is out of range"),
+    ],
+)
+def test_a_run_whose_config_this_version_refuses_is_refused_before_any_file(
+    run_dir, tmp_path, key, value, says, capsys
+):
+    # The story's why and the attribution rerun the run's config; a hand edit or another
+    # version's key once failed with a traceback, or was refused after figures/ was written.
+    from omegaconf import OmegaConf
+
+    run = copy_run(run_dir, tmp_path / "run")
+    cfg = OmegaConf.load(run / "config.yaml")
+    OmegaConf.update(cfg, key, value, force_add=True)
+    OmegaConf.save(cfg, run / "config.yaml")
+    before = listing(run)
+    err = refusal(capsys, str(run))
+    assert repr(str(run / "config.yaml")) in err and says in err
+    assert listing(run) == before
+
+
+def fake_demo(root, run_dir, sweep_dir):
+    """A demo's directory as `vendorsim-demo` lays it out, from one run and one sweep."""
+    parts = {"scenarios": "baseline", "policies": "goodwill_first", "pricing": "value_pricing"}
+    meta = {}
+    for part, name in parts.items():
+        copy_run(run_dir, root / part / name)
+        runs = {name: {"dir": f"{part}/{name}", "overrides": []}}
+        meta[part] = {"runs": runs, "seeds": 3}
+    shutil.copytree(sweep_dir, root / "sweep", ignore=shutil.ignore_patterns("figures", "*.html"))
+    x, y = json.loads((root / "sweep" / "sweep.json").read_text())["params"][:2]
+    meta["phase"] = {"dir": "sweep", "x": x, "y": y, "outcome": "organ_rejection"}
+    meta["phase"]["command"] = "vendorsim -m experiment=demo"
+    meta["story"] = {"run": "scenarios/baseline"}
+    (root / "demo.json").write_text(json.dumps(meta))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("spoil", "says"),
+    [
+        ("scenarios/baseline", "scenarios/baseline' does not exist"),
+        ("sweep/cells.parquet", "sweep' lacks cells.parquet"),
+        ("policies/goodwill_first/config.yaml", "unknown key 'bogus_key'"),
+        ("demo.json", "demo.json' is unreadable (no story.run)"),
+    ],
+)
+def test_a_demo_with_a_part_missing_or_refused_is_refused_before_any_file(
+    run_dir, sweep_dir, tmp_path, spoil, says, capsys
+):
+    demo = fake_demo(tmp_path / "demo", run_dir, sweep_dir)
+    target = demo / spoil
+    if spoil == "demo.json":
+        meta = json.loads(target.read_text())
+        del meta["story"]
+        target.write_text(json.dumps(meta))
+    elif target.name == "config.yaml":
+        target.write_text(target.read_text() + "bogus_key: 3\n")
+    elif target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    before = listing(demo)
+    err = refusal(capsys, str(demo))
+    assert says in err
+    assert listing(demo) == before

@@ -23,8 +23,10 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import yaml
 from matplotlib.figure import Figure
 from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 from tqdm.auto import tqdm
 
 from vendorsim import command_lines
@@ -32,8 +34,8 @@ from vendorsim.arguments import refuse
 from vendorsim.attribution import Attribution, attribute
 from vendorsim.io import write_atomic
 from vendorsim.mechanisms import MECHANISMS
-from vendorsim.results import Results, config_path, missing
-from vendorsim.settings import ConfigError, make_behaviours
+from vendorsim.results import RUN_DIR, Results, config_path, missing
+from vendorsim.settings import ConfigError, check_saved
 from vendorsim.vendors import FOCAL
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
@@ -168,12 +170,41 @@ def seeds_text(seeds: Sequence[int]) -> str:
 # Building the sections -----------------------------------------------------------------------
 
 
+def load_run(path: Path, allowed: str = RUN_DIR) -> Results:
+    """Read a saved run and check its config as this version would run it again.
+
+    The story's why and the attribution rerun the market: a key this version lacks, a value
+    its checks refuse or a behaviour rule that cannot be built here (a researcher's module
+    not on the path) is refused here, before any figure.
+
+    Args:
+        path: the run's directory.
+        allowed: the end of a refusal's line: what is allowed instead.
+
+    Raises:
+        NotResultsError: a file of the run is missing or unreadable.
+        ConfigError: its config cannot be run again (settings.check_saved).
+
+    """
+    if not path.is_dir():
+        what = "is not a directory" if path.exists() else "does not exist"
+        raise NotResultsError(f"{str(path)!r} {what}; {allowed}")
+    absent = missing(path)
+    if absent:
+        raise NotResultsError(f"{str(path)!r} lacks {', '.join(absent)}; {allowed}")
+    try:
+        results = Results.load(path)
+    except (OSError, ValueError, yaml.YAMLError, OmegaConfBaseException) as exc:
+        raise NotResultsError(
+            f"{str(path)!r} is unreadable ({_first_line(exc)}); {RUN_DIR}"
+        ) from None
+    check_saved(results.config, repr(str(config_path(path))))
+    return results
+
+
 def run_sections(path: Path) -> Report:
     """Figures for a single run: outcomes, trust, one story and margin."""
-    results = Results.load(path)
-    # The story's why and the attribution rerun the market: a behaviour rule that cannot be
-    # built here (a researcher's module not on the path) is refused before any figure.
-    make_behaviours(results.config)
+    results = load_run(path)
     summary = _read_json(path / "summary.json")
     scenario = str(OmegaConf.select(results.config, "meta.scenario", default="run"))
     eng = results.engagements.assign(scenario=scenario)
@@ -545,31 +576,101 @@ def sweep_configs(path: Path) -> list[tuple[str, str]]:
     ]
 
 
+# The demo's parts that are run directories, each named in demo.json with its runs and seeds.
+DEMO_PARTS = ("scenarios", "policies", "pricing")
+# What demo.json must name besides those parts' runs and seeds.
+DEMO_KEYS = ("phase.dir", "phase.x", "phase.y", "phase.outcome", "phase.command", "story.run")
+DEMO_AGAIN = "allowed: the demo's directory as `vendorsim-demo` writes it (run it again)"
+
+
+@dataclass
+class Demo:
+    """The demo's parts, every one read and checked before any figure is drawn."""
+
+    meta: dict[str, Any]
+    # Part -> setting -> its run, as demo.json lists them.
+    parts: dict[str, dict[str, Results]]
+    story: Results
+    sweep: SweepTables
+
+
+def load_demo(path: Path) -> Demo:
+    """Read every part ``demo.json`` names: its runs (configs checked) and its sweep.
+
+    Raises:
+        NotResultsError: demo.json or a part is missing or unreadable.
+        ConfigError: a run's config cannot be run again (settings.check_saved).
+
+    """
+    meta = _demo_meta(path)
+    parts = {
+        part: {
+            name: load_run(path / r["dir"], DEMO_AGAIN) for name, r in meta[part]["runs"].items()
+        }
+        for part in DEMO_PARTS
+    }
+    story = load_run(path / meta["story"]["run"], DEMO_AGAIN)
+    phase = meta["phase"]
+    sweep = load_sweep(path / phase["dir"])
+    lacking = [k for k in (phase["x"], phase["y"]) if k not in sweep.cells]
+    if lacking:
+        raise NotResultsError(
+            f"{str(path / phase['dir'] / 'cells.parquet')!r} lacks the phase axis "
+            f"{lacking[0]!r}; {DEMO_AGAIN}"
+        )
+    return Demo(meta, parts, story, sweep)
+
+
+def _demo_meta(path: Path) -> dict[str, Any]:
+    """``demo.json``, refused in one line unless it names every part the page reads."""
+    meta_path = path / "demo.json"
+    try:
+        meta = json.loads(meta_path.read_text())
+        for key in (*(f"{p}.{k}" for p in DEMO_PARTS for k in ("runs", "seeds")), *DEMO_KEYS):
+            _lookup(meta, key)
+        for part in DEMO_PARTS:
+            for name, run in _lookup(meta, f"{part}.runs").items():
+                for key in ("dir", "overrides"):
+                    _lookup(run, key, f"{part}.runs[{name!r}].{key}")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise NotResultsError(
+            f"{str(meta_path)!r} is unreadable ({_first_line(exc)}); {DEMO_AGAIN}"
+        ) from None
+    return meta
+
+
+def _lookup(node: Any, key: str, name: str | None = None) -> Any:
+    """The value at dotted ``key`` of parsed JSON; ValueError naming it (or ``name``) if absent."""
+    try:
+        for part in key.split("."):
+            node = node[part]
+    except (KeyError, TypeError, IndexError):
+        raise ValueError(f"no {name or key}") from None
+    return node
+
+
 def demo_sections(path: Path) -> Report:
     """The demo's figures, from the parts listed in ``demo.json`` (written by ``make demo``)."""
-    meta = json.loads((path / "demo.json").read_text())
+    demo = load_demo(path)
+    meta, sweep = demo.meta, demo.sweep
     report = Report("vendorsim demo: vendors, clients and the trust between them", path, "demo")
-
-    def load(part: str) -> dict[str, Results]:
-        return {name: Results.load(path / r["dir"]) for name, r in meta[part]["runs"].items()}
-
-    scen = load("scenarios")
+    scen = demo.parts["scenarios"]
     eng = T.stack({k: r.engagements for k, r in scen.items()}, "scenario")
     fig = partial(F.outcome_shares, eng, "scenario")
     report.sections.append(Section("outcomes", "outcomes", "Outcomes by scenario", fig))
     phase = meta["phase"]
-    cells = pd.read_parquet(path / phase["dir"] / "cells.parquet")
+    cells = sweep.cells
     fig = partial(F.phase_diagram, cells, phase["x"], phase["y"], phase["outcome"])
     report.sections.append(Section("phase", "phase", "Where organ rejection tips", fig))
-    pol = load("policies")
+    pol = demo.parts["policies"]
     months = T.stack({k: T.seed_months(r.timeseries) for k, r in pol.items()}, "policy")
     fig = partial(F.trust_trajectories, months)
     report.sections.append(Section("trust", "trust", "Trust under three vendor policies", fig))
-    story = Results.load(path / meta["story"]["run"])
+    story = demo.story
     s, c, e = F.pick_story(story.engagements, story.events)
     report.sections.append(_story_section(story, (s, c, e), "Why did this client leave?"))
     report.sections.append(_attribution_section(story))
-    pricing = load("pricing")
+    pricing = demo.parts["pricing"]
     months = T.stack({k: T.seed_months(r.timeseries) for k, r in pricing.items()}, "pricing")
     floor = float(next(iter(pricing.values())).config.vendor.margin_floor)
     fig = partial(F.margin_erosion, months, floor=floor)
@@ -581,13 +682,13 @@ def demo_sections(path: Path) -> Report:
         text = f"{len(runs)} settings × {_count(n, 'seed')} = {len(runs) * n} runs"
         return (what, text + (f" (seeds {seeds_text(seeds)})" if seeds else ""))
 
-    grid = pd.read_parquet(path / phase["dir"] / "engagements.parquet", columns=["seed"])
-    sweep = json.loads((path / phase["dir"] / "sweep.json").read_text())
+    grid = sweep.engagements
     report.facts += [
         runs_fact("scenarios", "scenario comparison"),
         (
             "phase grid (Hydra sweep)",
-            f"{sweep['cells']} cells × {_count(sweep['seeds_per_cell'], 'seed')} = "
+            f"{sweep.meta.get('cells', len(cells))} cells × "
+            f"{_count(sweep.meta.get('seeds_per_cell'), 'seed')} = "
             f"{int(cells['seeds'].sum())} runs (seeds "
             f"{seeds_text(sorted(grid['seed'].unique()))}), by `{phase['command']}`",
         ),
@@ -598,19 +699,19 @@ def demo_sections(path: Path) -> Report:
         ("simulation time", f"{meta.get('simulation_seconds', '?')} s"),
     ]
     for key in ("missing", "broken"):
-        report.notes += [f"sweep: {key} cell {item}" for item in sweep.get(key) or []]
+        report.notes += [f"sweep: {key} cell {item}" for item in sweep.meta.get(key) or []]
     overrides = {
         part: {name: r["overrides"] for name, r in meta[part]["runs"].items()}
-        for part in ("scenarios", "policies", "pricing")
+        for part in DEMO_PARTS
     }
-    baseline = meta["scenarios"]["runs"]["baseline"]["dir"]
+    first = next(iter(meta["scenarios"]["runs"].values()))["dir"]
     report.configs += [
         ("overrides of every run (on top of the defaults below)", OmegaConf.to_yaml(overrides)),
         *sweep_configs(path / phase["dir"])[:1],
         (
-            f"the full config of {baseline} (each run's own config.yaml sits beside its "
+            f"the full config of {first} (each run's own config.yaml sits beside its "
             "tables; the sweep's is its multirun.yaml)",
-            config_text(path / baseline),
+            config_text(path / first),
         ),
     ]
     return report
@@ -637,9 +738,14 @@ def build(
     directory for it) and its figures.
 
     Raises:
-        NotResultsError: ``results_dir`` is not a results directory.
-        ConfigError: a run's behaviour rules cannot be built here (the why and the
+        NotResultsError: ``results_dir`` is not a results directory, or a part of it is
+            missing or unreadable.
+        ConfigError: a run's saved config cannot be run again here (a key this version
+            lacks, a value it refuses, a behaviour rule it cannot build: the why and the
             attribution rerun it).
+
+    Every table is read and every config checked before the first figure is drawn, so a
+    refusal writes nothing.
 
     """
     path = Path(results_dir)
