@@ -216,6 +216,29 @@ def test_phase_headline_states_the_tipping_points_of_the_data(grid, where):
     assert numbers(h.text)[: len(stated)] == stated
 
 
+@pytest.mark.parametrize(
+    ("churn", "says"),
+    [
+        # Falling: churn is the majority at quality 0.5 only (the case of a real sweep).
+        ([0.71, 0.67, 0.0, 0.0], "Until vendor quality exceeds 0.5, most engagements churn"),
+        ([0.0, 0.0, 0.71, 0.67], "Once vendor quality reaches 0.9, most engagements churn"),
+    ],
+)
+def test_phase_headline_names_the_side_of_the_tipping_value_that_has_the_majority(churn, says):
+    # "Until quality reaches 0.5" once said the majority was lost at 0.5, where it held.
+    cells = pd.DataFrame(
+        {
+            "vendor.quality": [0.5, 0.5, 0.9, 0.9],
+            "client.readiness": [0.1, 0.3, 0.1, 0.3],
+            "share_churn": churn,
+        }
+    )
+    h = hl.phase_headline(cells, "vendor.quality", "client.readiness", "churn")
+    assert h.text == says
+    at = cells[cells["vendor.quality"] == h.facts["low"]]
+    assert (at["share_churn"] >= 0.5).all()
+
+
 def test_phase_diagram_draws_and_labels_the_tipping_contour(grid):
     outcome = max(hl.PROBLEMS, key=lambda o: np.ptp(grid[f"share_{o}"]))
     values = grid[f"share_{outcome}"]

@@ -227,8 +227,10 @@ def phase_headline(
     rising = rises_with(cells, along, col)
     lo, hi = min(found), max(found)
     span = fmt_value(lo) if lo == hi else f"{fmt_value(lo)}–{fmt_value(hi)}"
-    lead = "Once" if rising else "Until"
-    text = f"{lead} {param_name(along)} reaches {span}, most engagements {verb}"
+    # Falling, the tipping value is the last one still at the majority: "until it
+    # exceeds", as "until it reaches" would say the majority is lost there already.
+    lead, moves = ("Once", "reaches") if rising else ("Until", "exceeds")
+    text = f"{lead} {param_name(along)} {moves} {span}, most engagements {verb}"
     rows_hit = sum(v is not None for v in points.values())
     if rows_hit < len(points):
         text += f" (at {rows_hit} of {len(points)} levels of {param_name(across)})"
