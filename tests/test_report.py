@@ -363,3 +363,16 @@ def test_a_demo_with_a_part_missing_or_refused_is_refused_before_any_file(
     err = refusal(capsys, str(demo))
     assert says in err
     assert listing(demo) == before
+
+
+def test_a_sweep_over_seeds_gives_their_range_per_cell_and_no_experiment(tmp_path):
+    # sweep.json has null for both: the page once showed "None" and the directory's name.
+    from tests.sweep_helpers import sweep
+
+    root = tmp_path / "over_seeds"
+    sweep(root, "seeds=1,2", "market.clients=6", "months=6")
+    meta = json.loads((root / "sweep.json").read_text())
+    assert meta["experiment"] is None and meta["seeds_per_cell"] is None
+    page = unescape(build(root, progress=False).read_text())
+    assert "<tr><th>seeds per cell</th><td>1–2 (varies)</td></tr>" in page
+    assert "<tr><th>experiment</th><td>none</td></tr>" in page

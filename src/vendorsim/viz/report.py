@@ -466,10 +466,11 @@ def sweep_sections(path: Path) -> Report:
             report.notes.append(f"{key} cell: {item}")
     seeds = sorted(eng["seed"].unique().tolist()) if "seed" in eng else []
     report.facts += [
-        ("experiment", str(name)),
+        # A sweep from the command line alone names no experiment file.
+        ("experiment", str(meta.get("experiment") or "none")),
         ("swept parameters", ", ".join(params) or "none (one cell)"),
         ("cells", f"{meta.get('cells', len(cells))} of {meta.get('cells_expected', len(cells))}"),
-        ("seeds per cell", str(meta.get("seeds_per_cell"))),
+        ("seeds per cell", _seeds_per_cell(cells)),
         ("seeds", seeds_text(seeds)),
         ("runs", str(int(cells["seeds"].sum()) if "seeds" in cells else "?")),
         (
@@ -479,6 +480,16 @@ def sweep_sections(path: Path) -> Report:
     ]
     report.configs += sweep_configs(path)
     return report
+
+
+def _seeds_per_cell(cells: pd.DataFrame) -> str:
+    """How many seeds each cell ran: one number, or its range when the cells differ (a sweep
+    over ``seeds``, for one), where sweep.json's ``seeds_per_cell`` is null.
+    """
+    if "seeds" not in cells:
+        return "?"
+    lo, hi = int(cells["seeds"].min()), int(cells["seeds"].max())
+    return str(lo) if lo == hi else f"{lo}–{hi} (varies)"
 
 
 def _typed(frame: pd.DataFrame, params: Sequence[str]) -> pd.DataFrame:
