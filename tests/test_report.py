@@ -376,3 +376,31 @@ def test_a_sweep_over_seeds_gives_their_range_per_cell_and_no_experiment(tmp_pat
     page = unescape(build(root, progress=False).read_text())
     assert "<tr><th>seeds per cell</th><td>1–2 (varies)</td></tr>" in page
     assert "<tr><th>experiment</th><td>none</td></tr>" in page
+
+
+def test_a_sensitivity_sweep_counts_its_points_times_seeds(tmp_path):
+    # Its cells are chunks of design points: summing the cells' seeds once gave "runs 2" and
+    # "swept parameters sensitivity.chunk" for 28 points × 2 seeds.
+    from tests.sweep_helpers import sweep
+
+    root = tmp_path / "morris"
+    problem = "+sensitivity.problem={vendor:{quality:[0.3,0.9]},client:{readiness:[0,0.4]}}"
+    sweep(
+        root,
+        "experiment=sensitivity_morris",
+        "~sensitivity.problem",
+        problem,
+        "sensitivity.trajectories=2",
+        "sensitivity.samples_per_job=4",
+        "vendor.pricing=value",
+        "seeds=2",
+        "market.clients=6",
+        "months=6",
+    )
+    design = json.loads((root / "sensitivity_problem.json").read_text())
+    assert design["samples"] == 6 and design["chunks"] == 2
+    page = unescape(build(root, progress=False).read_text())
+    assert "<tr><th>runs</th><td>6 points × 2 seeds = 12</td></tr>" in page
+    assert "<tr><th>chunks (the sweep's cells)</th><td>2 of 2</td></tr>" in page
+    assert "<tr><th>varied parameters</th><td>vendor.quality, client.readiness</td></tr>" in page
+    assert "sensitivity.chunk" not in page.split("<h2>Configuration</h2>")[0]

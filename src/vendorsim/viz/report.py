@@ -30,6 +30,7 @@ from omegaconf.errors import OmegaConfBaseException
 from tqdm.auto import tqdm
 
 from vendorsim import command_lines
+from vendorsim.analysis.problem import PROBLEM_FILE
 from vendorsim.arguments import refuse
 from vendorsim.attribution import Attribution, attribute
 from vendorsim.io import write_atomic
@@ -464,31 +465,69 @@ def sweep_sections(path: Path) -> Report:
     for key in ("missing", "broken"):
         for item in meta.get(key) or []:
             report.notes.append(f"{key} cell: {item}")
+    report.facts += _sweep_facts(path, sweep)
+    report.configs += sweep_configs(path)
+    return report
+
+
+def _sweep_facts(path: Path, sweep: SweepTables) -> list[tuple[str, str]]:
+    """What a sweep ran: its cells and seeds, or a sensitivity sweep's design points."""
+    meta, cells, eng = sweep.meta, sweep.cells, sweep.engagements
+    done = f"{meta.get('cells', len(cells))} of {meta.get('cells_expected', len(cells))}"
+    if "sample" in eng:
+        design = _design_facts(path, sweep, done)
+    else:
+        design = [
+            ("swept parameters", ", ".join(sweep.params) or "none (one cell)"),
+            ("cells", done),
+            ("seeds per cell", _spread(cells["seeds"]) if "seeds" in cells else "?"),
+            ("runs", str(int(cells["seeds"].sum()) if "seeds" in cells else "?")),
+        ]
     seeds = sorted(eng["seed"].unique().tolist()) if "seed" in eng else []
-    report.facts += [
+    return [
         # A sweep from the command line alone names no experiment file.
         ("experiment", str(meta.get("experiment") or "none")),
-        ("swept parameters", ", ".join(params) or "none (one cell)"),
-        ("cells", f"{meta.get('cells', len(cells))} of {meta.get('cells_expected', len(cells))}"),
-        ("seeds per cell", _seeds_per_cell(cells)),
+        *design,
         ("seeds", seeds_text(seeds)),
-        ("runs", str(int(cells["seeds"].sum()) if "seeds" in cells else "?")),
         (
             "missing / broken cells",
             f"{len(meta.get('missing') or [])} / {len(meta.get('broken') or [])}",
         ),
     ]
-    report.configs += sweep_configs(path)
-    return report
 
 
-def _seeds_per_cell(cells: pd.DataFrame) -> str:
-    """How many seeds each cell ran: one number, or its range when the cells differ (a sweep
-    over ``seeds``, for one), where sweep.json's ``seeds_per_cell`` is null.
+def _design_facts(path: Path, sweep: SweepTables, done: str) -> list[tuple[str, str]]:
+    """A sensitivity sweep's design: its cells are chunks of design points, each point run
+    on every seed, so the runs are points × seeds, not the cells' seeds.
     """
-    if "seeds" not in cells:
-        return "?"
-    lo, hi = int(cells["seeds"].min()), int(cells["seeds"].max())
+    problem = _read_json(path / PROBLEM_FILE)
+    factors = [str(f.get("key")) for f in problem.get("factors") or [] if isinstance(f, dict)]
+    # Every run has its months even where the focal vendor won no client.
+    months = sweep.months
+    table = months if months is not None and "sample" in months else sweep.engagements
+    runs = table[["cell", "sample", "seed"]].drop_duplicates()
+    per_point = runs.groupby(["cell", "sample"]).size()
+    seeds = _spread(per_point)
+    each = _count(int(per_point.iloc[0]), "seed") if per_point.nunique() == 1 else f"{seeds} seeds"
+    return [
+        (
+            "design",
+            f"{problem.get('method', '?')} sensitivity analysis of "
+            f"{problem.get('outcome', '?')}: {problem.get('samples', '?')} points over "
+            f"{_count(len(factors), 'factor')} ({PROBLEM_FILE})",
+        ),
+        ("varied parameters", ", ".join(factors) or "?"),
+        ("chunks (the sweep's cells)", done),
+        ("seeds per point", seeds),
+        ("runs", f"{len(per_point)} points × {each} = {len(runs)}"),
+    ]
+
+
+def _spread(counts: pd.Series) -> str:
+    """One count, or its range when they differ (a sweep over ``seeds``, for one, where
+    sweep.json's ``seeds_per_cell`` is null).
+    """
+    lo, hi = int(counts.min()), int(counts.max())
     return str(lo) if lo == hi else f"{lo}–{hi} (varies)"
 
 
