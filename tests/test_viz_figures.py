@@ -556,3 +556,27 @@ def test_walkaway_label_states_the_margin_it_happened_at():
     row = walk.iloc[0]
     marks = story_events(walk.iloc[[0]])
     assert marks["label"].iloc[0] == f"Vendor: walked away, margin {row['margin_after']:+.0%}"
+
+
+def shares_table(rows: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Outcome shares by group as tables.shares_by gives them; a group of None has no
+    engagement (NaN shares), the others 0 where not given.
+    """
+    return pd.DataFrame(
+        {g: {o: np.nan if r is None else r.get(o, 0.0) for o in OUTCOMES} for g, r in rows.items()}
+    ).T
+
+
+def test_outcome_headline_calls_no_zero_share_the_most():
+    # A month-one sweep: every engagement still undecided, one cell with none at all. The
+    # headline once read "Vendor quality 0.9: 0% of engagements become partnerships, the
+    # most of any setting".
+    shares = shares_table({"a": None, "b": {"ongoing": 1.0}, "c": None, "d": {"ongoing": 1.0}})
+    h = hl.outcome_shares_headline(shares, "setting")
+    assert h.text == "No engagement has ended in any setting: all are still undecided"
+
+
+def test_outcome_headline_reads_past_a_group_with_no_engagement():
+    shares = shares_table({"a": None, "b": {"churn": 0.4, "partnership": 0.6}})
+    h = hl.outcome_shares_headline(shares, "setting")
+    assert h.text == "B: 40% of engagements churn, the most churn of any setting"

@@ -123,7 +123,8 @@ def outcome_shares_headline(shares: pd.DataFrame, by: str = "scenario") -> Headl
             text += f"; {pct(p2)} {VERBS[o2]}"
         return Headline(text, {"group": s.index[0], "outcomes": [o1, o2], "shares": [p1, p2]})
     problems = s[list(PROBLEMS)]
-    if float(problems.to_numpy().max()) > 0:
+    # A group with no engagement has NaN shares: skipped, where numpy's max returned NaN.
+    if float(problems.max().max()) > 0:
         stacked = problems.stack()
         group, outcome = stacked.idxmax()
         share = float(stacked.max())
@@ -131,13 +132,19 @@ def outcome_shares_headline(shares: pd.DataFrame, by: str = "scenario") -> Headl
             f"{group_name(group).capitalize()}: {pct(share)} of engagements {VERBS[outcome]}, "
             f"the most {OUTCOME_NAMES[outcome]} of any {by}"
         )
-    else:
+    elif float(s["partnership"].max()) > 0:
         outcome = "partnership"
         group = s[outcome].idxmax()
         share = float(s[outcome].max())
         text = (
             f"{group_name(group).capitalize()}: {pct(share)} of engagements "
             f"{VERBS[outcome]}, the most of any {by}"
+        )
+    else:
+        # No problem and no partnership anywhere: no group leads, a 0% is not "the most".
+        return Headline(
+            f"No engagement has ended in any {by}: all {VERBS['ongoing']}",
+            {"outcome": "ongoing"},
         )
     return Headline(text, {"group": group, "outcome": outcome, "share": share})
 
