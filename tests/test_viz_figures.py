@@ -580,3 +580,29 @@ def test_outcome_headline_reads_past_a_group_with_no_engagement():
     shares = shares_table({"a": None, "b": {"churn": 0.4, "partnership": 0.6}})
     h = hl.outcome_shares_headline(shares, "setting")
     assert h.text == "B: 40% of engagements churn, the most churn of any setting"
+
+
+def test_story_headline_starts_from_the_trust_the_why_starts_from(small_results):
+    # The headline once started from trust after month 1 ("rose from 0.20") while the why
+    # beneath it started from the trust the engagement was won with ("trust 0.16 -> 0.49").
+    from vendorsim.why import trust_breakdown
+
+    r = small_results
+    eng = r.engagements[(r.engagements["vendor"] == 0) & (r.engagements["months"] > 1)]
+    checked = 0
+    for _, row in eng.iterrows():
+        ts = r.timeseries[r.timeseries["seed"] == row["seed"]]
+        ev = r.events[r.events["seed"] == row["seed"]]
+        initial = trust_breakdown(row, ts, ev).attrs["initial_trust"]
+        first = ts[(ts["client"] == row["client"]) & (ts["engagement"] == row["engagement"])]
+        if abs(first.sort_values("month")["trust"].iloc[0] - initial) < 0.01:
+            continue  # the old headline would have stated the same number
+        args = (r.timeseries, r.events, r.engagements, row["seed"], row["client"])
+        title = title_of(F.engagement_story(*args, row["engagement"]))
+        plt.close("all")
+        if " from " in title:
+            assert f"from {initial:.2f} to" in title, title
+            checked += 1
+        if checked == 3:
+            break
+    assert checked, "no engagement whose headline states where its trust started"

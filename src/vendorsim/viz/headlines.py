@@ -352,7 +352,11 @@ ENDINGS: dict[str, str] = {
 
 
 def story_headline(
-    trust: pd.Series, outcome: str, end_reason: str = "", who: str = "The client"
+    trust: pd.Series,
+    outcome: str,
+    end_reason: str = "",
+    who: str = "The client",
+    start: float | None = None,
 ) -> Headline:
     """One engagement in a sentence: how trust moved, how it ended, and the outcome.
 
@@ -361,10 +365,13 @@ def story_headline(
         outcome: the engagement's outcome label.
         end_reason: why it ended ("" when still running at the horizon).
         who: how the client is named.
+        start: the trust the engagement started with (events.starting_trust, as the why
+            gives it); by default the first month's.
 
     """
     peak_month = int(trust.idxmax())
-    peak, first, last = float(trust.max()), float(trust.iloc[0]), float(trust.iloc[-1])
+    peak, last = float(trust.max()), float(trust.iloc[-1])
+    first = float(trust.iloc[0]) if start is None else start
     end_month = int(trust.index[-1])
     facts = {
         "peak": peak,
