@@ -175,9 +175,25 @@ def test_report_refuses_an_out_that_is_not_a_page(run_dir, tmp_path, capsys):
     assert summary.read_bytes() == before
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        f"vendorsim-report: error: --out={str(summary)!r} is not a page; allowed: a path ending "
-        "in .html, or a directory"
+        f"vendorsim-report: error: --out={str(summary)!r} is a file but not a page; allowed: "
+        "a path ending in .html, or a directory (made if it does not exist)"
     ]
+
+
+def test_report_into_a_directory_that_does_not_exist_yet_makes_it(run_dir, tmp_path):
+    # As the help says; it was refused as "not a page".
+    out = tmp_path / "new" / "dir"
+    main([str(run_dir), "--out", f"{out}/", "--no-progress"])
+    assert (out / "report.html").is_file() and (out / "figures" / "story.png").is_file()
+
+
+@pytest.mark.parametrize("out", ["{long}.html", "new/{long}/", "{long}"])
+def test_report_refuses_an_out_whose_name_is_too_long(run_dir, tmp_path, out, capsys):
+    # The file system refuses a name over 255 bytes: an OSError traceback came from there.
+    given = str(tmp_path / out.format(long="a" * 300))
+    err = refusal(capsys, str(run_dir), "--out", given)
+    assert err.startswith(f"vendorsim-report: error: --out={given!r} has a name of ")
+    assert listing(tmp_path) == []
 
 
 def test_partial_run_dir_is_refused(run_dir, tmp_path):
