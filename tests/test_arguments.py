@@ -152,3 +152,12 @@ def test_the_dashboard_refuses_a_port_in_use_before_it_starts(tmp_path: Path) ->
 def test_the_dashboard_refuses_a_host_that_is_no_address(tmp_path: Path) -> None:
     proc = _run(tmp_path, "vendorsim-dashboard", "--host", "999.1.1.1")
     _one_line_refusal(proc, "--host='999.1.1.1'", "allowed")
+
+
+def test_an_output_dir_with_a_name_too_long_is_refused_before_it_is_made(tmp_path: Path) -> None:
+    # The file system refuses it only when it is made, after the work, with a traceback.
+    for directory in (tmp_path / ("a" * 300), tmp_path / "new" / ("b" * 256) / "deeper"):
+        problem = unwritable(directory) or ""
+        assert problem.startswith("has a name of ") and "allowed: names of at most" in problem
+    assert unwritable(tmp_path / ("c" * 255)) is None
+    assert list(tmp_path.iterdir()) == []

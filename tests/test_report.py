@@ -175,9 +175,25 @@ def test_report_refuses_an_out_that_is_not_a_page(run_dir, tmp_path, capsys):
     assert summary.read_bytes() == before
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        f"vendorsim-report: error: --out={str(summary)!r} is not a page; allowed: a path ending "
-        "in .html, or a directory"
+        f"vendorsim-report: error: --out={str(summary)!r} is a file but not a page; allowed: "
+        "a path ending in .html, or a directory (made if it does not exist)"
     ]
+
+
+def test_report_into_a_directory_that_does_not_exist_yet_makes_it(run_dir, tmp_path):
+    # As the help says; it was refused as "not a page".
+    out = tmp_path / "new" / "dir"
+    main([str(run_dir), "--out", f"{out}/", "--no-progress"])
+    assert (out / "report.html").is_file() and (out / "figures" / "story.png").is_file()
+
+
+@pytest.mark.parametrize("out", ["{long}.html", "new/{long}/", "{long}"])
+def test_report_refuses_an_out_whose_name_is_too_long(run_dir, tmp_path, out, capsys):
+    # The file system refuses a name over 255 bytes: an OSError traceback came from there.
+    given = str(tmp_path / out.format(long="a" * 300))
+    err = refusal(capsys, str(run_dir), "--out", given)
+    assert err.startswith(f"vendorsim-report: error: --out={given!r} has a name of ")
+    assert listing(tmp_path) == []
 
 
 def test_partial_run_dir_is_refused(run_dir, tmp_path):
@@ -234,3 +250,173 @@ def test_report_of_a_sweep_where_the_focal_vendor_won_no_client_anywhere(tmp_pat
     page = unescape(build(tmp_path, progress=False).read_text())
     sections = re.findall(r'<section id="(\w+)">', page)
     assert sections[:2] == ["outcomes", "phase"] and "trust" not in sections
+
+
+def refusal(capsys, *argv: str) -> str:
+    """The one line ``vendorsim-report argv`` refuses with (exit code 2)."""
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--no-progress"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "allowed: " in err[0] and "Traceback" not in err[0]
+    return err[0]
+
+
+def listing(directory) -> list[str]:
+    """Every path under ``directory``, to show that a refusal wrote nothing."""
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
+
+
+def test_a_sweep_with_no_finished_cell_is_refused_in_one_line(demo_sweep, tmp_path, capsys):
+    # Aggregated before any cell finished: sweep.json and empty tables, which once failed
+    # with an IndexError while picking the slice to draw.
+    from vendorsim.experiment.aggregate import aggregate
+
+    root = tmp_path / "sweep"
+    root.mkdir()
+    shutil.copy(demo_sweep / "multirun.yaml", root)
+    aggregate(root, progress=False)
+    before = listing(root)
+    err = refusal(capsys, str(root))
+    assert repr(str(root)) in err and "no finished cell" in err and "resume=true" in err
+    assert listing(root) == before
+
+
+@pytest.mark.parametrize("text", ["{", "[1, 2]"])
+def test_an_unreadable_sweep_json_is_named_as_such(sweep_dir, tmp_path, text, capsys):
+    root = tmp_path / "sweep"
+    shutil.copytree(sweep_dir, root, ignore=shutil.ignore_patterns("figures", "report.html"))
+    (root / "sweep.json").write_text(text)
+    before = listing(root)
+    err = refusal(capsys, str(root))
+    assert repr(str(root / "sweep.json")) in err and "is unreadable" in err
+    assert listing(root) == before
+
+
+def test_report_of_a_sweep_of_one_cell(tmp_path):
+    # Nothing swept (one value each): reported as a sweep of one cell, without a phase figure.
+    from tests.sweep_helpers import sweep
+
+    sweep(tmp_path, "seeds=2", "market.clients=6", "months=12")
+    page = unescape(build(tmp_path, progress=False).read_text())
+    assert re.findall(r'<section id="(\w+)">', page) == ["outcomes", "trust", "margin"]
+    assert "<tr><th>swept parameters</th><td>none (one cell)</td></tr>" in page
+
+
+def copy_run(run_dir, to):
+    """A copy of the run's tables and config, without a report built into it."""
+    return shutil.copytree(run_dir, to, ignore=shutil.ignore_patterns("figures", "report.html"))
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("bogus_key", 3, "unknown key 'bogus_key'"),
+        ("months", "abc", "months='abc' has the wrong type"),
+        ("client.readiness", 1.5, "client.readiness=1.5 is out of range"),
+    ],
+)
+def test_a_run_whose_config_this_version_refuses_is_refused_before_any_file(
+    run_dir, tmp_path, key, value, says, capsys
+):
+    # The story's why and the attribution rerun the run's config; a hand edit or another
+    # version's key once failed with a traceback, or was refused after figures/ was written.
+    from omegaconf import OmegaConf
+
+    run = copy_run(run_dir, tmp_path / "run")
+    cfg = OmegaConf.load(run / "config.yaml")
+    OmegaConf.update(cfg, key, value, force_add=True)
+    OmegaConf.save(cfg, run / "config.yaml")
+    before = listing(run)
+    err = refusal(capsys, str(run))
+    assert repr(str(run / "config.yaml")) in err and says in err
+    assert listing(run) == before
+
+
+def fake_demo(root, run_dir, sweep_dir):
+    """A demo's directory as `vendorsim-demo` lays it out, from one run and one sweep."""
+    parts = {"scenarios": "baseline", "policies": "goodwill_first", "pricing": "value_pricing"}
+    meta = {}
+    for part, name in parts.items():
+        copy_run(run_dir, root / part / name)
+        runs = {name: {"dir": f"{part}/{name}", "overrides": []}}
+        meta[part] = {"runs": runs, "seeds": 3}
+    shutil.copytree(sweep_dir, root / "sweep", ignore=shutil.ignore_patterns("figures", "*.html"))
+    x, y = json.loads((root / "sweep" / "sweep.json").read_text())["params"][:2]
+    meta["phase"] = {"dir": "sweep", "x": x, "y": y, "outcome": "organ_rejection"}
+    meta["phase"]["command"] = "vendorsim -m experiment=demo"
+    meta["story"] = {"run": "scenarios/baseline"}
+    (root / "demo.json").write_text(json.dumps(meta))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("spoil", "says"),
+    [
+        ("scenarios/baseline", "scenarios/baseline' does not exist"),
+        ("sweep/cells.parquet", "sweep' lacks cells.parquet"),
+        ("policies/goodwill_first/config.yaml", "unknown key 'bogus_key'"),
+        ("demo.json", "demo.json' is unreadable (no story.run)"),
+    ],
+)
+def test_a_demo_with_a_part_missing_or_refused_is_refused_before_any_file(
+    run_dir, sweep_dir, tmp_path, spoil, says, capsys
+):
+    demo = fake_demo(tmp_path / "demo", run_dir, sweep_dir)
+    target = demo / spoil
+    if spoil == "demo.json":
+        meta = json.loads(target.read_text())
+        del meta["story"]
+        target.write_text(json.dumps(meta))
+    elif target.name == "config.yaml":
+        target.write_text(target.read_text() + "bogus_key: 3\n")
+    elif target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    before = listing(demo)
+    err = refusal(capsys, str(demo))
+    assert says in err
+    assert listing(demo) == before
+
+
+def test_a_sweep_over_seeds_gives_their_range_per_cell_and_no_experiment(tmp_path):
+    # sweep.json has null for both: the page once showed "None" and the directory's name.
+    from tests.sweep_helpers import sweep
+
+    root = tmp_path / "over_seeds"
+    sweep(root, "seeds=1,2", "market.clients=6", "months=6")
+    meta = json.loads((root / "sweep.json").read_text())
+    assert meta["experiment"] is None and meta["seeds_per_cell"] is None
+    page = unescape(build(root, progress=False).read_text())
+    assert "<tr><th>seeds per cell</th><td>1–2 (varies)</td></tr>" in page
+    assert "<tr><th>experiment</th><td>none</td></tr>" in page
+
+
+def test_a_sensitivity_sweep_counts_its_points_times_seeds(tmp_path):
+    # Its cells are chunks of design points: summing the cells' seeds once gave "runs 2" and
+    # "swept parameters sensitivity.chunk" for 28 points × 2 seeds.
+    from tests.sweep_helpers import sweep
+
+    root = tmp_path / "morris"
+    problem = "+sensitivity.problem={vendor:{quality:[0.3,0.9]},client:{readiness:[0,0.4]}}"
+    sweep(
+        root,
+        "experiment=sensitivity_morris",
+        "~sensitivity.problem",
+        problem,
+        "sensitivity.trajectories=2",
+        "sensitivity.samples_per_job=4",
+        "vendor.pricing=value",
+        "seeds=2",
+        "market.clients=6",
+        "months=6",
+    )
+    design = json.loads((root / "sensitivity_problem.json").read_text())
+    assert design["samples"] == 6 and design["chunks"] == 2
+    page = unescape(build(root, progress=False).read_text())
+    assert "<tr><th>runs</th><td>6 points × 2 seeds = 12</td></tr>" in page
+    assert "<tr><th>chunks (the sweep's cells)</th><td>2 of 2</td></tr>" in page
+    assert "<tr><th>varied parameters</th><td>vendor.quality, client.readiness</td></tr>" in page
+    assert "sensitivity.chunk" not in page.split("<h2>Configuration</h2>")[0]

@@ -216,6 +216,29 @@ def test_phase_headline_states_the_tipping_points_of_the_data(grid, where):
     assert numbers(h.text)[: len(stated)] == stated
 
 
+@pytest.mark.parametrize(
+    ("churn", "says"),
+    [
+        # Falling: churn is the majority at quality 0.5 only (the case of a real sweep).
+        ([0.71, 0.67, 0.0, 0.0], "Until vendor quality exceeds 0.5, most engagements churn"),
+        ([0.0, 0.0, 0.71, 0.67], "Once vendor quality reaches 0.9, most engagements churn"),
+    ],
+)
+def test_phase_headline_names_the_side_of_the_tipping_value_that_has_the_majority(churn, says):
+    # "Until quality reaches 0.5" once said the majority was lost at 0.5, where it held.
+    cells = pd.DataFrame(
+        {
+            "vendor.quality": [0.5, 0.5, 0.9, 0.9],
+            "client.readiness": [0.1, 0.3, 0.1, 0.3],
+            "share_churn": churn,
+        }
+    )
+    h = hl.phase_headline(cells, "vendor.quality", "client.readiness", "churn")
+    assert h.text == says
+    at = cells[cells["vendor.quality"] == h.facts["low"]]
+    assert (at["share_churn"] >= 0.5).all()
+
+
 def test_phase_diagram_draws_and_labels_the_tipping_contour(grid):
     outcome = max(hl.PROBLEMS, key=lambda o: np.ptp(grid[f"share_{o}"]))
     values = grid[f"share_{outcome}"]
@@ -533,3 +556,53 @@ def test_walkaway_label_states_the_margin_it_happened_at():
     row = walk.iloc[0]
     marks = story_events(walk.iloc[[0]])
     assert marks["label"].iloc[0] == f"Vendor: walked away, margin {row['margin_after']:+.0%}"
+
+
+def shares_table(rows: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Outcome shares by group as tables.shares_by gives them; a group of None has no
+    engagement (NaN shares), the others 0 where not given.
+    """
+    return pd.DataFrame(
+        {g: {o: np.nan if r is None else r.get(o, 0.0) for o in OUTCOMES} for g, r in rows.items()}
+    ).T
+
+
+def test_outcome_headline_calls_no_zero_share_the_most():
+    # A month-one sweep: every engagement still undecided, one cell with none at all. The
+    # headline once read "Vendor quality 0.9: 0% of engagements become partnerships, the
+    # most of any setting".
+    shares = shares_table({"a": None, "b": {"ongoing": 1.0}, "c": None, "d": {"ongoing": 1.0}})
+    h = hl.outcome_shares_headline(shares, "setting")
+    assert h.text == "No engagement has ended in any setting: all are still undecided"
+
+
+def test_outcome_headline_reads_past_a_group_with_no_engagement():
+    shares = shares_table({"a": None, "b": {"churn": 0.4, "partnership": 0.6}})
+    h = hl.outcome_shares_headline(shares, "setting")
+    assert h.text == "B: 40% of engagements churn, the most churn of any setting"
+
+
+def test_story_headline_starts_from_the_trust_the_why_starts_from(small_results):
+    # The headline once started from trust after month 1 ("rose from 0.20") while the why
+    # beneath it started from the trust the engagement was won with ("trust 0.16 -> 0.49").
+    from vendorsim.why import trust_breakdown
+
+    r = small_results
+    eng = r.engagements[(r.engagements["vendor"] == 0) & (r.engagements["months"] > 1)]
+    checked = 0
+    for _, row in eng.iterrows():
+        ts = r.timeseries[r.timeseries["seed"] == row["seed"]]
+        ev = r.events[r.events["seed"] == row["seed"]]
+        initial = trust_breakdown(row, ts, ev).attrs["initial_trust"]
+        first = ts[(ts["client"] == row["client"]) & (ts["engagement"] == row["engagement"])]
+        if abs(first.sort_values("month")["trust"].iloc[0] - initial) < 0.01:
+            continue  # the old headline would have stated the same number
+        args = (r.timeseries, r.events, r.engagements, row["seed"], row["client"])
+        title = title_of(F.engagement_story(*args, row["engagement"]))
+        plt.close("all")
+        if " from " in title:
+            assert f"from {initial:.2f} to" in title, title
+            checked += 1
+        if checked == 3:
+            break
+    assert checked, "no engagement whose headline states where its trust started"

@@ -20,8 +20,8 @@ from vendorsim.provenance import version_line
 
 # Below this much free space even a run's config files may not fit: refuse at once.
 MIN_FREE_BYTES = 2**20
-# The longest name of one file or directory on Linux, macOS and Windows file systems.
-NAME_MAX = 255
+# The longest file name most file systems take (ext4, XFS, APFS, NTFS), where none is given.
+DEFAULT_NAME_MAX = 255
 
 
 def refuse(prog: str, message: str) -> NoReturn:
@@ -60,6 +60,30 @@ def override_key(override: str) -> str:
     return override.partition("=")[0].lstrip("+~")
 
 
+def _nearest_existing(path: str | os.PathLike[str]) -> Path:
+    """``path`` itself if it exists, else its nearest existing ancestor."""
+    existing = Path(path).absolute()
+    # os.path.exists, not Path.exists: a name too long for the file system raises there.
+    while not os.path.exists(existing):
+        existing = existing.parent
+    return existing
+
+
+def too_long(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be made, when one of its names is longer than its file system
+    allows, and what is allowed (the end of a refusal's line); None if every name fits.
+    """
+    try:
+        limit = os.pathconf(_nearest_existing(path), "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # not POSIX, or no limit to ask for
+        limit = DEFAULT_NAME_MAX
+    for name in Path(path).parts:
+        size = len(os.fsencode(name))
+        if size > limit:
+            return f"has a name of {size} bytes; allowed: names of at most {limit} bytes"
+    return None
+
+
 def unwritable(directory: str | os.PathLike[str]) -> str | None:
     """Why ``directory`` cannot be created and written, and what is allowed (the end of a
     refusal's line), or None if it can.
@@ -67,15 +91,11 @@ def unwritable(directory: str | os.PathLike[str]) -> str | None:
     Tried for real, in its nearest existing ancestor, with a temporary directory removed at
     once: the permission bits say yes to root even where nothing can be created (``/proc``).
     """
-    existing = Path(directory).absolute()
-    too_long = [part for part in existing.parts if len(os.fsencode(part)) > NAME_MAX]
-    if too_long:
-        return (
-            f"has a name of {len(os.fsencode(too_long[0]))} bytes; "
-            f"allowed: names of at most {NAME_MAX} bytes"
-        )
-    while not existing.exists():
-        existing = existing.parent
+    # A name too long fails only when it is made, after the work: refused here, before it.
+    long = too_long(directory)
+    if long is not None:
+        return long
+    existing = _nearest_existing(directory)
     writable = "allowed: a directory you can write to"
     if not existing.is_dir():
         return f"is not writable ({str(existing)!r} is not a directory); {writable}"

@@ -18,7 +18,14 @@ import socket
 from collections.abc import Sequence
 from pathlib import Path
 
-from vendorsim.arguments import CommandLine, check_writable, override_key, refuse, unwritable
+from vendorsim.arguments import (
+    CommandLine,
+    check_writable,
+    override_key,
+    refuse,
+    too_long,
+    unwritable,
+)
 
 Argv = Sequence[str] | None
 
@@ -62,33 +69,39 @@ def report(argv: Argv = None) -> argparse.Namespace:
     parser.add_argument(
         "-o",
         "--out",
-        help="the page: a path ending in .html, or a directory to write report.html into "
-        "(default: inside RESULTS_DIR)",
+        help="the page: a path ending in .html, or a directory to write report.html into, "
+        "made if it does not exist (default: inside RESULTS_DIR)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
-    page = report_page(args.results_dir, args.out)
-    if page.suffix != ".html":
-        # Anything else could be a results file (summary.json) the page would replace.
+    key, given = ("--out", args.out) if args.out else ("RESULTS_DIR", args.results_dir)
+    problem = too_long(given)
+    if problem is not None:
+        refuse(parser.prog, f"{key}={given!r} {problem}")
+    out = Path(args.out) if args.out is not None else None
+    if out is not None and out.exists() and not out.is_dir() and out.suffix != ".html":
+        # It could be a results file (summary.json) the page would replace.
         refuse(
             parser.prog,
-            f"--out={args.out!r} is not a page; allowed: a path ending in .html, or a directory",
+            f"--out={args.out!r} is a file but not a page; allowed: a path ending in .html, "
+            "or a directory (made if it does not exist)",
         )
     # The page is a file: the directory it goes into must be writable.
-    key, given = ("--out", args.out) if args.out else ("RESULTS_DIR", args.results_dir)
-    problem = unwritable(page.absolute().parent)
+    problem = unwritable(report_page(args.results_dir, args.out).absolute().parent)
     if problem is not None:
         refuse(parser.prog, f"{key}={given!r} {problem}")
     return args
 
 
 def report_page(results_dir: str | Path, out: str | Path | None) -> Path:
-    """Where the report's page goes: ``report.html`` inside ``out`` if it is a directory,
-    ``out`` itself otherwise, and inside ``results_dir`` without an ``out``.
+    """Where the report's page goes: ``out`` itself if it ends in ``.html`` and is not a
+    directory, else ``report.html`` inside ``out`` (a directory, made by the report if it
+    does not exist yet), and inside ``results_dir`` without an ``out``.
     """
     if out is None:
         return Path(results_dir) / "report.html"
-    return Path(out) / "report.html" if Path(out).is_dir() else Path(out)
+    out = Path(out)
+    return out if out.suffix == ".html" and not out.is_dir() else out / "report.html"
 
 
 def dashboard(argv: Argv = None) -> argparse.Namespace:

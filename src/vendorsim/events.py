@@ -302,3 +302,16 @@ def _dtype(column: str) -> str:
     if column in ("actor", "event", "cause"):
         return "str"
     return "float64"
+
+
+def starting_trust(events: pd.DataFrame, trust: pd.Series) -> float:
+    """The trust an engagement started with: logged with its opening event (:data:`OPENING`),
+    before its first month moved it; its first month's trust when the log lacks the event.
+
+    Args:
+        events: the engagement's rows of the event log.
+        trust: its trust month by month, in order.
+
+    """
+    won = events.loc[events["event"] == OPENING, "trust_after"]
+    return float(won.iloc[0]) if len(won) else float(trust.iloc[0])

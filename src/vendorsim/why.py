@@ -30,7 +30,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from vendorsim.agents.accounts import LEDGER
-from vendorsim.events import EVENTS, OPENING
+from vendorsim.events import EVENTS, OPENING, starting_trust
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.settings import check_saved
 from vendorsim.twins import (
@@ -171,8 +171,7 @@ def trust_breakdown(row: pd.Series, timeseries: pd.DataFrame, events: pd.DataFra
         & (timeseries["month"] <= row["end_month"])
     ].sort_values("month")
     ev = events[(events["client"] == row["client"]) & (events["engagement"] == row["engagement"])]
-    won = ev.loc[ev["event"] == OPENING, "trust_after"]
-    initial = float(won.iloc[0]) if len(won) else float(ts["trust"].iloc[0])
+    initial = starting_trust(ev, ts["trust"])
     trust = ts["trust"].to_numpy(float)
     change = np.diff(np.concatenate([[initial], trust]))
     by_month = ev[ev["event"] != OPENING].groupby("month")["event"]

@@ -123,7 +123,8 @@ def outcome_shares_headline(shares: pd.DataFrame, by: str = "scenario") -> Headl
             text += f"; {pct(p2)} {VERBS[o2]}"
         return Headline(text, {"group": s.index[0], "outcomes": [o1, o2], "shares": [p1, p2]})
     problems = s[list(PROBLEMS)]
-    if float(problems.to_numpy().max()) > 0:
+    # A group with no engagement has NaN shares: skipped, where numpy's max returned NaN.
+    if float(problems.max().max()) > 0:
         stacked = problems.stack()
         group, outcome = stacked.idxmax()
         share = float(stacked.max())
@@ -131,13 +132,19 @@ def outcome_shares_headline(shares: pd.DataFrame, by: str = "scenario") -> Headl
             f"{group_name(group).capitalize()}: {pct(share)} of engagements {VERBS[outcome]}, "
             f"the most {OUTCOME_NAMES[outcome]} of any {by}"
         )
-    else:
+    elif float(s["partnership"].max()) > 0:
         outcome = "partnership"
         group = s[outcome].idxmax()
         share = float(s[outcome].max())
         text = (
             f"{group_name(group).capitalize()}: {pct(share)} of engagements "
             f"{VERBS[outcome]}, the most of any {by}"
+        )
+    else:
+        # No problem and no partnership anywhere: no group leads, a 0% is not "the most".
+        return Headline(
+            f"No engagement has ended in any {by}: all {VERBS['ongoing']}",
+            {"outcome": "ongoing"},
         )
     return Headline(text, {"group": group, "outcome": outcome, "share": share})
 
@@ -227,8 +234,10 @@ def phase_headline(
     rising = rises_with(cells, along, col)
     lo, hi = min(found), max(found)
     span = fmt_value(lo) if lo == hi else f"{fmt_value(lo)}–{fmt_value(hi)}"
-    lead = "Once" if rising else "Until"
-    text = f"{lead} {param_name(along)} reaches {span}, most engagements {verb}"
+    # Falling, the tipping value is the last one still at the majority: "until it
+    # exceeds", as "until it reaches" would say the majority is lost there already.
+    lead, moves = ("Once", "reaches") if rising else ("Until", "exceeds")
+    text = f"{lead} {param_name(along)} {moves} {span}, most engagements {verb}"
     rows_hit = sum(v is not None for v in points.values())
     if rows_hit < len(points):
         text += f" (at {rows_hit} of {len(points)} levels of {param_name(across)})"
@@ -343,7 +352,11 @@ ENDINGS: dict[str, str] = {
 
 
 def story_headline(
-    trust: pd.Series, outcome: str, end_reason: str = "", who: str = "The client"
+    trust: pd.Series,
+    outcome: str,
+    end_reason: str = "",
+    who: str = "The client",
+    start: float | None = None,
 ) -> Headline:
     """One engagement in a sentence: how trust moved, how it ended, and the outcome.
 
@@ -352,10 +365,13 @@ def story_headline(
         outcome: the engagement's outcome label.
         end_reason: why it ended ("" when still running at the horizon).
         who: how the client is named.
+        start: the trust the engagement started with (events.starting_trust, as the why
+            gives it); by default the first month's.
 
     """
     peak_month = int(trust.idxmax())
-    peak, first, last = float(trust.max()), float(trust.iloc[0]), float(trust.iloc[-1])
+    peak, last = float(trust.max()), float(trust.iloc[-1])
+    first = float(trust.iloc[0]) if start is None else start
     end_month = int(trust.index[-1])
     facts = {
         "peak": peak,

@@ -23,17 +23,20 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import yaml
 from matplotlib.figure import Figure
 from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 from tqdm.auto import tqdm
 
 from vendorsim import command_lines
+from vendorsim.analysis.problem import PROBLEM_FILE
 from vendorsim.arguments import refuse
 from vendorsim.attribution import Attribution, attribute
 from vendorsim.io import write_atomic
 from vendorsim.mechanisms import MECHANISMS
-from vendorsim.results import Results, config_path, missing
-from vendorsim.settings import ConfigError, make_behaviours
+from vendorsim.results import RUN_DIR, Results, config_path, missing
+from vendorsim.settings import ConfigError, check_saved
 from vendorsim.vendors import FOCAL
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
@@ -45,6 +48,10 @@ from vendorsim.viz.style import OUTCOME_COLOURS, OUTCOME_NAMES, caption_of, head
 PROG = "vendorsim-report"
 ATTRIBUTION_SEEDS = 3
 SWEEP_FILES = ("sweep.json", "cells.parquet", "engagements.parquet")
+# How a sweep's tables are made again: its unfinished cells run, then its aggregate.
+SWEEP_AGAIN = (
+    "run the sweep again with resume=true hydra.sweep.dir={path}, or `vendorsim-aggregate {path}`"
+)
 # How to read each kind of figure, in plain words.
 HOW_TO_READ: dict[str, str] = {
     "outcomes": (
@@ -164,12 +171,41 @@ def seeds_text(seeds: Sequence[int]) -> str:
 # Building the sections -----------------------------------------------------------------------
 
 
+def load_run(path: Path, allowed: str = RUN_DIR) -> Results:
+    """Read a saved run and check its config as this version would run it again.
+
+    The story's why and the attribution rerun the market: a key this version lacks, a value
+    its checks refuse or a behaviour rule that cannot be built here (a researcher's module
+    not on the path) is refused here, before any figure.
+
+    Args:
+        path: the run's directory.
+        allowed: the end of a refusal's line: what is allowed instead.
+
+    Raises:
+        NotResultsError: a file of the run is missing or unreadable.
+        ConfigError: its config cannot be run again (settings.check_saved).
+
+    """
+    if not path.is_dir():
+        what = "is not a directory" if path.exists() else "does not exist"
+        raise NotResultsError(f"{str(path)!r} {what}; {allowed}")
+    absent = missing(path)
+    if absent:
+        raise NotResultsError(f"{str(path)!r} lacks {', '.join(absent)}; {allowed}")
+    try:
+        results = Results.load(path)
+    except (OSError, ValueError, yaml.YAMLError, OmegaConfBaseException) as exc:
+        raise NotResultsError(
+            f"{str(path)!r} is unreadable ({_first_line(exc)}); {RUN_DIR}"
+        ) from None
+    check_saved(results.config, repr(str(config_path(path))))
+    return results
+
+
 def run_sections(path: Path) -> Report:
     """Figures for a single run: outcomes, trust, one story and margin."""
-    results = Results.load(path)
-    # The story's why and the attribution rerun the market: a behaviour rule that cannot be
-    # built here (a researcher's module not on the path) is refused before any figure.
-    make_behaviours(results.config)
+    results = load_run(path)
     summary = _read_json(path / "summary.json")
     scenario = str(OmegaConf.select(results.config, "meta.scenario", default="run"))
     eng = results.engagements.assign(scenario=scenario)
@@ -284,25 +320,102 @@ def _floor(cfg: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def sweep_sections(path: Path) -> Report:
-    """Figures for a sweep root: outcomes by cell, the phase diagram, trust and margin."""
-    meta = _read_json(path / "sweep.json")
+@dataclass
+class SweepTables:
+    """A sweep root's aggregated tables, read and checked before any figure is drawn."""
+
+    meta: dict[str, Any]
+    # The swept parameters; a sweep of one cell has none.
+    params: list[str]
+    cells: pd.DataFrame
+    engagements: pd.DataFrame
+    months: pd.DataFrame | None
+
+
+def load_sweep(path: Path) -> SweepTables:
+    """Read a sweep root as the sweep's aggregate wrote it.
+
+    Raises:
+        NotResultsError: a table is missing or unreadable, no cell has finished, or the
+            swept parameters do not match the cells.
+
+    """
+    absent = [f for f in SWEEP_FILES if not (path / f).is_file()]
+    if absent:
+        raise NotResultsError(
+            f"{str(path)!r} lacks {', '.join(absent)}; allowed: a sweep root as the sweep's "
+            f"aggregate writes it ({SWEEP_AGAIN.format(path=path)})"
+        )
+    meta = _sweep_meta(path)
     params: list[str] = list(meta.get("params") or [])
-    cells = _typed(pd.read_parquet(path / "cells.parquet"), params)
-    eng = _typed(pd.read_parquet(path / "engagements.parquet"), params)
+    cells = _typed(_read_table(path / "cells.parquet"), params)
+    if cells.empty:
+        raise NotResultsError(
+            f"{str(path)!r} holds no finished cell (0 of {meta.get('cells_expected', '?')} "
+            f"aggregated); allowed: a sweep with at least one complete cell "
+            f"({SWEEP_AGAIN.format(path=path)})"
+        )
+    if not params and len(cells) > 1:
+        raise NotResultsError(
+            f"{str(path / 'sweep.json')!r} names no swept params for {len(cells)} cells; "
+            f"allowed: the sweep.json aggregated with its cells ({SWEEP_AGAIN.format(path=path)})"
+        )
+    eng = _typed(_read_table(path / "engagements.parquet"), params)
     months_path = path / "cell_months.parquet"
-    months = _typed(pd.read_parquet(months_path), params) if months_path.is_file() else None
+    months = _typed(_read_table(months_path), params) if months_path.is_file() else None
+    return SweepTables(meta, params, cells, eng, months)
+
+
+def _sweep_meta(path: Path) -> dict[str, Any]:
+    """``sweep.json``, refused in one line when it is not the aggregate's JSON object."""
+    meta_path = path / "sweep.json"
+    try:
+        meta = json.loads(meta_path.read_text())
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        raise NotResultsError(
+            f"{str(meta_path)!r} is unreadable ({_first_line(exc)}); allowed: the sweep.json "
+            f"the sweep's aggregate writes ({SWEEP_AGAIN.format(path=path)})"
+        ) from None
+    return meta
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A parquet table, refused in one line when it cannot be read (cut short, say)."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise NotResultsError(
+            f"{str(path)!r} is unreadable ({_first_line(exc)}); allowed: a parquet table as "
+            "vendorsim writes it"
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    """An exception's message cut to its first line, so that a refusal stays one line."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def sweep_sections(path: Path) -> Report:
+    """Figures for a sweep root: outcomes by cell, the phase diagram, trust and margin.
+
+    A sweep of one cell (nothing swept) is read as a sweep along its ``cell`` column.
+    """
+    sweep = load_sweep(path)
+    meta, params, cells = sweep.meta, sweep.params, sweep.cells
+    eng, months = sweep.engagements, sweep.months
+    axes = params or ["cell"]
     name = meta.get("experiment") or path.name
     report = Report(f"vendorsim sweep: {name}", path, "sweep")
-    if not params:
-        raise NotResultsError(f"{str(path / 'sweep.json')!r} names no swept params")
-    label = _cell_labeller(params, sep="\n")
-    along, fixed = _slice(cells, params)
+    label = _cell_labeller(axes, sep="\n")
+    along, fixed = _slice(cells, axes)
     where = ", ".join(f"{hl.param_name(k)} {hl.fmt_value(v)}" for k, v in fixed.items())
     at = f" ({where})" if where else ""
     if len(cells) <= 10:
-        eng["setting"] = [label(r) for r in eng[params].itertuples(index=False)]
-        order = [label(r) for r in cells.sort_values(params)[params].itertuples(index=False)]
+        eng["setting"] = [label(r) for r in eng[axes].itertuples(index=False)]
+        order = [label(r) for r in cells.sort_values(axes)[axes].itertuples(index=False)]
         fig = partial(
             F.outcome_shares, eng, "setting", order=list(dict.fromkeys(order)), noun="setting"
         )
@@ -321,6 +434,8 @@ def sweep_sections(path: Path) -> Report:
         report.sections.append(Section("phase", "phase", "Phase diagram", fig))
     if months is not None and len(months):
         by = _axis_name(along)
+        # One cell is compared with nothing: its lines need no "by".
+        by_what = f", by {by}{at}" if params else ""
         chosen = _at(cells, fixed)
         values = _spread_values(sorted(chosen[along].unique()))
         chosen = chosen[chosen[along].isin(values)]
@@ -333,13 +448,13 @@ def sweep_sections(path: Path) -> Report:
                 Section(
                     "trust",
                     "trust",
-                    f"Trust over time, by {by}{at}",
+                    f"Trust over time{by_what}",
                     partial(F.trust_trajectories, sub, by),
                 ),
                 Section(
                     "margin",
                     "margin",
-                    f"Vendor margin, by {by}{at}",
+                    f"Vendor margin{by_what}",
                     partial(F.margin_erosion, sub, by),
                 ),
             ]
@@ -350,21 +465,70 @@ def sweep_sections(path: Path) -> Report:
     for key in ("missing", "broken"):
         for item in meta.get(key) or []:
             report.notes.append(f"{key} cell: {item}")
+    report.facts += _sweep_facts(path, sweep)
+    report.configs += sweep_configs(path)
+    return report
+
+
+def _sweep_facts(path: Path, sweep: SweepTables) -> list[tuple[str, str]]:
+    """What a sweep ran: its cells and seeds, or a sensitivity sweep's design points."""
+    meta, cells, eng = sweep.meta, sweep.cells, sweep.engagements
+    done = f"{meta.get('cells', len(cells))} of {meta.get('cells_expected', len(cells))}"
+    if "sample" in eng:
+        design = _design_facts(path, sweep, done)
+    else:
+        design = [
+            ("swept parameters", ", ".join(sweep.params) or "none (one cell)"),
+            ("cells", done),
+            ("seeds per cell", _spread(cells["seeds"]) if "seeds" in cells else "?"),
+            ("runs", str(int(cells["seeds"].sum()) if "seeds" in cells else "?")),
+        ]
     seeds = sorted(eng["seed"].unique().tolist()) if "seed" in eng else []
-    report.facts += [
-        ("experiment", str(name)),
-        ("swept parameters", ", ".join(params)),
-        ("cells", f"{meta.get('cells', len(cells))} of {meta.get('cells_expected', len(cells))}"),
-        ("seeds per cell", str(meta.get("seeds_per_cell"))),
+    return [
+        # A sweep from the command line alone names no experiment file.
+        ("experiment", str(meta.get("experiment") or "none")),
+        *design,
         ("seeds", seeds_text(seeds)),
-        ("runs", str(int(cells["seeds"].sum()) if "seeds" in cells else "?")),
         (
             "missing / broken cells",
             f"{len(meta.get('missing') or [])} / {len(meta.get('broken') or [])}",
         ),
     ]
-    report.configs += sweep_configs(path)
-    return report
+
+
+def _design_facts(path: Path, sweep: SweepTables, done: str) -> list[tuple[str, str]]:
+    """A sensitivity sweep's design: its cells are chunks of design points, each point run
+    on every seed, so the runs are points × seeds, not the cells' seeds.
+    """
+    problem = _read_json(path / PROBLEM_FILE)
+    factors = [str(f.get("key")) for f in problem.get("factors") or [] if isinstance(f, dict)]
+    # Every run has its months even where the focal vendor won no client.
+    months = sweep.months
+    table = months if months is not None and "sample" in months else sweep.engagements
+    runs = table[["cell", "sample", "seed"]].drop_duplicates()
+    per_point = runs.groupby(["cell", "sample"]).size()
+    seeds = _spread(per_point)
+    each = _count(int(per_point.iloc[0]), "seed") if per_point.nunique() == 1 else f"{seeds} seeds"
+    return [
+        (
+            "design",
+            f"{problem.get('method', '?')} sensitivity analysis of "
+            f"{problem.get('outcome', '?')}: {problem.get('samples', '?')} points over "
+            f"{_count(len(factors), 'factor')} ({PROBLEM_FILE})",
+        ),
+        ("varied parameters", ", ".join(factors) or "?"),
+        ("chunks (the sweep's cells)", done),
+        ("seeds per point", seeds),
+        ("runs", f"{len(per_point)} points × {each} = {len(runs)}"),
+    ]
+
+
+def _spread(counts: pd.Series) -> str:
+    """One count, or its range when they differ (a sweep over ``seeds``, for one, where
+    sweep.json's ``seeds_per_cell`` is null).
+    """
+    lo, hi = int(counts.min()), int(counts.max())
+    return str(lo) if lo == hi else f"{lo}–{hi} (varies)"
 
 
 def _typed(frame: pd.DataFrame, params: Sequence[str]) -> pd.DataFrame:
@@ -462,31 +626,101 @@ def sweep_configs(path: Path) -> list[tuple[str, str]]:
     ]
 
 
+# The demo's parts that are run directories, each named in demo.json with its runs and seeds.
+DEMO_PARTS = ("scenarios", "policies", "pricing")
+# What demo.json must name besides those parts' runs and seeds.
+DEMO_KEYS = ("phase.dir", "phase.x", "phase.y", "phase.outcome", "phase.command", "story.run")
+DEMO_AGAIN = "allowed: the demo's directory as `vendorsim-demo` writes it (run it again)"
+
+
+@dataclass
+class Demo:
+    """The demo's parts, every one read and checked before any figure is drawn."""
+
+    meta: dict[str, Any]
+    # Part -> setting -> its run, as demo.json lists them.
+    parts: dict[str, dict[str, Results]]
+    story: Results
+    sweep: SweepTables
+
+
+def load_demo(path: Path) -> Demo:
+    """Read every part ``demo.json`` names: its runs (configs checked) and its sweep.
+
+    Raises:
+        NotResultsError: demo.json or a part is missing or unreadable.
+        ConfigError: a run's config cannot be run again (settings.check_saved).
+
+    """
+    meta = _demo_meta(path)
+    parts = {
+        part: {
+            name: load_run(path / r["dir"], DEMO_AGAIN) for name, r in meta[part]["runs"].items()
+        }
+        for part in DEMO_PARTS
+    }
+    story = load_run(path / meta["story"]["run"], DEMO_AGAIN)
+    phase = meta["phase"]
+    sweep = load_sweep(path / phase["dir"])
+    lacking = [k for k in (phase["x"], phase["y"]) if k not in sweep.cells]
+    if lacking:
+        raise NotResultsError(
+            f"{str(path / phase['dir'] / 'cells.parquet')!r} lacks the phase axis "
+            f"{lacking[0]!r}; {DEMO_AGAIN}"
+        )
+    return Demo(meta, parts, story, sweep)
+
+
+def _demo_meta(path: Path) -> dict[str, Any]:
+    """``demo.json``, refused in one line unless it names every part the page reads."""
+    meta_path = path / "demo.json"
+    try:
+        meta = json.loads(meta_path.read_text())
+        for key in (*(f"{p}.{k}" for p in DEMO_PARTS for k in ("runs", "seeds")), *DEMO_KEYS):
+            _lookup(meta, key)
+        for part in DEMO_PARTS:
+            for name, run in _lookup(meta, f"{part}.runs").items():
+                for key in ("dir", "overrides"):
+                    _lookup(run, key, f"{part}.runs[{name!r}].{key}")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise NotResultsError(
+            f"{str(meta_path)!r} is unreadable ({_first_line(exc)}); {DEMO_AGAIN}"
+        ) from None
+    return meta
+
+
+def _lookup(node: Any, key: str, name: str | None = None) -> Any:
+    """The value at dotted ``key`` of parsed JSON; ValueError naming it (or ``name``) if absent."""
+    try:
+        for part in key.split("."):
+            node = node[part]
+    except (KeyError, TypeError, IndexError):
+        raise ValueError(f"no {name or key}") from None
+    return node
+
+
 def demo_sections(path: Path) -> Report:
     """The demo's figures, from the parts listed in ``demo.json`` (written by ``make demo``)."""
-    meta = json.loads((path / "demo.json").read_text())
+    demo = load_demo(path)
+    meta, sweep = demo.meta, demo.sweep
     report = Report("vendorsim demo: vendors, clients and the trust between them", path, "demo")
-
-    def load(part: str) -> dict[str, Results]:
-        return {name: Results.load(path / r["dir"]) for name, r in meta[part]["runs"].items()}
-
-    scen = load("scenarios")
+    scen = demo.parts["scenarios"]
     eng = T.stack({k: r.engagements for k, r in scen.items()}, "scenario")
     fig = partial(F.outcome_shares, eng, "scenario")
     report.sections.append(Section("outcomes", "outcomes", "Outcomes by scenario", fig))
     phase = meta["phase"]
-    cells = pd.read_parquet(path / phase["dir"] / "cells.parquet")
+    cells = sweep.cells
     fig = partial(F.phase_diagram, cells, phase["x"], phase["y"], phase["outcome"])
     report.sections.append(Section("phase", "phase", "Where organ rejection tips", fig))
-    pol = load("policies")
+    pol = demo.parts["policies"]
     months = T.stack({k: T.seed_months(r.timeseries) for k, r in pol.items()}, "policy")
     fig = partial(F.trust_trajectories, months)
     report.sections.append(Section("trust", "trust", "Trust under three vendor policies", fig))
-    story = Results.load(path / meta["story"]["run"])
+    story = demo.story
     s, c, e = F.pick_story(story.engagements, story.events)
     report.sections.append(_story_section(story, (s, c, e), "Why did this client leave?"))
     report.sections.append(_attribution_section(story))
-    pricing = load("pricing")
+    pricing = demo.parts["pricing"]
     months = T.stack({k: T.seed_months(r.timeseries) for k, r in pricing.items()}, "pricing")
     floor = float(next(iter(pricing.values())).config.vendor.margin_floor)
     fig = partial(F.margin_erosion, months, floor=floor)
@@ -498,13 +732,13 @@ def demo_sections(path: Path) -> Report:
         text = f"{len(runs)} settings × {_count(n, 'seed')} = {len(runs) * n} runs"
         return (what, text + (f" (seeds {seeds_text(seeds)})" if seeds else ""))
 
-    grid = pd.read_parquet(path / phase["dir"] / "engagements.parquet", columns=["seed"])
-    sweep = json.loads((path / phase["dir"] / "sweep.json").read_text())
+    grid = sweep.engagements
     report.facts += [
         runs_fact("scenarios", "scenario comparison"),
         (
             "phase grid (Hydra sweep)",
-            f"{sweep['cells']} cells × {_count(sweep['seeds_per_cell'], 'seed')} = "
+            f"{sweep.meta.get('cells', len(cells))} cells × "
+            f"{_count(sweep.meta.get('seeds_per_cell'), 'seed')} = "
             f"{int(cells['seeds'].sum())} runs (seeds "
             f"{seeds_text(sorted(grid['seed'].unique()))}), by `{phase['command']}`",
         ),
@@ -515,19 +749,19 @@ def demo_sections(path: Path) -> Report:
         ("simulation time", f"{meta.get('simulation_seconds', '?')} s"),
     ]
     for key in ("missing", "broken"):
-        report.notes += [f"sweep: {key} cell {item}" for item in sweep.get(key) or []]
+        report.notes += [f"sweep: {key} cell {item}" for item in sweep.meta.get(key) or []]
     overrides = {
         part: {name: r["overrides"] for name, r in meta[part]["runs"].items()}
-        for part in ("scenarios", "policies", "pricing")
+        for part in DEMO_PARTS
     }
-    baseline = meta["scenarios"]["runs"]["baseline"]["dir"]
+    first = next(iter(meta["scenarios"]["runs"].values()))["dir"]
     report.configs += [
         ("overrides of every run (on top of the defaults below)", OmegaConf.to_yaml(overrides)),
         *sweep_configs(path / phase["dir"])[:1],
         (
-            f"the full config of {baseline} (each run's own config.yaml sits beside its "
+            f"the full config of {first} (each run's own config.yaml sits beside its "
             "tables; the sweep's is its multirun.yaml)",
-            config_text(path / baseline),
+            config_text(path / first),
         ),
     ]
     return report
@@ -554,9 +788,14 @@ def build(
     directory for it) and its figures.
 
     Raises:
-        NotResultsError: ``results_dir`` is not a results directory.
-        ConfigError: a run's behaviour rules cannot be built here (the why and the
+        NotResultsError: ``results_dir`` is not a results directory, or a part of it is
+            missing or unreadable.
+        ConfigError: a run's saved config cannot be run again here (a key this version
+            lacks, a value it refuses, a behaviour rule it cannot build: the why and the
             attribution rerun it).
+
+    Every table is read and every config checked before the first figure is drawn, so a
+    refusal writes nothing.
 
     """
     path = Path(results_dir)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from vendorsim.events import ROUTINE
+from vendorsim.events import ROUTINE, starting_trust
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.vendors import FOCAL
 from vendorsim.viz import headlines as hl
@@ -60,6 +60,7 @@ def engagement_story(
     headline = hl.story_headline(
         ts.set_index("month")["trust"],
         eng["outcome"],
+        start=starting_trust(ev, ts["trust"]),
         end_reason=str(eng.get("end_reason", "") or ""),
         who=f"Client {client}",
     )
