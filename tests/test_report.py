@@ -153,6 +153,21 @@ def test_report_to_another_path(run_dir, tmp_path):
     assert (out.parent / "figures" / "story.png").is_file()
 
 
+def test_a_run_whose_focal_vendor_has_delivered_no_month_says_so(tmp_path):
+    """One client, one month: its engagement is won as the horizon ends. The trust and
+    margin slides and the story failed on empty months (NaN month, NaN axis limits).
+    """
+    from vendorsim import simulate
+
+    run = simulate(["market.clients=1", "months=1"], seeds=1, progress=False)
+    assert (run.engagements["months"] == 0).any()
+    page = unescape(build(run.save(tmp_path / "run"), progress=False).read_text())
+    assert "No client trust to show: the focal vendor has delivered no month yet" in page
+    assert "No vendor margin to show: the focal vendor has delivered no month yet" in page
+    assert "has delivered no month yet" in page.split("One engagement")[1]
+    assert len(embedded_pngs(page)) >= 4
+
+
 def test_report_into_a_directory_writes_report_html_there(run_dir, tmp_path):
     main([str(run_dir), "--out", str(tmp_path), "--no-progress"])
     assert (tmp_path / "report.html").is_file() and (tmp_path / "figures").is_dir()

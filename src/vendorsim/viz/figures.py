@@ -34,6 +34,7 @@ from vendorsim.viz.style import (
     OUTCOME_COLOURS,
     OUTCOME_NAMES,
     OUTCOME_TEXT,
+    empty_slide,
     finish,
     label_ends,
     seed_count_text,
@@ -139,11 +140,12 @@ def _nothing_to_show(vendor: int | None) -> Figure:
             "fewer vendors or more seeds give it some; the run's tables hold every other "
             "vendor's engagements."
         )
-    with workshop():
-        fig, ax = slide()
-        ax.set_axis_off()
-        finish(fig, headline, caption)
-    return fig
+    return empty_slide(headline, caption)
+
+
+# The caption of a monthly slide with no month to draw (a 1-month run whose focal
+# engagements were won at its end).
+NO_MONTH_CAPTION = "A longer run (months=) gives the focal vendor months to show."
 
 
 def _stacked_bars(ax: Axes, shares: pd.DataFrame) -> None:
@@ -228,6 +230,8 @@ def trust_trajectories(
     """
     band = tables.mean_band(seed_month, by, value)
     headline = hl.trajectory_headline(band, by, value)
+    if not headline.facts:
+        return empty_slide(headline.text, NO_MONTH_CAPTION)
     with workshop():
         fig, ax = slide()
         _lines_with_bands(ax, band, by)
@@ -255,6 +259,8 @@ def margin_erosion(
     """
     band = tables.mean_band(seed_month, by, "margin")
     headline = hl.margin_headline(band, by)
+    if not headline.facts:
+        return empty_slide(headline.text, NO_MONTH_CAPTION)
     with workshop():
         fig, ax = slide()
         _lines_with_bands(ax, band, by)

@@ -257,10 +257,19 @@ def phase_headline(
     )
 
 
-def _final(band: pd.DataFrame, by: str) -> tuple[int, pd.DataFrame]:
-    """The last month every group has, and each group's row at that month."""
-    month = int(band.groupby(by)["month"].max().min())
-    return month, band[band["month"] == month].set_index(by)
+def _final(band: pd.DataFrame, by: str) -> tuple[int, pd.DataFrame] | None:
+    """The last month every group has, and each group's row at that month; None when no
+    month has a value (the focal vendor has delivered no month yet: a 1-month run).
+    """
+    known = band.dropna(subset=["mean"])
+    if known.empty:
+        return None
+    month = int(known.groupby(by)["month"].max().min())
+    return month, known[known["month"] == month].set_index(by)
+
+
+# The headline of a monthly figure with no month to draw.
+NO_MONTH = "No {name} to show: the focal vendor has delivered no month yet"
 
 
 def trajectory_headline(band: pd.DataFrame, by: str, value: str = "trust") -> Headline:
@@ -273,7 +282,10 @@ def trajectory_headline(band: pd.DataFrame, by: str, value: str = "trust") -> He
 
     """
     name = VALUE_NAMES.get(value, value)
-    month, last = _final(band, by)
+    final = _final(band, by)
+    if final is None:
+        return Headline(NO_MONTH.format(name=name), {})
+    month, last = final
     if len(last) == 1:
         g = last.index[0]
         first = band[band[by] == g].sort_values("month").iloc[0]
@@ -318,7 +330,10 @@ def margin_headline(band: pd.DataFrame, by: str) -> Headline:
         by: the column naming the policy.
 
     """
-    month, last = _final(band, by)
+    final = _final(band, by)
+    if final is None:
+        return Headline(NO_MONTH.format(name="vendor margin"), {})
+    month, last = final
     worst = last["mean"].idxmin()
     series = band[band[by] == worst].sort_values("month")
     start, end = float(series.iloc[0]["mean"]), float(last.loc[worst, "mean"])

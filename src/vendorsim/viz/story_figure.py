@@ -11,7 +11,14 @@ from vendorsim.vendors import FOCAL
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables
 from vendorsim.viz.events import draw_event_lanes, story_events
-from vendorsim.viz.style import finish, label_ends, series_colour, slide, workshop
+from vendorsim.viz.style import (
+    empty_slide,
+    finish,
+    label_ends,
+    series_colour,
+    slide,
+    workshop,
+)
 
 
 def engagement_story(
@@ -57,6 +64,12 @@ def engagement_story(
     ev = events[(events["seed"] == seed) & (events["client"] == client)]
     ev = ev[ev["engagement"] == eng["engagement"]]
     who = "the focal vendor" if eng["vendor"] == FOCAL else f"vendor {eng['vendor']}"
+    if ts.empty:
+        # Won in the horizon's last month: there is no month to draw.
+        return empty_slide(
+            f"Client {client}'s engagement with {who} has delivered no month yet: "
+            f"{hl.OUTCOME_NAMES[eng['outcome']]}"
+        )
     headline = hl.story_headline(
         ts.set_index("month")["trust"],
         eng["outcome"],
@@ -116,6 +129,9 @@ def pick_story(
     e = tables.focal(engagements)
     if e.empty:
         e = engagements
+    # An engagement that has delivered a month has a story; one won at the horizon has none.
+    if (e["months"] > 0).any():
+        e = e[e["months"] > 0]
     notable = events[~events["event"].isin(ROUTINE)]
     kinds = notable.groupby(["seed", "engagement"])["event"].nunique()
     for outcome in (*prefer, *OUTCOMES):

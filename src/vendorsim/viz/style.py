@@ -193,6 +193,17 @@ def finish(fig: Figure, headline: str, caption: str) -> Figure:
     return fig
 
 
+def empty_slide(headline: str, caption: str = "") -> Figure:
+    """A slide with nothing to draw (no engagement to count, no month to plot): its headline
+    says so, where the axes would fail on empty data.
+    """
+    with workshop():
+        fig, ax = slide()
+        ax.set_axis_off()
+        finish(fig, headline, caption)
+    return fig
+
+
 def headline_of(fig: Figure) -> str:
     """The takeaway sentence a figure was finished with."""
     return getattr(fig, "_vendorsim_headline", "")
