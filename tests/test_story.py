@@ -101,3 +101,15 @@ def test_story_cli(small_results: Results, tmp_path: Path) -> None:
     )
     assert other.returncode == 2 and other.stdout == ""
     assert f"--seed={absent}" in other.stderr and len(other.stderr.splitlines()) == 1
+    # A client the seed's market lacks: the same words as the why's, with what is allowed.
+    clients = small_results.engagements["client"]
+    missing = subprocess.run(
+        [exe, str(tmp_path), "--seed", str(row["seed"]), "--client", "999"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 2 and missing.stderr.strip().splitlines() == [
+        f"vendorsim-story: error: --client=999 is not in seed {row['seed']}'s market; "
+        f"allowed: {clients.min()}..{clients.max()}"
+    ]

@@ -38,7 +38,11 @@ def main(argv: list[str] | None = None, args: Namespace | None = None) -> None:
             print(f"  client {row['client']:>3}  vendor {row['vendor']}  {row['outcome']}")
         print("tell one with: vendorsim-story DIR --seed S --client C")
         return
-    try:
-        print(tell(results, seed, args.client, routine=args.routine))
-    except KeyError as exc:
-        refuse(PROG, exc.args[0])
+    clients = results.engagements.loc[results.engagements["seed"] == seed, "client"]
+    if args.client not in set(clients.tolist()):
+        refuse(
+            PROG,
+            f"--client={args.client} is not in seed {seed}'s market; "
+            f"allowed: {int(clients.min())}..{int(clients.max())}",
+        )
+    print(tell(results, seed, args.client, routine=args.routine))
