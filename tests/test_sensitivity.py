@@ -22,8 +22,9 @@ from omegaconf import OmegaConf
 from tests.sweep_helpers import VENDORSIM, env, job_dirs, sweep
 from vendorsim.analysis.chunk import point_container
 from vendorsim.analysis.metrics import metric_values
-from vendorsim.analysis.problem import PROBLEM_FILE, SAMPLES_FILE, settings_from_config
+from vendorsim.analysis.problem import settings_from_config
 from vendorsim.analysis.sensitivity import analyse_sweep, indices, indices_figure
+from vendorsim.experiment.sweepdir import PROBLEM_FILE, SAMPLES_FILE
 from vendorsim.settings import ConfigError, load_config
 from vendorsim.viz.style import headline_of
 

@@ -22,7 +22,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
-from vendorsim.analysis.problem import SAMPLES_FILE, Settings, point_overrides, settings_from_config
+from vendorsim.analysis.problem import Settings, point_overrides, settings_from_config
 from vendorsim.config import PARAMS
 from vendorsim.experiment import celldir
 from vendorsim.experiment.celldir import CELL_TABLES
@@ -35,6 +35,7 @@ from vendorsim.experiment.runner import (
     resolve_workers,
     run_batch,
 )
+from vendorsim.experiment.sweepdir import SAMPLES_FILE
 from vendorsim.settings import ConfigError, check_value, resolved_container, validate
 
 log = logging.getLogger("vendorsim")

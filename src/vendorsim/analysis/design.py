@@ -14,12 +14,11 @@ from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.analysis.problem import (
     CHUNK_KEY,
-    PROBLEM_FILE,
-    SAMPLES_FILE,
     Settings,
     settings_from_config,
 )
 from vendorsim.arguments import override_key
+from vendorsim.experiment.sweepdir import PROBLEM_FILE, SAMPLES_FILE
 from vendorsim.io import write_atomic, write_frame
 from vendorsim.settings import ConfigError
 

@@ -40,9 +40,6 @@ from vendorsim.settings import ConfigError
 METHODS = ("morris", "sobol")
 # The key a sensitivity sweep gives each job: which chunk of the samples it runs.
 CHUNK_KEY = "sensitivity.chunk"
-# Files the sweeper writes once at the sweep root, before any job starts.
-SAMPLES_FILE = "sensitivity_samples.parquet"
-PROBLEM_FILE = "sensitivity_problem.json"
 # Settings and their defaults; a key not listed here is refused.
 DEFAULTS: dict[str, Any] = {
     "method": "morris",

@@ -34,12 +34,11 @@ from vendorsim import command_lines
 from vendorsim.analysis.metrics import METRIC_NAMES, METRICS, metric_values
 from vendorsim.analysis.problem import (
     CHUNK_KEY,
-    PROBLEM_FILE,
-    SAMPLES_FILE,
     Settings,
     settings_from_config,
 )
 from vendorsim.arguments import refuse
+from vendorsim.experiment.sweepdir import PROBLEM_FILE, SAMPLES_FILE
 from vendorsim.io import write_atomic
 from vendorsim.settings import ConfigError
 

@@ -22,6 +22,10 @@ from vendorsim.experiment.celldir import CELL_TABLES, ERROR, MARKER, read_marker
 from vendorsim.experiment.identity import RUN_ONLY, cell_name, cell_overrides
 
 MULTIRUN = "multirun.yaml"
+# Files a sensitivity sweep's sweeper writes at the root before any job starts: the design
+# its analysis reads (vendorsim.analysis), and the report describes.
+SAMPLES_FILE = "sensitivity_samples.parquet"
+PROBLEM_FILE = "sensitivity_problem.json"
 # Sweepers whose expansion of the grid is the basic sweeper's (so expected cells are known).
 BASIC_SWEEPERS = ("BasicSweeper", "VendorsimSweeper", "SensitivitySweeper")
 

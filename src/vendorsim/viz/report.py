@@ -30,9 +30,9 @@ from omegaconf.errors import OmegaConfBaseException
 from tqdm.auto import tqdm
 
 from vendorsim import command_lines
-from vendorsim.analysis.problem import PROBLEM_FILE
 from vendorsim.arguments import refuse
 from vendorsim.attribution import Attribution, attribute
+from vendorsim.experiment.sweepdir import PROBLEM_FILE
 from vendorsim.io import write_atomic
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.results import RUN_DIR, Results, config_path, missing
