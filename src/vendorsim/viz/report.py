@@ -197,7 +197,7 @@ def load_run(path: Path, allowed: str = RUN_DIR) -> Results:
         results = Results.load(path)
     except (OSError, ValueError, yaml.YAMLError, OmegaConfBaseException) as exc:
         raise NotResultsError(
-            f"{str(path)!r} is unreadable ({_first_line(exc)}); {RUN_DIR}"
+            f"{str(path)!r} is unreadable ({_first_line(exc)}); {allowed}"
         ) from None
     check_saved(results.config, repr(str(config_path(path))))
     return results
