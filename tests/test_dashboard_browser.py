@@ -326,7 +326,9 @@ def test_compare_mode_runs_two_policies_on_one_seed(tab: Tab) -> None:
     table.wait_for(timeout=WAIT_MS)
     text = table.inner_text()
     assert "B \u2212 A [95% CI]" in text
-    assert re.search(r"churn\t\d+%\t\d+%\t[+-]\d+ pp \[[+-]\d+, [+-]\d+\]", text), text
+    # A tenth of a point: whole points rounded an interval clear of 0 to one touching it.
+    number = r"[+-]\d+\.\d"
+    assert re.search(rf"churn\t\d+\.\d%\t\d+\.\d%\t{number} pp \[{number}, {number}\]", text), text
     assert tab.small_text() == []
     tab.shot("compare_ci")
     # The story panel can tell either policy's version of the same client.
