@@ -660,7 +660,7 @@ class VendorsimConfig:
 
 def unknown_fields(cls: type, data: Mapping[str, Any], prefix: str = "") -> list[str]:
     """The dotted keys of ``data`` that the schema dataclass ``cls`` has no field for, at any
-    depth :func:`build` checks (a config saved by another version may have such keys).
+    depth (a config saved by another version may have such keys).
     """
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = []
@@ -679,17 +679,26 @@ def build[T](cls: type[T], data: Mapping[str, Any]) -> T:
 
     The composed config is already checked against the schema, so this only assembles the
     objects; OmegaConf's typed merge does the same in ~35 ms, which every sweep cell paid.
+
+    Raises:
+        KeyError: ``data`` has keys the schema lacks (:func:`unknown_fields`).
+
     """
-    unknown = set(data) - {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = unknown_fields(cls, data)
     if unknown:
-        raise KeyError(f"{cls.__name__} has no field(s) {', '.join(sorted(unknown))}")
+        raise KeyError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
+    return _assemble(cls, data)
+
+
+def _assemble[T](cls: type[T], data: Mapping[str, Any]) -> T:
+    """The objects of :func:`build`, its keys already checked."""
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name not in data:
             continue
         value = data[f.name]
         if dataclasses.is_dataclass(f.default_factory):  # type: ignore[arg-type]
-            value = build(f.default_factory, value)  # type: ignore[arg-type]
+            value = _assemble(f.default_factory, value)  # type: ignore[arg-type]
         elif f.type in ("float", float) and type(value) is int:
             value = float(value)
         values[f.name] = value
