@@ -131,7 +131,7 @@ def check_overrides(overrides: Sequence[str]) -> list[Override]:
             parsed.extend(parser.parse_overrides([text]))
         except HydraException as exc:
             raise ConfigError(
-                f"malformed override '{text}': {_first_line(exc)}; "
+                f"malformed override '{text}': {first_line(exc)}; "
                 "allowed: key=value, e.g. client.readiness=0.2"
             ) from None
     # With a user config folder on the search path, group options may live there: let
@@ -410,7 +410,7 @@ def load_config(overrides: Sequence[str] = ()) -> DictConfig:
     try:
         cfg = _compose(overrides)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(_first_line(exc)) from None
+        raise ConfigError(first_line(exc)) from None
     validate(cfg)
     return cfg
 
@@ -427,7 +427,7 @@ def compose_with_hydra(overrides: Sequence[str]) -> DictConfig:
     try:
         return _compose(list(overrides), hydra_config=True)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(_unknown_nested_key(overrides, exc) or _first_line(exc)) from None
+        raise ConfigError(_unknown_nested_key(overrides, exc) or first_line(exc)) from None
 
 
 # Hydra's words for a key the config does not have, below the model's own parameters
@@ -556,8 +556,9 @@ def _typed(plain_json: str) -> VendorsimConfig:
     return build(VendorsimConfig, json.loads(plain_json))
 
 
-def _first_line(exc: BaseException) -> str:
-    """The first line of ``exc``, with its cause's where Hydra wraps one: "Error merging
+def first_line(exc: BaseException) -> str:
+    """The first line of ``exc``, so that a refusal stays one line; with its cause's where
+    Hydra wraps one: "Error merging
     override K=V" alone does not say what K allows; OmegaConf's cause does ("could not be
     converted to Integer"). A group option Hydra cannot find (``hydra/launcher=nope``) gets
     the group's options, which Hydra lists on the lines after the first.

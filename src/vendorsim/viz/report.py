@@ -36,7 +36,7 @@ from vendorsim.experiment.sweepdir import PROBLEM_FILE
 from vendorsim.io import write_atomic
 from vendorsim.mechanisms import MECHANISMS
 from vendorsim.results import RUN_DIR, Results, config_path, missing
-from vendorsim.settings import ConfigError, check_saved
+from vendorsim.settings import ConfigError, check_saved, first_line
 from vendorsim.vendors import FOCAL
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
@@ -197,7 +197,7 @@ def load_run(path: Path, allowed: str = RUN_DIR) -> Results:
         results = Results.load(path)
     except (OSError, ValueError, yaml.YAMLError, OmegaConfBaseException) as exc:
         raise NotResultsError(
-            f"{str(path)!r} is unreadable ({_first_line(exc)}); {allowed}"
+            f"{str(path)!r} is unreadable ({first_line(exc)}); {allowed}"
         ) from None
     check_saved(results.config, repr(str(config_path(path))))
     return results
@@ -375,7 +375,7 @@ def _sweep_meta(path: Path) -> dict[str, Any]:
             raise ValueError("not a JSON object")
     except (OSError, ValueError) as exc:
         raise NotResultsError(
-            f"{str(meta_path)!r} is unreadable ({_first_line(exc)}); allowed: the sweep.json "
+            f"{str(meta_path)!r} is unreadable ({first_line(exc)}); allowed: the sweep.json "
             f"the sweep's aggregate writes ({SWEEP_AGAIN.format(path=path)})"
         ) from None
     return meta
@@ -387,15 +387,9 @@ def _read_table(path: Path) -> pd.DataFrame:
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:
         raise NotResultsError(
-            f"{str(path)!r} is unreadable ({_first_line(exc)}); allowed: a parquet table as "
+            f"{str(path)!r} is unreadable ({first_line(exc)}); allowed: a parquet table as "
             "vendorsim writes it"
         ) from None
-
-
-def _first_line(exc: BaseException) -> str:
-    """An exception's message cut to its first line, so that a refusal stays one line."""
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def sweep_sections(path: Path) -> Report:
@@ -684,7 +678,7 @@ def _demo_meta(path: Path) -> dict[str, Any]:
                     _lookup(run, key, f"{part}.runs[{name!r}].{key}")
     except (OSError, ValueError, AttributeError) as exc:
         raise NotResultsError(
-            f"{str(meta_path)!r} is unreadable ({_first_line(exc)}); {DEMO_AGAIN}"
+            f"{str(meta_path)!r} is unreadable ({first_line(exc)}); {DEMO_AGAIN}"
         ) from None
     return meta
 
