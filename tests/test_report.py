@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.research_rules import CRASHING_RULE
-from vendorsim.viz.report import build, detect, main
+from vendorsim.viz.report import build, detect, main, sweep_sections
 
 IMG = re.compile(r'<img alt="([^"]*)" title="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
 
@@ -435,3 +435,26 @@ def test_a_sensitivity_sweep_counts_its_points_times_seeds(tmp_path):
     assert "<tr><th>chunks (the sweep's cells)</th><td>2 of 2</td></tr>" in page
     assert "<tr><th>varied parameters</th><td>vendor.quality, client.readiness</td></tr>" in page
     assert "sensitivity.chunk" not in page.split("<h2>Configuration</h2>")[0]
+
+
+def test_a_sweep_over_scenarios_draws_every_scenarios_trust(tmp_path):
+    # The report once thinned the seven scenarios to four, as if they were levels of a scale,
+    # and its headline named the highest and lowest of those four.
+    from tests.sweep_helpers import sweep
+
+    names = ["baseline", "captive", "customer_obsession", "partnership", "stockholm"]
+    sweep(tmp_path, f"scenario={','.join(names)}", "seeds=2", "market.clients=6", "months=12")
+    report = sweep_sections(tmp_path)
+    trust = next(s for s in report.sections if s.key == "trust").make()
+    assert len(trust.axes[0].get_lines()) == len(names)
+    assert not any("levels of" in note for note in report.notes)
+
+
+def test_a_sweep_over_many_levels_says_which_its_lines_draw(tmp_path):
+    from tests.sweep_helpers import sweep
+
+    sweep(tmp_path, "vendor.quality=0.1,0.3,0.5,0.7,0.9", "seeds=2", "market.clients=6", "months=6")
+    report = sweep_sections(tmp_path)
+    trust = next(s for s in report.sections if s.key == "trust").make()
+    assert len(trust.axes[0].get_lines()) == 4
+    assert any("draw 4 of the 5 levels of vendor quality" in note for note in report.notes)

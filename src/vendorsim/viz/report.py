@@ -42,7 +42,13 @@ from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables as T
 from vendorsim.viz.attribution_figure import attribution_heatmap
-from vendorsim.viz.style import OUTCOME_COLOURS, OUTCOME_NAMES, caption_of, headline_of
+from vendorsim.viz.style import (
+    OUTCOME_COLOURS,
+    OUTCOME_NAMES,
+    SERIES_COLOURS,
+    caption_of,
+    headline_of,
+)
 
 # Seeds the attribution reruns (one twin run per mechanism each): few, so a report stays quick.
 PROG = "vendorsim-report"
@@ -431,7 +437,17 @@ def sweep_sections(path: Path) -> Report:
         # One cell is compared with nothing: its lines need no "by".
         by_what = f", by {by}{at}" if params else ""
         chosen = _at(cells, fixed)
-        values = _spread_values(sorted(chosen[along].unique()))
+        levels = sorted(chosen[along].unique())
+        # Named settings (scenarios) are not a scale to sample: each is drawn, up to the
+        # colours the slide has; numeric levels are thinned to their ends and evenly between.
+        values = _spread_values(levels, len(SERIES_COLOURS) if along == "scenario" else 4)
+        if len(values) < len(levels):
+            shown = ", ".join(_value_labeller(along)(v) for v in values)
+            report.notes.append(
+                f"The trust and margin figures draw {len(values)} of the {len(levels)} "
+                f"levels of {by}, the lowest, the highest and evenly between ({shown}); their "
+                "headlines compare those."
+            )
         chosen = chosen[chosen[along].isin(values)]
         sub = months[months["cell"].isin(chosen["cell"])].copy()
         sub[by] = sub[along].map(_value_labeller(along))
