@@ -408,7 +408,7 @@ def test_trust_trajectories_figure(pricing_pair, tmp_path):
 
 CLAIM = re.compile(
     r"(?:At|By) month (\d+), client trust is ([\d.]+) with (.+?) and ([\d.]+) with (.+?)"
-    r"(?:; by month (\d+) the gap is ([\d.]+))?$"
+    r"(?:; by month (\d+) the gap between them is ([\d.]+))?$"
 )
 
 
@@ -432,7 +432,7 @@ def test_trust_headline_states_the_datas_means(pair, request):
     assert high == f"{at[best]:.2f}" and low == f"{at[worst]:.2f}"
     assert at[best] == at.max() and at[worst] == at.min()
     if claim.group(6):
-        assert claim.group(7) == f"{final.max() - final.min():.2f}"
+        assert claim.group(7) == f"{final[best] - final[worst]:.2f}"
     else:
         assert int(month) == final.name
 
@@ -606,3 +606,61 @@ def test_story_headline_starts_from_the_trust_the_why_starts_from(small_results)
         if checked == 3:
             break
     assert checked, "no engagement whose headline states where its trust started"
+
+
+# Headlines on hand-made bands ---------------------------------------------------------------
+
+
+def band_of(paths: dict[str, list[float]]) -> pd.DataFrame:
+    """A mean_band table: each group's mean by month (from month 1), no spread."""
+    rows = [
+        {"g": g, "month": m, "mean": v, "low": v, "high": v, "n": 20}
+        for g, values in paths.items()
+        for m, v in enumerate(values, start=1)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_trust_headline_gives_the_end_gap_of_the_pair_it_names():
+    # At month 2 a and c are furthest apart; by month 4 the lowest is b, not c. The demo
+    # once quoted the end's highest minus lowest (a - b) as the gap of the pair it named.
+    band = band_of(
+        {"a": [0.5, 0.9, 0.9, 0.80], "b": [0.5, 0.5, 0.6, 0.70], "c": [0.5, 0.1, 0.5, 0.78]}
+    )
+    h = hl.trajectory_headline(band, "g")
+    assert h.text == (
+        "At month 2, client trust is 0.90 with a and 0.10 with c; by month 4 the gap between "
+        "them is 0.02"
+    )
+    reversed_ = band_of(
+        {"a": [0.5, 0.9, 0.5, 0.60], "b": [0.5, 0.5, 0.6, 0.62], "c": [0.5, 0.1, 0.5, 0.70]}
+    )
+    assert hl.trajectory_headline(reversed_, "g").text.endswith("by month 4 c leads by 0.10")
+
+
+def test_margin_headline_names_a_trough_and_holds_only_a_kept_margin():
+    # The demo's discretionary pricing bottomed at -8% and ended near 0 as its worst
+    # accounts were walked away from; value pricing rose. Neither "erodes to" nor "holds".
+    band = band_of({"worst": [0.03, -0.05, -0.08, -0.003], "best": [0.03, 0.05, 0.06, 0.07]})
+    assert hl.margin_headline(band, "g").text == (
+        "Worst takes vendor margin from 3.0% to -8.0% in month 3, -0.3% by month 4; best ends "
+        "at 7.0%"
+    )
+    steady = band_of({"worst": [0.03, 0.02, 0.01, -0.02], "best": [0.07, 0.07, 0.07, 0.075]})
+    assert hl.margin_headline(steady, "g").text == (
+        "Worst erodes vendor margin from 3.0% to -2.0% by month 4; best holds 7.5%"
+    )
+    one = band_of({"run": [0.165, -0.05, -0.128, 0.047]})
+    assert hl.margin_headline(one, "g").text == (
+        "Vendor margin falls from 16.5% in month 1 to -12.8% in month 3, and is 4.7% by month 4"
+    )
+
+
+def test_story_headline_does_not_peak_below_the_trust_it_started_with():
+    # Captive: trust began at 0.38, was 0.23 after month 1 and fell to 0; the headline said
+    # "peaked at 0.23 in month 1" above a why that says "trust 0.38 -> 0.00".
+    trust = pd.Series([0.23, 0.1, 0.0], index=[1, 2, 3])
+    h = hl.story_headline(trust, "lock_in", "", start=0.38)
+    assert h.text.startswith("The client's trust fell from 0.38 to 0.00")
+    rising = hl.story_headline(pd.Series([0.3, 0.6, 0.4], index=[1, 2, 3]), "churn", start=0.2)
+    assert rising.text.startswith("The client's trust peaked at 0.60 in month 2, then fell to 0.40")

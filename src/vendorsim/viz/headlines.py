@@ -46,6 +46,9 @@ PARAM_NAMES: dict[str, str] = {
 }
 # A gap on the way must be this many times the final gap to become the headline.
 PEAK_GAP_RATIO = 2.0
+# A point of margin: a trough is named when it lies this far below both ends, and a margin
+# "holds" when it ends within this of where it began.
+MARGIN_POINT = 0.01
 VALUE_NAMES: dict[str, str] = {
     "trust": "client trust",
     "monitoring": "monitoring",
@@ -314,16 +317,27 @@ def trajectory_headline(band: pd.DataFrame, by: str, value: str = "trust") -> He
         b, w = at.idxmax(), at.idxmin()
         facts.update(peak_month=widest, peak_best=b, peak_high=float(at[b]))
         facts.update(peak_worst=w, peak_low=float(at[w]))
+        # The gap at the end is the same pair's: with more than two policies, the end's
+        # highest and lowest may be others.
+        gap = float(last.loc[b, "mean"] - last.loc[w, "mean"])
+        facts.update(peak_gap_end=gap)
+        end = (
+            f"the gap between them is {level(gap)}"
+            if gap >= 0
+            else f"{group_name(w)} leads by {level(-gap)}"
+        )
         text = (
             f"At month {widest}, {name} is {level(at[b])} with {group_name(b)} and "
-            f"{level(at[w])} with {group_name(w)}; by month {month} the gap is "
-            f"{level(hi - lo)}"
+            f"{level(at[w])} with {group_name(w)}; by month {month} {end}"
         )
     return Headline(text, facts)
 
 
 def margin_headline(band: pd.DataFrame, by: str) -> Headline:
-    """Which pricing erodes the vendor's margin: the lowest group's fall, against the best.
+    """Which pricing erodes the vendor's margin: the lowest group's path, against the best.
+
+    A trough on the way is named with its month: a margin that fell and came back by the
+    last month (the vendor walked away from its worst accounts, say) did not simply hold.
 
     Args:
         band: as :func:`tables.mean_band` of ``margin``.
@@ -335,20 +349,50 @@ def margin_headline(band: pd.DataFrame, by: str) -> Headline:
         return Headline(NO_MONTH.format(name="vendor margin"), {})
     month, last = final
     worst = last["mean"].idxmin()
-    series = band[band[by] == worst].sort_values("month")
-    start, end = float(series.iloc[0]["mean"]), float(last.loc[worst, "mean"])
+    series = band[(band[by] == worst) & (band["month"] <= month)].dropna(subset=["mean"])
+    series = series.sort_values("month")
+    first = series.iloc[0]
+    start, end = float(first["mean"]), float(last.loc[worst, "mean"])
+    low = series.loc[series["mean"].idxmin()]
+    trough, trough_month = float(low["mean"]), int(low["month"])
     facts: dict[str, Any] = {"month": month, "worst": worst, "start": start, "end": end}
+    # A trough is worth naming when it lies clearly (a point of margin) below both ends.
+    dipped = trough_month < month and trough < min(start, end) - MARGIN_POINT
+    if dipped:
+        facts.update(trough=trough, trough_month=trough_month)
     if len(last) == 1:
-        verb = "erodes from" if end < start else "moves from"
-        text = f"Vendor margin {verb} {margin_pct(start)} to {margin_pct(end)} by month {month}"
+        if dipped:
+            text = (
+                f"Vendor margin falls from {margin_pct(start)} in month {int(first['month'])} "
+                f"to {margin_pct(trough)} in month {trough_month}, and is {margin_pct(end)} "
+                f"by month {month}"
+            )
+        else:
+            verb = "erodes from" if end < start else "moves from"
+            text = f"Vendor margin {verb} {margin_pct(start)} to {margin_pct(end)} by month {month}"
         return Headline(text, facts)
     best = last["mean"].idxmax()
     held = float(last.loc[best, "mean"])
-    facts.update(best=best, held=held)
-    if end < start:
+    best_start = float(
+        band[band[by] == best].dropna(subset=["mean"]).sort_values("month").iloc[0]["mean"]
+    )
+    facts.update(best=best, held=held, best_start=best_start)
+    # "Holds" only a margin that ends where it began (within a point).
+    kept = (
+        f"holds {margin_pct(held)}"
+        if abs(held - best_start) <= MARGIN_POINT
+        else f"ends at {margin_pct(held)}"
+    )
+    if dipped:
+        text = (
+            f"{group_name(worst).capitalize()} takes vendor margin from {margin_pct(start)} "
+            f"to {margin_pct(trough)} in month {trough_month}, {margin_pct(end)} by month "
+            f"{month}; {group_name(best)} {kept}"
+        )
+    elif end < start:
         text = (
             f"{group_name(worst).capitalize()} erodes vendor margin from {margin_pct(start)} "
-            f"to {margin_pct(end)} by month {month}; {group_name(best)} holds {margin_pct(held)}"
+            f"to {margin_pct(end)} by month {month}; {group_name(best)} {kept}"
         )
     else:
         text = (
@@ -397,7 +441,10 @@ def story_headline(
         "outcome": outcome,
         "end_reason": end_reason,
     }
-    if peak_month < end_month and last < peak - 0.05:
+    if first >= peak and last < first - 0.05:
+        # Trust was highest when the engagement began: it never rose to a peak of its own.
+        move = f"{who}'s trust fell from {level(first)} to {level(last)}"
+    elif peak_month < end_month and last < peak - 0.05:
         move = (
             f"{who}'s trust peaked at {level(peak)} in month {peak_month}, "
             f"then fell to {level(last)}"
