@@ -437,6 +437,20 @@ def test_a_sensitivity_sweep_counts_its_points_times_seeds(tmp_path):
     assert "sensitivity.chunk" not in page.split("<h2>Configuration</h2>")[0]
 
 
+def test_a_scenarios_report_tells_the_story_of_its_namesake_outcome(tmp_path):
+    # Captive's report once told a legal exit (first in the fixed order) although lock-in,
+    # the outcome the scenario is named for, was ten times as common.
+    from vendorsim import simulate
+    from vendorsim.viz.style import OUTCOME_NAMES
+
+    r = simulate(["scenario=captive", "market.clients=10", "months=36"], seeds=[0, 1, 2])
+    focal = r.engagements[r.engagements["vendor"] == 0]["outcome"]
+    assert {"lock_in", "legal_exit"} <= set(focal), "the case needs both outcomes"
+    page = unescape(build(r.save(tmp_path / "run"), progress=False).read_text())
+    story = [alt for alt, _ in embedded_pngs(page) if "trust" in alt and "month" in alt]
+    assert any(alt.endswith(OUTCOME_NAMES["lock_in"]) for alt in story), story
+
+
 def test_a_sweep_over_scenarios_draws_every_scenarios_trust(tmp_path):
     # The report once thinned the seven scenarios to four, as if they were levels of a scale,
     # and its headline named the highest and lowest of those four.

@@ -6,17 +6,11 @@ import pandas as pd
 import pytest
 
 from vendorsim import simulate
+from vendorsim.mechanisms import SCENARIO_OUTCOMES
 from vendorsim.scenarios import describe_scenarios
 from vendorsim.settings import options
 
-NAMESAKE = {
-    "stockholm": "organ_rejection",
-    "captive": "lock_in",
-    "tall_commitments": "legal_exit",
-    "rm_capture": "discount_spiral",
-    "customer_obsession": "burnout_collapse",
-    "partnership": "partnership",
-}
+NAMESAKE = SCENARIO_OUTCOMES
 SEEDS = 12
 
 

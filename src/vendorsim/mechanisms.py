@@ -238,6 +238,17 @@ MECHANISMS: dict[str, Mechanism] = {
     )
 }
 
+# Each named scenario and the outcome it is named for, the one it is built to show: its
+# ablation switches off that outcome's mechanism, and its report tells that outcome's story.
+SCENARIO_OUTCOMES: dict[str, str] = {
+    "stockholm": "organ_rejection",
+    "captive": "lock_in",
+    "tall_commitments": "legal_exit",
+    "rm_capture": "discount_spiral",
+    "customer_obsession": "burnout_collapse",
+    "partnership": "partnership",
+}
+
 
 def overrides_off(*names: str) -> list[str]:
     """The overrides that switch off every mechanism in ``names``.

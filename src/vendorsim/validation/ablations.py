@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 # The registry itself is plain data one layer down, so that the explanations of
 # vendorsim.why can reuse it; it is re-exported here, where the ablation suite began.
-from vendorsim.mechanisms import MECHANISMS, Mechanism, mechanisms_driving, overrides_off
+from vendorsim.mechanisms import (
+    MECHANISMS,
+    SCENARIO_OUTCOMES,
+    Mechanism,
+    mechanisms_driving,
+    overrides_off,
+)
 
 __all__ = [
     "MECHANISMS",
@@ -56,18 +62,18 @@ class ScenarioAblation:
         return tuple(o for m in self.mechanisms for o in MECHANISMS[m].off)
 
 
+def _of(scenario: str, mechanisms: tuple[str, ...], **rule: float | None) -> ScenarioAblation:
+    return ScenarioAblation(scenario, SCENARIO_OUTCOMES[scenario], mechanisms, **rule)
+
+
 SCENARIO_ABLATIONS: tuple[ScenarioAblation, ...] = (
-    ScenarioAblation("stockholm", "organ_rejection", ("suspicion", "conditioning")),
-    ScenarioAblation("captive", "lock_in", ("switching_cost", "loss_aversion")),
-    ScenarioAblation("tall_commitments", "legal_exit", ("overpromise",)),
-    ScenarioAblation("rm_capture", "discount_spiral", ("discretionary_pricing",)),
-    ScenarioAblation("rm_capture", "discount_spiral", ("rm_tenure",)),
-    ScenarioAblation(
-        "customer_obsession",
-        "burnout_collapse",
-        ("overselling", "discount_pressure", "overload"),
-    ),
-    ScenarioAblation("partnership", "partnership", ("goodwill",), required_fall=None),
+    _of("stockholm", ("suspicion", "conditioning")),
+    _of("captive", ("switching_cost", "loss_aversion")),
+    _of("tall_commitments", ("overpromise",)),
+    _of("rm_capture", ("discretionary_pricing",)),
+    _of("rm_capture", ("rm_tenure",)),
+    _of("customer_obsession", ("overselling", "discount_pressure", "overload")),
+    _of("partnership", ("goodwill",), required_fall=None),
 )
 
 # A market with none of these has no reason to reject a good vendor.

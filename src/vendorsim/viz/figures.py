@@ -28,7 +28,7 @@ from vendorsim.viz import headlines as hl
 from vendorsim.viz import tables
 from vendorsim.viz.attribution_figure import attribution_heatmap
 from vendorsim.viz.phase import phase_diagram
-from vendorsim.viz.story_figure import engagement_story, pick_story
+from vendorsim.viz.story_figure import STORY_OUTCOMES, engagement_story, pick_story
 from vendorsim.viz.style import (
     DPI,
     OUTCOME_COLOURS,
@@ -44,6 +44,7 @@ from vendorsim.viz.style import (
 )
 
 __all__ = [
+    "STORY_OUTCOMES",
     "attribution_heatmap",
     "engagement_story",
     "margin_erosion",

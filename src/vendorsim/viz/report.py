@@ -34,7 +34,7 @@ from vendorsim.arguments import refuse
 from vendorsim.attribution import Attribution, attribute
 from vendorsim.experiment.sweepdir import PROBLEM_FILE
 from vendorsim.io import write_atomic
-from vendorsim.mechanisms import MECHANISMS
+from vendorsim.mechanisms import MECHANISMS, SCENARIO_OUTCOMES
 from vendorsim.results import RUN_DIR, Results, config_path, missing
 from vendorsim.settings import ConfigError, check_saved, first_line
 from vendorsim.vendors import FOCAL
@@ -232,7 +232,9 @@ def run_sections(path: Path) -> Report:
             )
         )
         if len(results.events):
-            picked = F.pick_story(results.engagements, results.events)
+            namesake = SCENARIO_OUTCOMES.get(scenario)
+            prefer = (namesake, *F.STORY_OUTCOMES) if namesake else F.STORY_OUTCOMES
+            picked = F.pick_story(results.engagements, results.events, prefer)
             report.sections.append(_story_section(results, picked, "One engagement's story"))
         report.sections.append(_attribution_section(results))
         report.sections.append(

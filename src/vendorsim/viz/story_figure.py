@@ -114,13 +114,21 @@ def engagement_story(
     return fig
 
 
+# The outcomes whose stories are told first, when a run is not named for one.
+STORY_OUTCOMES: tuple[str, ...] = ("organ_rejection", "legal_exit", "burnout_collapse", "lock_in")
+
+
 def pick_story(
     engagements: pd.DataFrame,
     events: pd.DataFrame,
-    prefer: tuple[str, ...] = ("organ_rejection", "legal_exit", "burnout_collapse", "lock_in"),
+    prefer: tuple[str, ...] = STORY_OUTCOMES,
 ) -> tuple[int, int, int]:
     """An engagement worth telling: of the focal vendor's engagements, the first preferred
     outcome present, and within it the one with the most kinds of notable events.
+
+    A scenario's report puts its namesake outcome first (lock-in for ``captive``): a
+    scenario's story is the one it is named for, not a rarer outcome that happens to come
+    first here.
 
     Returns:
         (seed, client, engagement).
