@@ -353,3 +353,28 @@ def test_why_of_a_saved_command_line_run_is_the_why_of_the_run_itself(tmp_path: 
     pd.testing.assert_frame_equal(
         saved.why(seed, client).counterfactuals, direct.why(seed, client).counterfactuals
     )
+
+
+def test_the_margin_sentence_counts_rescue_staff_once() -> None:
+    # The team's share once included rescue staff, which then came again among the "other
+    # lines": "the team took 100.2% ..., rescue staff -15.0%".
+    from omegaconf import OmegaConf
+
+    from vendorsim.why_words import _margin_sentence
+
+    share = dict.fromkeys(LEDGER, 0.0)
+    share.update(
+        list_price=1.0,
+        team=-0.9,
+        rescue_staff=-0.15,
+        team_shed_with_scope=0.048,
+        scope_to_competitors=-0.182,
+        monitoring_overhead=-0.05,
+    )
+    margin = pd.DataFrame({"line": list(share), "share_of_revenue": list(share.values())}).assign(
+        amount=lambda f: f["share_of_revenue"], per_month=lambda f: f["share_of_revenue"]
+    )
+    row = pd.Series({"months": 12, "vendor_margin": sum(share.values())})
+    text = _margin_sentence(row, margin, OmegaConf.create({"vendor": {"base_margin": 0.2}}))
+    assert "the team took 100.2% of revenue (15.0% of it rescue staff)" in text, text
+    assert "rescue staff -" not in text and "scope moved to competitors -18.2%" in text

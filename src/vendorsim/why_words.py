@@ -182,9 +182,11 @@ def _margin_sentence(row: pd.Series, margin: pd.DataFrame, config: DictConfig) -
         return "The vendor has delivered no month of this engagement yet, so it has no margin."
     base = float(config.vendor.base_margin)
     share = margin.set_index("line")["share_of_revenue"]
-    team = -(share["team"] + share["rescue_staff"] + share["team_shed_with_scope"])
-    # The drags beyond the team's planned cost: every negative line but the team's own.
-    drags = margin[(margin["amount"] < 0) & ~margin["line"].isin(["team"])]
+    team_lines = ["team", "rescue_staff", "team_shed_with_scope"]
+    team = -share[team_lines].sum()
+    # The drags beyond the team's cost: every negative line but those summed in ``team``
+    # (rescue staff were once counted in the team and again as an "other line").
+    drags = margin[(margin["amount"] < 0) & ~margin["line"].isin(team_lines)]
     drags = drags.reindex(drags["amount"].abs().sort_values(ascending=False).index).head(4)
     parts = [
         f"{LINE_WORDS[r['line']]} {r['share_of_revenue']:+.1%}"
@@ -196,6 +198,9 @@ def _margin_sentence(row: pd.Series, margin: pd.DataFrame, config: DictConfig) -
         f"The vendor's margin was {row['vendor_margin']:+.1%} of revenue (at plan it earns "
         f"{base:.0%}): the team took {team:.1%} of revenue"
     )
+    rescue = -float(share["rescue_staff"])
+    if rescue >= 0.0005:
+        text += f" ({rescue:.1%} of it rescue staff)"
     if parts:
         text += ", and the largest other lines were " + ", ".join(parts)
     if moved >= 0.005:
