@@ -49,7 +49,8 @@ OPENING = "engagement_won"
 EVENTS: dict[str, EventKind] = {
     OPENING: EventKind(
         "Sales",
-        "won the tender by promising over capacity",
+        # Not "by promising over capacity": most wins promise nothing over it (value 0).
+        "the client chose the vendor: it won the tender, or held the client at the start",
         "won the engagement, promising {value:.0%} over capacity",
         "won, promising {value:+.0%}",
     ),
@@ -243,7 +244,9 @@ class EventLog:
         self._batches: list[dict[str, np.ndarray | str | int]] = []
 
     def add(self, month: int, happened: Happened) -> None:
-        """Record ``happened`` in ``month`` (months counted from 1)."""
+        """Record ``happened`` in ``month`` (months counted from 1; the opening of an
+        engagement open when the market starts is logged in month 0, before the first).
+        """
         clients = happened.slots
         if len(clients) == 0:
             return

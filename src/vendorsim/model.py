@@ -390,7 +390,9 @@ class VendorMarket(mesa.Model):
             self.team_of[slot].vendor = vendor
             self.rm_of[slot].vendor = vendor
             self.procurement[slot].vendor = vendor
-        self._log(Happened(OPENING, idx, overpromise, aligned=True))
+        # Logged in the engagement's start_month, the month before its first delivery: 0
+        # for those open when the market starts, the tender's month for the rest.
+        self._log(Happened(OPENING, idx, overpromise, aligned=True), month=first_month)
 
     def end_engagement(self, slot: int, reason: str) -> None:
         """End the engagement at ``slot`` for ``reason``. The client tenders, the books close
@@ -435,10 +437,12 @@ class VendorMarket(mesa.Model):
         )
 
     # ---------------------------------------------------------------- results
-    def _log(self, happened: Happened) -> None:
-        """Add a role's event to the log, in the month it is reported for."""
+    def _log(self, happened: Happened, month: int | None = None) -> None:
+        """Add a role's event to the log, in the month it is reported for (this month's,
+        unless ``month`` is given).
+        """
         if self.events is not None:
-            self.events.add(self.month + 1, happened)
+            self.events.add(self.month + 1 if month is None else month, happened)
 
     def run(self) -> dict[str, pd.DataFrame]:
         """Run to the horizon and return the engagements, timeseries and events tables."""
