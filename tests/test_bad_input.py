@@ -133,6 +133,11 @@ def test_an_unknown_hydra_option_is_refused_with_the_groups_options(
             "vendor.sales.overpromise=interval(0,1)",
             ["vendor.sales.overpromise=interval(0,1)", "only an Optuna sweeper", "range("],
         ),
+        # A range with no value, or a zero step: a StopIteration or ValueError traceback.
+        ("client.history.failed_vendors=range(3,3)", ["range(3,3) gives no value", "step"]),
+        ("vendor.quality=range(0.9,0.5,0.1)", ["range(0.9,0.5,0.1) gives no value"]),
+        ("client.history.failed_vendors=range(0,5,0)", ["is not a range", "must not be zero"]),
+        ("experiment=lock_in_map client.switching_cost=range(3,3)", ["gives no value"]),
     ],
 )
 def test_a_sweep_value_that_would_fail_once_begun_is_refused_first(

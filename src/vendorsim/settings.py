@@ -138,8 +138,26 @@ def check_overrides(overrides: Sequence[str]) -> list[Override]:
     # composition judge them.
     extra_path = any(o.key_or_group == "hydra.searchpath" for o in parsed)
     for o in parsed:
+        _check_range_has_values(o)
         _check_override(o, known_groups=not extra_path)
     return parsed
+
+
+def _check_range_has_values(o: Override) -> None:
+    """Refuse a ``range()`` sweep that gives no value (``range(3,3)``, a step away from its
+    stop) or has a zero step: Hydra would fail with a traceback once the sweep had begun.
+    """
+    if not o.is_range_sweep():
+        return
+    allowed = "allowed: range(start,stop[,step]) with a non-zero step toward stop, e.g. range(0,5)"
+    try:
+        values = list(o.sweep_string_iterator())
+    except ValueError as exc:
+        raise ConfigError(
+            f"{o.key_or_group}={sweep_text(o)} is not a range ({first_line(exc)}); {allowed}"
+        ) from None
+    if not values:
+        raise ConfigError(f"{o.key_or_group}={sweep_text(o)} gives no value; {allowed}")
 
 
 def refuse_sweeps(parsed: Sequence[Override]) -> None:
