@@ -87,7 +87,7 @@ class _PressesCtrlCAsItGoes:
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_ctrl_c_swallowed_by_a_finaliser_still_stops_the_sweep(capsys) -> None:
     try:
-        with pytest.raises(SystemExit) as stopped, pipeline.cells_in_flight() as flight:
+        with pytest.raises(SystemExit) as stopped, pipeline.cells_in_flight("multirun/x") as flight:
             flight.gather("c0", Path("/nonexistent"), 2, _slowly, 0, "a", capacity=3)
             _PressesCtrlCAsItGoes()  # collected at once: the interrupt is lost in __del__
             flight.gather("c1", Path("/nonexistent"), 2, _slowly, 1, "a", capacity=3)
@@ -95,7 +95,11 @@ def test_a_ctrl_c_swallowed_by_a_finaliser_still_stops_the_sweep(capsys) -> None
     finally:
         runner.shutdown_pool()
     assert stopped.value.code == 130
-    assert "resume=true" in capsys.readouterr().err
+    # The directory is named: a sweep's default one is named by its start time, so "the same
+    # command" alone began a new sweep and redid every cell.
+    assert "run the same command with resume=true hydra.sweep.dir=multirun/x" in (
+        capsys.readouterr().err
+    )
 
 
 # A worker that dies the moment it is forked, as if killed while the pool starts. Python
@@ -110,7 +114,7 @@ def test_a_worker_dying_as_the_pool_starts_fails_the_sweep_clearly(tmp_path: Pat
     out.mkdir()
     _die_at_fork["armed"] = True
     try:
-        with pytest.raises(SystemExit) as stopped, pipeline.cells_in_flight() as flight:
+        with pytest.raises(SystemExit) as stopped, pipeline.cells_in_flight("multirun/x") as flight:
             flight.gather("c0", out, 2, _slowly, 0, "a", capacity=3)
     finally:
         _die_at_fork["armed"] = False
@@ -123,7 +127,7 @@ def test_a_worker_dying_as_the_pool_starts_fails_the_sweep_clearly(tmp_path: Pat
 def test_cells_in_flight_are_bounded_and_all_collected() -> None:
     seen = []
     try:
-        with pipeline.cells_in_flight() as flight:
+        with pipeline.cells_in_flight("multirun/x") as flight:
             for i in range(9):
                 # Tasks slower than the loop, so the bound is reached whatever the load.
                 flight.gather(f"c{i}", Path("/nonexistent"), 2, _slowly, i, "group", capacity=1)
@@ -139,7 +143,7 @@ def test_cells_in_flight_are_bounded_and_all_collected() -> None:
 def test_cells_of_a_group_are_gathered_while_the_workers_are_busy() -> None:
     sizes: list[int] = []
     try:
-        with pipeline.cells_in_flight() as flight:
+        with pipeline.cells_in_flight("multirun/x") as flight:
             for i in range(12):
                 group = "a" if i < 10 else "b"
                 flight.gather(f"c{i}", Path("/nonexistent"), 2, _slowly, i, group, capacity=3)

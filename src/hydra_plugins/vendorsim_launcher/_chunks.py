@@ -180,7 +180,7 @@ class _Chunked(BaseSubmititLauncher):
             return nullcontext()
         from vendorsim.experiment.pipeline import cells_in_flight
 
-        return cells_in_flight()
+        return cells_in_flight(str(self.config.hydra.sweep.dir))
 
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
@@ -215,13 +215,14 @@ class _Chunked(BaseSubmititLauncher):
         try:
             Progress(self, jobs, len(job_params), sweep_dir).wait()
         except KeyboardInterrupt:
+            from vendorsim.experiment.celldir import resume_hint
+
             print(
-                f"\nvendorsim: interrupted: {self.interrupted(jobs)}; run the same command with "
-                "resume=true to complete the sweep",
+                f"\nvendorsim: interrupted: {self.interrupted(jobs)}; {resume_hint(sweep_dir)}",
                 file=sys.stderr,
             )
             raise SystemExit(130) from None
-        return self._collect(jobs, chunks)
+        return self._collect(jobs, chunks, sweep_dir)
 
     def _executor(self, submitit: Any) -> Any:
         """The submitit executor, set up as hydra-submitit-launcher sets it up."""
@@ -268,7 +269,9 @@ class _Chunked(BaseSubmititLauncher):
         """How a task that left no results ended, in the scheduler's words."""
         return str(job.state)
 
-    def _collect(self, jobs: Sequence[Any], chunks: list[list[tuple]]) -> list[JobReturn]:
+    def _collect(
+        self, jobs: Sequence[Any], chunks: list[list[tuple]], sweep_dir: Path
+    ) -> list[JobReturn]:
         """Every job's return, in order; exits with code 1 and one line per failure."""
         returns: list[JobReturn] = []
         failures: list[str] = []
@@ -298,10 +301,9 @@ class _Chunked(BaseSubmititLauncher):
         if failures:
             for line in failures:
                 print(f"vendorsim: error: {line}", file=sys.stderr)
-            print(
-                "vendorsim: error: run the same command with resume=true to complete the sweep",
-                file=sys.stderr,
-            )
+            from vendorsim.experiment.celldir import resume_hint
+
+            print(f"vendorsim: error: {resume_hint(sweep_dir)}", file=sys.stderr)
             raise SystemExit(1)
         return returns
 

@@ -86,7 +86,8 @@ class VendorsimSweeper(BasicSweeper):
             return super().sweep(arguments)
         from vendorsim.experiment.pipeline import cells_in_flight
 
-        with cells_in_flight():
+        assert self.config is not None
+        with cells_in_flight(str(self.config.hydra.sweep.dir)):
             return super().sweep(arguments)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:

@@ -31,6 +31,7 @@ class AggregateSweep(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Aggregate the sweep at ``hydra.sweep.dir`` and report what is missing."""
         from vendorsim.experiment.aggregate import aggregate, describe
+        from vendorsim.experiment.celldir import resume_hint
 
         root = config.hydra.sweep.dir
         try:
@@ -60,6 +61,6 @@ class AggregateSweep(Callback):
             print(
                 f"vendorsim: error: {len(lacking)} of the sweep's {report.cells_expected} "
                 f"cells have no tables (the first: {lacking[0]}; each named in the sweep's "
-                "log); run the same command with resume=true to complete the sweep",
+                f"log); {resume_hint(root)}",
                 file=sys.stderr,
             )

@@ -35,6 +35,17 @@ ERROR = "error.txt"
 CELL_TABLES = ("engagements", "cell_months")
 
 
+def resume_hint(sweep_dir: str | Path) -> str:
+    """What completes an unfinished sweep: the same command, resumed in its own directory
+    (a sweep's default directory is named by the time it began, so "the same command" alone
+    would start a new sweep and redo every cell).
+    """
+    return (
+        f"run the same command with resume=true hydra.sweep.dir={shlex.quote(str(sweep_dir))} "
+        "to complete the sweep"
+    )
+
+
 def read_marker(out: Path) -> dict[str, Any] | None:
     """The completion marker of a job directory, or None if the cell is not complete."""
     try:

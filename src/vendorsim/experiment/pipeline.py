@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from tqdm.auto import tqdm
 
-from vendorsim.experiment.celldir import ERROR
+from vendorsim.experiment.celldir import ERROR, resume_hint
 from vendorsim.experiment.runner import (
     WORKER_DIED,
     get_pool,
@@ -231,8 +231,10 @@ def take_riders() -> list[Rider]:
 
 
 @contextmanager
-def cells_in_flight() -> Iterator[Pipeline]:
-    """Let cells run in the pool while the sweep goes on; wait for them all at the end."""
+def cells_in_flight(sweep_dir: str) -> Iterator[Pipeline]:
+    """Let cells run in the pool while the sweep into ``sweep_dir`` goes on; wait for them
+    all at the end.
+    """
     global _active
     _active = pipeline = Pipeline()
     try:
@@ -244,7 +246,7 @@ def cells_in_flight() -> Iterator[Pipeline]:
     except KeyboardInterrupt:
         print(
             "vendorsim: interrupted: finishing the cells being written (Ctrl-C again to stop "
-            "at once); run the same command with resume=true to complete the sweep",
+            f"at once); {resume_hint(sweep_dir)}",
             file=sys.stderr,
         )
         try:
