@@ -130,14 +130,20 @@ def test_figure_headline_names_the_top_parameter() -> None:
     assert len(fig.axes) == 1
 
 
+# The documented settings conf_level and resamples are set as plain keys (they once needed a
+# "+", being absent from the experiments' configs).
+SETTINGS = ["sensitivity.conf_level=0.9", "sensitivity.resamples=200"]
+TINY_MORRIS = ["sensitivity.trajectories=6", *SETTINGS]
+TINY_SOBOL = ["sensitivity.base_samples=8", *SETTINGS]
+
+
 @pytest.fixture(scope="module")
 def tiny_sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A Morris and a Sobol sweep of the tiny problem at both pricing levels."""
     root = tmp_path_factory.mktemp("sensitivity")
     out = {}
-    for method, size in (("morris", "sensitivity.trajectories=6"), ("sobol", "")):
+    for method, extra in (("morris", TINY_MORRIS), ("sobol", TINY_SOBOL)):
         out[method] = root / method
-        extra = [size] if size else ["sensitivity.base_samples=8"]
         sweep(
             out[method],
             f"experiment=sensitivity_{method}",
@@ -158,6 +164,7 @@ def test_sweep_ranks_quality_first_and_the_inert_parameter_at_zero(
     problem = json.loads((d / PROBLEM_FILE).read_text())
     samples = pd.read_parquet(d / SAMPLES_FILE)
     assert len(samples) == problem["samples"] == (18 if method == "morris" else 32)
+    assert (problem["conf_level"], problem["resamples"]) == (0.9, 200)
     # One job per chunk of 16 points at each of the two pricing levels.
     assert len(job_dirs(d)) == 2 * problem["chunks"] == 4
     table = pd.read_csv(d / "sensitivity_mean_trust.csv")
@@ -201,7 +208,7 @@ def test_resume_skips_complete_chunks_and_a_missing_chunk_is_named(
     d = tmp_path / "copy"
     shutil.copytree(tiny_sweeps["morris"], d)
     stamps = {p.name: (p / "complete.json").stat().st_mtime_ns for p in job_dirs(d)}
-    args = ["sensitivity.outcome=mean_trust", *TINY_PROBLEM, *TINY, "sensitivity.trajectories=6"]
+    args = ["sensitivity.outcome=mean_trust", *TINY_PROBLEM, *TINY, *TINY_MORRIS]
     proc = sweep(d, "experiment=sensitivity_morris", *args, "resume=true")
     assert "skipped (resume=true)" in proc.stdout + proc.stderr
     assert {p.name: (p / "complete.json").stat().st_mtime_ns for p in job_dirs(d)} == stamps
