@@ -232,6 +232,9 @@ def test_resume_skips_complete_chunks_and_a_missing_chunk_is_named(
     [
         (["sensitivity.outcome=profit"], "sensitivity.outcome='profit' is not allowed"),
         (["vendor.quality=0.5,0.9"], "vendor.quality is both sampled"),
+        # One value was once replaced by the design's without a word.
+        (["vendor.quality=0.1"], "vendor.quality is sampled (sensitivity.problem), so the"),
+        (["+sensitivity.chunk=0"], "sensitivity.chunk is set by the sensitivity sweeper"),
         (["sensitivity.problem.client.readiness=[0,3]"], "is out of range"),
     ],
 )

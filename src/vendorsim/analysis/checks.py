@@ -17,17 +17,16 @@ def check_analysis(cfg: DictConfig, overrides: Sequence[str] = ()) -> None:
     """
     sensitivity = OmegaConf.select(cfg, "sensitivity", default=None)
     if sensitivity:
-        from vendorsim.analysis.design import check_grid, swept_keys
-        from vendorsim.analysis.problem import CHUNK_KEY, settings_from_config
+        from vendorsim.analysis.design import check_fixed, check_grid, swept_keys
+        from vendorsim.analysis.problem import settings_from_config
 
         node = OmegaConf.to_container(sensitivity, resolve=True)
         assert isinstance(node, dict)
         node.pop("chunk", None)
         settings = settings_from_config(node)
-        explicit = [o.partition("=")[0].lstrip("+~") for o in overrides]
-        check_grid(settings, [k for k in explicit if k == CHUNK_KEY])
         if OmegaConf.select(cfg, "hydra.sweeper.params", default=None) is not None:
             check_grid(settings, swept_keys(cfg, overrides))
+        check_fixed(settings, overrides)
     objective = OmegaConf.select(cfg, "objective", default=None)
     if objective:
         from vendorsim.analysis.policy import objective_from_config

@@ -37,6 +37,21 @@ def check_grid(settings: Settings, swept: Sequence[str]) -> None:
             )
 
 
+def check_fixed(settings: Settings, arguments: Sequence[str]) -> None:
+    """Refuse, among the command line's overrides, a chunk set by hand, or a sampled
+    parameter given a value: the design would replace that value without a word.
+    """
+    for key in (override_key(a) for a in arguments):
+        if key == CHUNK_KEY:
+            check_grid(settings, [key])
+        elif key in settings.keys:
+            raise ConfigError(
+                f"{key} is sampled (sensitivity.problem), so the value given on the command "
+                "line would be replaced by the design's; allowed: leave it out, or drop it "
+                f"from the design with ~sensitivity.problem.{key}"
+            )
+
+
 def swept_keys(config: DictConfig, arguments: Sequence[str] = ()) -> list[str]:
     """The keys of a sweep's outer grid: ``hydra.sweeper.params`` and command-line sweeps."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -54,14 +69,13 @@ def write_design(config: DictConfig, arguments: Sequence[str] = ()) -> Settings:
     ``sensitivity_samples.parquet`` (one row per point), each atomically.
 
     Raises:
-        ConfigError: bad settings, a parameter both sampled and swept, or a chunk set by hand.
+        ConfigError: bad settings, a sampled parameter also swept or given a value, or a
+            chunk set by hand.
 
     """
     settings = settings_from_config(config.get("sensitivity"))
-    explicit = [override_key(a.partition("=")[0]) for a in arguments]
-    if CHUNK_KEY in explicit:
-        check_grid(settings, [CHUNK_KEY])
     check_grid(settings, swept_keys(config, arguments))
+    check_fixed(settings, arguments)
     root = Path(config.hydra.sweep.dir)
     root.mkdir(parents=True, exist_ok=True)
     samples = settings.samples_frame()
