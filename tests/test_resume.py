@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -90,3 +91,20 @@ def test_resume_reruns_a_cell_whose_config_changed(tmp_path: Path) -> None:
     assert after["config_key"] != before["config_key"]
     months = read_aggregate(tmp_path)["cell_months"]["month"]
     assert months.max() == 30
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate"])
+def test_resume_reruns_a_cell_whose_tables_are_damaged(
+    uninterrupted: Path, tmp_path: Path, damage: str
+) -> None:
+    # Resume once skipped a marked cell whose tables were gone or cut short; the aggregate
+    # then called it broken and asked for resume=true again, which skipped it again.
+    shutil.copytree(uninterrupted, tmp_path, dirs_exist_ok=True)
+    damaged = tmp_path / "5" / "cell_months.parquet"
+    if damage == "delete":
+        damaged.unlink()
+    else:
+        damaged.write_bytes(damaged.read_bytes()[:100])
+    proc = sweep(tmp_path, *SETTINGS, *GRID, "resume=true")
+    assert (proc.stdout + proc.stderr).count("skipped (resume=true)") == CELLS - 1
+    assert_same_aggregate(uninterrupted, tmp_path)

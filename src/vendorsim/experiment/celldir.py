@@ -87,10 +87,33 @@ def not_a_run(key: str, out: Path) -> str | None:
 
 
 def finished(out: Path, key: str, resume: bool) -> dict[str, Any] | None:
-    """With ``resume``, the marker of a cell already complete with this config ``key``."""
+    """With ``resume``, the marker of a cell already complete with this config ``key`` and
+    whose tables are whole; a cell whose tables the aggregate would call broken is run again
+    (skipping it once left a sweep that resuming could never complete).
+    """
     done = read_marker(out)
     if resume and done is not None and done.get("config_key") == key:
-        return done
+        return done if tables_problem(out, done) is None else None
+    return None
+
+
+def tables_problem(out: Path, marker: dict[str, Any]) -> str | None:
+    """Why the tables of the cell at ``out``, marked complete by ``marker``, cannot be
+    trusted (missing, unreadable, or not the rows the marker counted), or None.
+    """
+    import pyarrow.parquet as pq
+
+    rows = marker.get("rows", {})
+    for table in CELL_TABLES:
+        path = out / f"{table}.parquet"
+        if not path.is_file():
+            return f"{table}.parquet is missing though {MARKER} says complete"
+        try:
+            n = pq.ParquetFile(path).metadata.num_rows
+        except Exception as exc:
+            return f"{table}.parquet is unreadable ({type(exc).__name__})"
+        if table in rows and n != rows[table]:
+            return f"{table}.parquet has {n} rows, {MARKER} says {rows[table]}"
     return None
 
 

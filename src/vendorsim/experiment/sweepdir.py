@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.arguments import override_key
-from vendorsim.experiment.celldir import CELL_TABLES, ERROR, MARKER, read_marker
+from vendorsim.experiment.celldir import CELL_TABLES, ERROR, MARKER, read_marker, tables_problem
 from vendorsim.experiment.identity import RUN_ONLY, cell_name, cell_overrides
 
 MULTIRUN = "multirun.yaml"
@@ -150,15 +149,4 @@ def _why_incomplete(path: Path) -> str:
 def job_tables_problem(job: Job) -> str | None:
     """Why a marked-complete job's tables cannot be trusted, or None."""
     assert job.marker is not None
-    rows = job.marker.get("rows", {})
-    for table in CELL_TABLES:
-        path = job.path / f"{table}.parquet"
-        if not path.is_file():
-            return f"{table}.parquet is missing though {MARKER} says complete"
-        try:
-            n = pq.ParquetFile(path).metadata.num_rows
-        except Exception as exc:
-            return f"{table}.parquet is unreadable ({type(exc).__name__})"
-        if table in rows and n != rows[table]:
-            return f"{table}.parquet has {n} rows, {MARKER} says {rows[table]}"
-    return None
+    return tables_problem(job.path, job.marker)
