@@ -20,11 +20,13 @@ RESEARCH = textwrap.dedent(
     '''
     import numpy as np
 
+    from vendorsim.behaviours import check_param
+
     class Paranoid:
         """Trust that only ever falls: good news is ignored."""
 
         def __init__(self, fall: float = 0.2):
-            self.fall = fall
+            self.fall = check_param("behaviour.trust.fall", fall, 0, 1)
 
         def new_state(self, n):
             return {}
@@ -41,6 +43,10 @@ RESEARCH = textwrap.dedent(
 
         def start(self, state, idx, trust):
             pass
+
+    class Raises(Paranoid):
+        def __init__(self):
+            raise RuntimeError("no database to read from")
     '''
 )
 
@@ -108,6 +114,54 @@ def test_non_conforming_class_is_refused_naming_the_missing_method(research_modu
 def test_a_function_is_never_called_as_a_behaviour() -> None:
     with pytest.raises(ConfigError, match="is not a class"):
         load_config(["behaviour.switching=custom", "behaviour.switching._target_=os.system"])
+
+
+# What a research module can get wrong, and the one line that names it (a module whose own
+# import failed was once "cannot be imported", or a traceback).
+BROKEN_MODULES = {
+    "imports_missing": (
+        "import notapkg_xyz\n",
+        "importing imports_missing raised ModuleNotFoundError: No module named 'notapkg_xyz'",
+    ),
+    "syntax_error": ("class R(\n", "importing syntax_error raised SyntaxError"),
+    "raises": ("raise RuntimeError('no licence')\n", "raised RuntimeError: no licence"),
+}
+
+
+@pytest.mark.parametrize("module", list(BROKEN_MODULES))
+def test_a_module_that_fails_to_import_is_refused_with_its_own_error(
+    module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text, words = BROKEN_MODULES[module]
+    (tmp_path / f"{module}.py").write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ConfigError) as refused:
+        load_config(["behaviour.trust=custom", f"behaviour.trust._target_={module}.R"])
+    message = str(refused.value)
+    assert words in message and "\n" not in message, message
+
+
+def test_a_module_is_not_a_class_and_a_rule_that_raises_says_so(research_module: Path) -> None:
+    with pytest.raises(ConfigError, match="'myresearch' is not a class"):
+        load_config(["behaviour.trust=custom", "behaviour.trust._target_=myresearch"])
+    with pytest.raises(ConfigError, match="raised RuntimeError: no database to read from while"):
+        load_config(["behaviour.trust=custom", "behaviour.trust._target_=myresearch.Raises"])
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "'[1,2]'", "2"])
+def test_the_guides_rule_refuses_a_bad_parameter_in_one_line(
+    research_module: Path, value: str
+) -> None:
+    # docs/extending.md's rule checks its parameter with check_param; without it "abc" failed
+    # inside the model with a numpy traceback, and nan ran.
+    with pytest.raises(ConfigError, match=r"behaviour.trust.fall=.*allowed: a finite number in"):
+        load_config(
+            [
+                "behaviour.trust=custom",
+                "behaviour.trust._target_=myresearch.Paranoid",
+                f"+behaviour.trust.fall={value}",
+            ]
+        )
 
 
 def test_custom_without_a_target_is_refused() -> None:

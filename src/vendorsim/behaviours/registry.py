@@ -45,7 +45,13 @@ def protocol_methods(protocol: type) -> list[str]:
 def check_class(kind: str, target: str) -> type:
     """Import ``target`` and check it is a class with the methods of ``kind``'s protocol."""
     key = f"behaviour.{kind}._target_"
-    found = _locate(target)
+    try:
+        found = _locate(target)
+    except _ImportFailed as failed:
+        raise BehaviourError(
+            f"{key}={target!r} cannot be imported: importing {failed.module} raised "
+            f"{_said(failed.error)}; allowed: a module that imports"
+        ) from None
     if not inspect.isclass(found):
         reason = "cannot be imported" if found is None else "is not a class"
         raise BehaviourError(
@@ -63,20 +69,51 @@ def check_class(kind: str, target: str) -> type:
     return cls
 
 
+def _said(error: BaseException) -> str:
+    """An exception in one line: its type and its message's first line."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+class _ImportFailed(Exception):
+    """The module a target names exists, but importing it raised."""
+
+    def __init__(self, module: str, error: BaseException) -> None:
+        super().__init__(module)
+        self.module, self.error = module, error
+
+
 def _locate(path: str) -> Any:
-    """The object a dotted path names, importing its module; None if there is none."""
+    """The object a dotted path names (a module itself, too), importing its module; None if
+    there is none.
+
+    Raises:
+        _ImportFailed: the module exists, but importing it raised (a missing import of its
+            own, a syntax error, an exception at import).
+
+    """
     parts = path.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
+    obj: Any = None
+    found = 0
+    # From the top down, so that the module whose import raised is the one named.
+    for cut in range(1, len(parts) + 1):
+        module = ".".join(parts[:cut])
         try:
-            obj: Any = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for name in parts[cut:]:
-            obj = getattr(obj, name, None)
-            if obj is None:
-                return None
-        return obj
-    return None
+            obj = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:  # no such module: the rest of the path are attributes
+                break
+            raise _ImportFailed(module, exc) from None  # a module it imports is missing
+        except Exception as exc:
+            raise _ImportFailed(module, exc) from None
+        found = cut
+    if not found:
+        return None
+    for name in parts[found:]:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
 
 
 def instantiate_behaviour(kind: str, node: DictConfig | Mapping[str, Any]) -> Any:
@@ -107,8 +144,17 @@ def instantiate_behaviour(kind: str, node: DictConfig | Mapping[str, Any]) -> An
         cause = exc.__cause__ if isinstance(exc, InstantiationException) else exc
         if isinstance(cause, BehaviourError):
             raise cause from None
-        allowed = ", ".join(p for p in inspect.signature(cls).parameters if p != "self") or "none"
+        signature = inspect.signature(cls)
+        try:
+            signature.bind(**params)
+        except TypeError:
+            allowed = ", ".join(p for p in signature.parameters if p != "self") or "none"
+            raise BehaviourError(
+                f"{key}._target_={target!r} does not accept these parameters ({cause}); "
+                f"allowed: {allowed}"
+            ) from None
+        # It takes them, and raised while it was built: its own words say why.
         raise BehaviourError(
-            f"{key}._target_={target!r} does not accept these parameters ({cause}); "
-            f"allowed: {allowed}"
+            f"{key}._target_={target!r} raised {_said(cause)} while it was built; allowed: "
+            "parameters it builds with"
         ) from None
