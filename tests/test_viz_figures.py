@@ -21,6 +21,7 @@ from vendorsim.events import ROUTINE
 from vendorsim.outcomes import OUTCOMES
 from vendorsim.viz import figures as F
 from vendorsim.viz import headlines as hl
+from vendorsim.viz import phase
 from vendorsim.viz import tables as T
 from vendorsim.viz.events import SHORT, story_events
 from vendorsim.viz.phase import _tick_positions
@@ -171,7 +172,17 @@ def test_phase_diagram_figure(grid, tmp_path):
     np.testing.assert_allclose(np.asarray(image), expected)
     # Every printed cell number is the share of some cell.
     printed = {t.get_text() for t in ax.texts if t.get_text().endswith("%")}
-    assert printed <= {f"{v:.0%}" for v in expected.ravel()} | {"50%"}
+    labels = {phase.cell_label(v, 0.5) for v in expected.ravel()}
+    assert printed <= labels | {"50%"}
+
+
+@pytest.mark.parametrize(
+    ("share", "label"),
+    [(0.4954, "49.5%"), (0.4996, "49.96%"), (0.4949, "49%"), (0.5, "50%"), (0.31, "31%")],
+)
+def test_a_cell_below_the_threshold_never_reads_as_the_threshold(share, label):
+    # The demo's phase diagram printed "50%" for 49.54%, outside the 50% contour.
+    assert phase.cell_label(share, 0.5) == label
 
 
 @pytest.mark.parametrize("where", ["between", "above", "below"])

@@ -43,6 +43,16 @@ LINE_SHARE = 0.25
 LABEL_FONT = 18.0
 
 
+def cell_label(share: float, threshold: float) -> str:
+    """A cell's share in whole percent, or with as many decimals (up to two) as keep it from
+    rounding onto the threshold from the other side (49.54% beside a 50% contour read "50%").
+    """
+    for digits in (0, 1, 2):
+        if (share < threshold) == (round(share, digits + 2) < threshold):
+            break
+    return f"{share:.{digits}%}"
+
+
 def phase_diagram(
     cells: pd.DataFrame,
     x: str,
@@ -132,7 +142,7 @@ def phase_diagram(
                     ax.text(
                         j,
                         i,
-                        f"{v:.0%}",
+                        cell_label(v, threshold),
                         ha="center",
                         va="center",
                         fontsize=font,
