@@ -566,7 +566,9 @@ def test_walkaway_label_states_the_margin_it_happened_at():
         pytest.skip("no vendor walked away in this small run")
     row = walk.iloc[0]
     marks = story_events(walk.iloc[[0]])
-    assert marks["label"].iloc[0] == f"Vendor: walked away, margin {row['margin_after']:+.0%}"
+    assert marks["label"].iloc[0] == (
+        f"Vendor: walked away, margin {row['margin_after']:+.0%} that month"
+    )
 
 
 def shares_table(rows: dict[str, dict[str, float]]) -> pd.DataFrame:

@@ -174,7 +174,7 @@ EVENTS: dict[str, EventKind] = {
         "Vendor",
         "the margin stayed below the floor for too long",
         "walked away from the engagement",
-        "walked away, margin {margin:+.0%}",
+        "walked away, margin {margin:+.0%} that month",
     ),
 }
 # The rungs of the dispute ladder, in order; the last ends the engagement.
