@@ -378,3 +378,17 @@ def test_the_margin_sentence_counts_rescue_staff_once() -> None:
     text = _margin_sentence(row, margin, OmegaConf.create({"vendor": {"base_margin": 0.2}}))
     assert "the team took 100.2% of revenue (15.0% of it rescue staff)" in text, text
     assert "rescue staff -" not in text and "scope moved to competitors -18.2%" in text
+
+
+def test_a_twin_with_another_vendor_is_named_among_the_not_necessary() -> None:
+    # "Not necessary" once listed conditioning although its twin was another vendor's
+    # engagement (same label, another life); the necessary ones already named the vendor.
+    from vendorsim.why_words import NAMES
+
+    why = simulate(["scenario=baseline"], seeds=5).why(seed=0, client=4)
+    cf = why.counterfactuals
+    vendor = int(why.engagement_row["vendor"])
+    elsewhere = cf[cf["active"] & ~cf["necessary"] & (cf["twin_vendor"] != vendor)]
+    assert len(elsewhere), "the case needs an unchanged outcome with another vendor"
+    for _, c in elsewhere.iterrows():
+        assert f"{NAMES[c['mechanism']]} (its twin: with vendor {c['twin_vendor']})" in why.text

@@ -130,11 +130,15 @@ def answer_text(
             f"{len(active)} that act here still gave {head}. Several may be needed together, "
             "or the outcome has more than one sufficient cause (docs/why.md)."
         )
-    unchanged = active[~active["necessary"]]["mechanism"].tolist()
-    if unchanged and not necessary.empty:
+    unchanged = active[~active["necessary"]]
+    if len(unchanged) and not necessary.empty:
+        # A twin with another vendor is another engagement with the same label: say so.
         lines.append(
             "Not necessary (same outcome without it): "
-            + ", ".join(NAMES.get(n, n) for n in unchanged)
+            + ", ".join(
+                NAMES.get(c["mechanism"], c["mechanism"]) + _twin_vendor(c, int(row["vendor"]))
+                for _, c in unchanged.iterrows()
+            )
             + "."
         )
     idle = cf[~cf["active"]]["mechanism"].tolist()
@@ -160,11 +164,22 @@ def answer_text(
 
 def _would(c: pd.Series, vendor_was: int, horizon: int) -> str:
     what = OUTCOME_WORDS.get(c["outcome"], c["outcome"])
-    # The twin's client may hold another vendor by then: say so, it changes the story.
+    return f"it would have been {what}{_with_vendor(c, vendor_was)} ({_end_phrase(c, horizon)})."
+
+
+def _with_vendor(c: pd.Series, vendor_was: int) -> str:
+    """ " with vendor N" when the twin's client held another vendor by then ("" if not):
+    it changes the story.
+    """
     twin_vendor = int(c["twin_vendor"])
     who = "the focal vendor" if twin_vendor == FOCAL else f"vendor {twin_vendor}"
-    vendor = "" if twin_vendor == vendor_was else f" with {who}"
-    return f"it would have been {what}{vendor} ({_end_phrase(c, horizon)})."
+    return "" if twin_vendor == vendor_was else f" with {who}"
+
+
+def _twin_vendor(c: pd.Series, vendor_was: int) -> str:
+    """ " (its twin: with vendor N)" for a twin with another vendor, "" if not."""
+    other = _with_vendor(c, vendor_was)
+    return f" (its twin:{other})" if other else ""
 
 
 def _end_phrase(c: pd.Series, horizon: int) -> str:
