@@ -459,3 +459,21 @@ def test_a_launcher_setting_it_would_clamp_or_fail_on_is_refused_first(
     for word in words:
         assert word in str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sweep_of_another_grid_into_a_sweeps_directory_is_refused(tmp_path: Path) -> None:
+    # It once overwrote the old sweep's cell 0 and its root tables, keeping the other cells
+    # only as "ignored". The same grid with another fixed setting still reruns there.
+    from tests.sweep_helpers import sweep
+
+    target = tmp_path / "sweep"
+    small = ["seeds=1", "market.clients=4", "months=6"]
+    sweep(target, *small, "vendor.quality=0.5,0.9")
+    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    for grid in (["vendor.quality=0.7"], ["vendor.quality=0.5,0.9", "client.readiness=0.1,0.3"]):
+        args = ["-m", *small, *grid, f"hydra.sweep.dir={target}"]
+        assert_refused(args, ["holds a sweep of another grid (2 cells)", "the same grid"], cwd)
+    assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
+    sweep(target, "seeds=1", "market.clients=4", "months=8", "vendor.quality=0.9,0.5")

@@ -19,7 +19,7 @@ from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig, OmegaConf
 
 from vendorsim.analysis.checks import check_analysis
-from vendorsim.arguments import refuse, unwritable
+from vendorsim.arguments import override_key, refuse, unwritable
 from vendorsim.experiment.callbacks import AggregateSweep
 from vendorsim.interrupted import SWEEP_AGAIN, stop
 from vendorsim.provenance import version_line
@@ -158,6 +158,7 @@ def preflight(argv: Sequence[str]) -> list[str]:
     _check_writable(key, out)
     _check_not_the_other_kind(key, out, multirun)
     if multirun:
+        _check_same_grid(cfg, overrides, out)
         _check_subdir(cfg)
         # Last: the settings are sound; can this machine reach the cluster they are for?
         _check_cluster(OmegaConf.select(cfg, "hydra.launcher"))
@@ -304,6 +305,51 @@ def _check_not_the_other_kind(key: str, directory: str, multirun: bool) -> None:
                 f"{key}={str(d.absolute())!r} holds {kind} ({found[0]}), which this would "
                 f"overwrite; allowed: {allowed}"
             )
+
+
+def _check_same_grid(cfg: DictConfig, overrides: list[str], directory: str) -> None:
+    """Refuse a sweep into a sweep's directory that holds another grid (other swept keys or
+    values): its jobs would overwrite the old cells job by job, and the root tables would
+    describe the new grid alone. The same grid again (other fixed settings, or resumed) is
+    allowed: each cell replaces its own.
+    """
+    saved = Path(directory) / SWEEP_ROOT_FILES[0]
+    if not saved.is_file():
+        return
+    from vendorsim.analysis.problem import CHUNK_KEY
+    from vendorsim.experiment.sweepdir import expand
+
+    try:
+        old = OmegaConf.load(saved)
+    except Exception:
+        return  # unreadable: the sweep rewrites it, and the aggregate reads the new one
+    sweeper = OmegaConf.select(cfg, "hydra.sweeper")
+    new = OmegaConf.create(
+        {
+            "hydra": {
+                "sweeper": {
+                    "_target_": OmegaConf.select(sweeper, "_target_", default=""),
+                    "params": OmegaConf.select(sweeper, "params", default=None) or {},
+                },
+                "overrides": {"task": list(overrides)},
+            }
+        }
+    )
+    assert isinstance(old, DictConfig)
+    grids = []
+    for config in (old, new):
+        keys, cells = expand(config)
+        if cells is None:
+            return  # not a grid the basic sweeper lays out (Optuna's trials)
+        # A sensitivity sweeper adds its chunks to the grid as it starts: not the user's.
+        swept = set(keys) - {CHUNK_KEY}
+        grids.append({tuple(o for o in cell if override_key(o) in swept) for cell in cells})
+    if grids[0] != grids[1]:
+        raise ConfigError(
+            f"hydra.sweep.dir={str(Path(directory).absolute())!r} holds a sweep of another "
+            f"grid ({len(grids[0])} cells), which this sweep's {len(grids[1])} cells would "
+            "overwrite job by job; allowed: a new directory, or the same grid again"
+        )
 
 
 def _check_subdir(cfg: DictConfig) -> None:
