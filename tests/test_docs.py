@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from vendorsim.config import PARAMS
 from vendorsim.outcomes import OUTCOMES
-from vendorsim.paramdoc import render
+from vendorsim.paramdoc import RULE_PARAMS, RuleParam, render
+from vendorsim.settings import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 ODD = (ROOT / "docs" / "ODD.md").read_text()
@@ -17,6 +19,29 @@ EXPERIMENTS = ROOT / "src" / "vendorsim" / "configs" / "experiment"
 
 def test_odd_parameter_table_matches_the_schema() -> None:
     assert render(ODD) == ODD, "run `.venv/bin/python -m vendorsim.paramdoc` to refresh docs/ODD.md"
+
+
+def test_every_own_parameter_of_a_built_in_rule_is_in_the_odd_table() -> None:
+    # The README says the ODD lists every range; the rules' own parameters were once found
+    # only in their error messages.
+    documented = {(p.kind, p.option, p.key.split(".")[-1]) for p in RULE_PARAMS}
+    own = set()
+    for path in (ROOT / "src" / "vendorsim" / "configs" / "behaviour").glob("*/*.yaml"):
+        for name, value in (yaml.safe_load(path.read_text()) or {}).items():
+            if name != "_target_" and not str(value).startswith("${"):
+                own.add((path.parent.name, path.stem, name))
+    assert own == documented
+
+
+@pytest.mark.parametrize("param", RULE_PARAMS, ids=[p.key for p in RULE_PARAMS])
+def test_a_rule_parameters_documented_range_is_the_rules_own(param: RuleParam) -> None:
+    option = f"behaviour.{param.kind}={param.option}"
+    for inside in (param.lo, param.hi, param.default()):
+        load_config([option, f"{param.key}={inside}"])
+    step = 1e-6 * max(1.0, param.hi - param.lo)
+    for outside in (param.lo - step, param.hi + step):
+        with pytest.raises(ConfigError, match=rf"{param.key}=.*allowed: a finite number in"):
+            load_config([option, f"{param.key}={outside}"])
 
 
 def test_odd_documents_every_parameter_and_outcome() -> None:
