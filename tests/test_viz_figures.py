@@ -677,3 +677,59 @@ def test_story_headline_does_not_peak_below_the_trust_it_started_with():
     assert h.text.startswith("The client's trust fell from 0.38 to 0.00")
     rising = hl.story_headline(pd.Series([0.3, 0.6, 0.4], index=[1, 2, 3]), "churn", start=0.2)
     assert rising.text.startswith("The client's trust peaked at 0.60 in month 2, then fell to 0.40")
+
+
+def test_a_label_written_leftwards_lies_across_no_earlier_events_line():
+    # Near the right edge a label is written leftwards; in its own row of the staircase it
+    # lay across the line of an earlier event rising to the row above ("walked" struck
+    # through by month 10's line). It now takes a row where no line passes.
+    import matplotlib.pyplot as plt
+
+    from vendorsim.viz.events import draw_event_lanes
+
+    marks = pd.DataFrame(
+        {
+            "month": [1, 2, 10, 13],
+            "months": [[1], [2], [10], [13]],
+            "label": ["Sales: won", "Client: doubt", "Team: tired", "Vendor: walked away, long"],
+        }
+    )
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.set_xlim(0.5, 13.5)
+    draw_event_lanes(fig, ax, marks)
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts]
+    verticals = [
+        line.get_path().transformed(line.get_transform()).vertices
+        for line in ax.get_lines()
+        if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]
+    ]
+    for (x, y0), (_, y1) in verticals:
+        for box in boxes:
+            inside = box.x0 + 1 < x < box.x1 - 1 and min(y0, y1) < box.y0 < max(y0, y1)
+            assert not inside, "an event's line runs through a label"
+    plt.close(fig)
+
+
+def test_the_margin_floors_name_lies_clear_of_the_lines():
+    # The name sat at the left edge, above the line: where the early months run just above
+    # the floor (or cross it, as a captive vendor's do), the lines ran through its words.
+    months = np.arange(1, 61)
+    path = np.where(months < 14, -0.047, 0.05)
+    seed_month = pd.DataFrame(
+        [
+            {"policy": "captive", "seed": s, "month": m, "margin": v + 0.001 * s}
+            for s in range(3)
+            for m, v in zip(months, path, strict=True)
+        ]
+    )
+    fig = F.margin_erosion(seed_month, "policy", floor=-0.05)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    label = next(t for t in ax.texts if "margin floor" in t.get_text())
+    box = label.get_window_extent()
+    for line in ax.get_lines():
+        points = line.get_transform().transform(line.get_xydata())
+        hits = [(x, y) for x, y in points if box.x0 < x < box.x1 and box.y0 < y < box.y1]
+        assert not hits, "a line runs through the floor's name"
+    plt.close(fig)

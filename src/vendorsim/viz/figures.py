@@ -268,14 +268,7 @@ def margin_erosion(
         ax.axhline(0, color="#555555", linewidth=1.2, zorder=0)
         if floor is not None:
             ax.axhline(floor, color="#555555", linewidth=1.5, linestyle=":", zorder=0)
-            ax.text(
-                band["month"].min(),
-                floor,
-                " margin floor",
-                va="bottom",
-                fontsize=16,
-                color="#555555",
-            )
+            _label_floor(ax, band, floor)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("vendor margin per month")
         ax.set_xlabel("month")
@@ -285,6 +278,32 @@ def margin_erosion(
         finish(fig, headline.text, caption)
         _end_labels(ax, band, by, fmt=lambda v: f"{v:.1%}")
     return fig
+
+
+def _label_floor(ax: Axes, band: pd.DataFrame, floor: float) -> None:
+    """Name the margin floor's line at the end of the chart where the lines lie farthest
+    from it, on the side away from them: at the left the early months' lines once ran
+    through the words.
+    """
+    months = band["month"]
+    edge = max(1, int(0.15 * months.nunique()))
+    first, last = sorted(months.unique())[:edge], sorted(months.unique())[-edge:]
+    near = {
+        side: band[months.isin(which)]["mean"].mean()
+        for side, which in (("left", first), ("right", last))
+    }
+    side = max(near, key=lambda k: abs(near[k] - floor))
+    x = months.min() if side == "left" else months.max()
+    above = near[side] > floor  # the lines lie above the floor there: write below it
+    ax.text(
+        x,
+        floor,
+        " margin floor " if side == "left" else "margin floor ",
+        ha=side,
+        va="top" if above else "bottom",
+        fontsize=16,
+        color="#555555",
+    )
 
 
 def _lines_with_bands(ax: Axes, band: pd.DataFrame, by: str) -> None:
