@@ -173,3 +173,28 @@ def test_vendorsim_version_names_vendorsim_not_only_hydra(tmp_path: Path) -> Non
     assert done.stdout.startswith(f"vendorsim {version('vendorsim')} (Mesa "), done.stdout
     assert f"Hydra {version('hydra-core')}" in done.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["vendorsim-demo", "--out", ""],
+        ["vendorsim-validate", "--out", ""],
+        ["vendorsim-report", ".", "--out", ""],
+        ["vendorsim-report", "", "--out", "x"],
+        ["vendorsim-why", "", "--seed", "0", "--client", "0"],
+        ["vendorsim-story", " "],
+    ],
+    ids=lambda argv: " ".join(repr(a) if not a.strip() else a for a in argv),
+)
+def test_an_empty_path_is_refused_not_read_as_the_current_directory(
+    argv: list[str], tmp_path: Path
+) -> None:
+    # `vendorsim-validate --out ""` (an unset $OUT) wrote its tables into the current
+    # directory; the demo wrote its whole study there.
+    proc = subprocess.run(
+        [str(BIN / argv[0]), *argv[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().endswith("is an empty path; allowed: a path"), proc.stderr
+    assert list(tmp_path.iterdir()) == []

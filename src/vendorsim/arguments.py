@@ -51,8 +51,27 @@ class CommandLine(argparse.ArgumentParser):
         self.add_argument("--version", action=_Version)
 
     def error(self, message: str) -> NoReturn:
-        """Refuse in one line what argparse itself refuses."""
-        refuse(self.prog, f"{message}; allowed: see `{self.prog} --help`")
+        """Refuse in one line what argparse itself refuses (an argument's own type may have
+        said what is allowed already).
+        """
+        if "; allowed: " not in message:
+            message += f"; allowed: see `{self.prog} --help`"
+        refuse(self.prog, message)
+
+
+def nonempty(text: str) -> str:
+    """An argument naming a file or directory, as given: refused when empty, which is most
+    often an unset shell variable (``--out "$OUT"``) and would otherwise mean the current
+    directory.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is an empty path; allowed: a path")
+    return text
+
+
+def a_path(text: str) -> Path:
+    """:func:`nonempty`, as a Path."""
+    return Path(nonempty(text))
 
 
 def override_key(override: str) -> str:

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from vendorsim.arguments import (
     CommandLine,
+    a_path,
     check_writable,
+    nonempty,
     override_key,
     refuse,
     too_long,
@@ -65,10 +67,13 @@ def report(argv: Argv = None) -> argparse.Namespace:
         prog="vendorsim-report",
         description="Build one self-contained report.html from a run, sweep or demo directory.",
     )
-    parser.add_argument("results_dir", help="a run dir, a sweep root or results/demo")
+    parser.add_argument(
+        "results_dir", type=nonempty, help="a run dir, a sweep root or results/demo"
+    )
     parser.add_argument(
         "-o",
         "--out",
+        type=nonempty,
         help="the page: a path ending in .html, or a directory to write report.html into, "
         "made if it does not exist (default: inside RESULTS_DIR)",
     )
@@ -156,7 +161,7 @@ def story(argv: Argv = None) -> argparse.Namespace:
     """``vendorsim-story RESULTS_DIR [--seed S] [--client C] [--routine]``."""
     parser = CommandLine(prog="vendorsim-story", description="Tell an engagement's story.")
     parser.add_argument(
-        "results_dir", type=Path, help="a run's output dir (with engagements.parquet)"
+        "results_dir", type=a_path, help="a run's output dir (with engagements.parquet)"
     )
     parser.add_argument("--seed", type=int, default=None, help="seed (default: the first)")
     parser.add_argument("--client", type=int, default=None, help="client number")
@@ -171,7 +176,9 @@ def why(argv: Argv = None) -> argparse.Namespace:
         description="Why did this engagement end as it did? Reruns its market with each "
         "mechanism switched off in turn (docs/why.md).",
     )
-    parser.add_argument("run_dir", type=Path, help="a run's output dir (vendorsim or Results.save)")
+    parser.add_argument(
+        "run_dir", type=a_path, help="a run's output dir (vendorsim or Results.save)"
+    )
     parser.add_argument("--seed", type=int, required=True, help="the run's seed")
     parser.add_argument("--client", type=int, required=True, help="client number")
     parser.add_argument(
@@ -180,7 +187,7 @@ def why(argv: Argv = None) -> argparse.Namespace:
         default=None,
         help="engagement number (default: the client's first with the focal vendor that ended)",
     )
-    parser.add_argument("--csv", type=Path, default=None, help="also write the tables here")
+    parser.add_argument("--csv", type=a_path, default=None, help="also write the tables here")
     args = parser.parse_args(argv)
     if args.csv is not None:
         # A file there is refused as a directory that cannot be written.
@@ -208,7 +215,7 @@ def validate(argv: Argv = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--out",
-        type=Path,
+        type=a_path,
         default=Path("results/validation"),
         help="where to write the tables (default results/validation)",
     )
@@ -286,7 +293,7 @@ def demo(argv: Argv = None) -> argparse.Namespace:
         "scenarios side by side, a Hydra sweep of organ rejection, vendor policies on common "
         "random numbers, RM capture; then its self-contained report.html.",
     )
-    parser.add_argument("--out", default=str(DEMO_OUT), help=f"where to write ({DEMO_OUT})")
+    parser.add_argument("--out", type=a_path, default=DEMO_OUT, help=f"where to write ({DEMO_OUT})")
     parser.add_argument(
         "--seeds", type=int, default=None, help=f"seeds per setting (default {DEMO_SEEDS})"
     )
