@@ -168,8 +168,8 @@ def _would(c: pd.Series, vendor_was: int, horizon: int) -> str:
 
 
 def _with_vendor(c: pd.Series, vendor_was: int) -> str:
-    """ " with vendor N" when the twin's client held another vendor by then ("" if not):
-    it changes the story.
+    """Say ' with vendor N' when the twin's client held another vendor by then (nothing if
+    not): it changes the story.
     """
     twin_vendor = int(c["twin_vendor"])
     who = "the focal vendor" if twin_vendor == FOCAL else f"vendor {twin_vendor}"
@@ -177,7 +177,7 @@ def _with_vendor(c: pd.Series, vendor_was: int) -> str:
 
 
 def _twin_vendor(c: pd.Series, vendor_was: int) -> str:
-    """ " (its twin: with vendor N)" for a twin with another vendor, "" if not."""
+    """Say ' (its twin: with vendor N)' for a twin with another vendor, nothing if not."""
     other = _with_vendor(c, vendor_was)
     return f" (its twin:{other})" if other else ""
 
