@@ -54,6 +54,14 @@ def test_pattern_1_fails_when_the_rule_has_no_scar() -> None:
     assert result.effect == 8
 
 
+def test_pattern_1_names_the_rule_it_measured() -> None:
+    # Under the beta rule its FAIL once read "two-layer: recovery ... takes 9 months".
+    result = trust_asymmetry(extra=["behaviour.trust=beta"])
+    assert not result.passed and "after one failure, BetaTrust" in result.measure
+    assert all(not k.startswith("two-layer") for k in result.checks)
+    assert "two-layer: recovery to 0.8 takes 47" in " ".join(trust_asymmetry().checks)
+
+
 def test_an_interior_maximum_must_beat_both_ends_on_paired_seeds() -> None:
     seeds = range(5)
     hump = {
