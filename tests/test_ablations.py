@@ -201,3 +201,12 @@ def test_the_registry_has_a_switch_for_every_mechanism_the_why_names() -> None:
     from vendorsim import mechanisms
 
     assert mechanisms.MECHANISMS is MECHANISMS
+
+
+def test_no_change_is_a_fall_of_zero_not_minus_zero() -> None:
+    # The ablation table printed "-0%" for an outcome the switch did not move.
+    from vendorsim.validation.ablation_check import Verdict
+    from vendorsim.validation.stats import Contrast
+
+    row = Verdict("s", "o", "m", 0.5, 0.5, Contrast(0.0, 0.0, 0.0, 2), None, "FAIL", "")
+    assert f"{row.relative_fall:.0%}" == "0%"

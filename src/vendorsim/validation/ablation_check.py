@@ -80,7 +80,10 @@ class Verdict:
     @property
     def relative_fall(self) -> float:
         """The fall as a share of the baseline share (nan when the baseline is zero)."""
-        return -self.difference.mean / self.baseline if self.baseline > 0 else float("nan")
+        if self.baseline <= 0:
+            return float("nan")
+        # + 0.0 turns the -0.0 of no change into 0.0, which prints as "0%", not "-0%".
+        return -self.difference.mean / self.baseline + 0.0
 
     def row(self) -> dict[str, object]:
         """A flat row for the CSV and markdown tables."""
