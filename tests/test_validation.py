@@ -126,8 +126,10 @@ def test_set_moves_the_patterns_to_other_seeds(tmp_path: Path) -> None:
             ["--seeds", "200000"],
             "--seeds=200000: seeds=200000 is out of range; allowed: an integer in [1, 100000]",
         ),
+        # The last won without a word, under a header naming both.
+        (["--set", "seed=5", "--set", "seed=6"], "--set seed=6 sets seed again"),
     ],
-    ids=["seeds-override", "too-many-seeds"],
+    ids=["seeds-override", "too-many-seeds", "a-key-twice"],
 )
 def test_bad_seeds_are_refused_before_the_first_arm(
     argv: list[str], bad: list[str], words: str, tmp_path: Path

@@ -255,6 +255,15 @@ def validate(argv: Argv = None) -> argparse.Namespace:
         refuse(parser.prog, "--only is not allowed with --ablations; allowed: --scenarios")
     if not args.ablations and args.scenarios is not None:
         refuse(parser.prog, "--scenarios is allowed only with --ablations")
+    given: dict[str, str] = {}
+    for o in args.extra:
+        # The last would win without a word, and the header would name both.
+        if (first := given.setdefault(override_key(o), o)) != o:
+            refuse(
+                parser.prog,
+                f"--set {o} sets {override_key(o)} again (after --set {first}); "
+                "allowed: each key once",
+            )
     seeds = [o for o in args.extra if override_key(o) == "seeds"]
     if seeds:
         refuse(
