@@ -3,6 +3,12 @@ test_sweep.py and test_cluster.py)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 from omegaconf import OmegaConf
 
@@ -14,6 +20,7 @@ from hydra_plugins.vendorsim_launcher._chunks import (
     estimate_cell_seconds,
     task_ids,
 )
+from tests.sweep_helpers import VENDORSIM, env
 
 
 def test_a_count_wins_and_is_kept_within_the_sweep() -> None:
@@ -44,3 +51,44 @@ def test_array_task_ranges_as_scontrol_prints_them() -> None:
     assert task_ids("1-3") == {"1", "2", "3"}
     assert task_ids("1,3-5%2") == {"1", "3", "4", "5"}
     assert task_ids("4294967294") == {"4294967294"}
+
+
+# 40 cells of 30 seeds over ten years in one local task: tens of seconds of work, so the
+# sweep is still running when Ctrl-C comes right after the task has started.
+LONG_GRID = [
+    "seeds=30",
+    "months=120",
+    "figures=false",
+    "vendor.sales.overpromise=0,0.5,1,1.5,2",
+    "client.vendor_management.monitoring=0,0.1,0.2,0.3,0.4,0.5,0.6,0.7",
+]
+
+
+def test_ctrl_c_under_the_local_launcher_says_one_line_and_no_traceback(tmp_path: Path) -> None:
+    """submitit's controller of each local task is in the terminal's process group too; its
+    KeyboardInterrupt traceback used to follow the sweep's line.
+    """
+    out = tmp_path / "sweep"
+    proc = subprocess.Popen(
+        [VENDORSIM, "-m", *LONG_GRID, "hydra/launcher=vendorsim_local", f"hydra.sweep.dir={out}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+        start_new_session=True,  # a process group, as a terminal's Ctrl-C signals
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    # The task says so once it runs: by then its controller is waiting on it.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+        "this task runs on cores" in log.read_text() for log in out.glob(".submitit/*/*_log.err")
+    ):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    # The pipe closes once every process holding it has ended, the controllers included.
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr, stderr
+    said = [line for line in stderr.splitlines() if "interrupted" in line]
+    assert len(said) == 1 and "resume=true" in said[0], stderr
+    assert len(list(out.glob("*/complete.json"))) < 40, "interrupted mid-way"

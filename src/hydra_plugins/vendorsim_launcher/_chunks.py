@@ -36,8 +36,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +69,8 @@ QUIET_INTERVAL_S = 30.0
 POLL_S = 1.0
 QUEUE_POLL_S = 3.0
 KEYS = ("cells_per_job", "seconds_per_job")
+# Where submitit's local controllers (one process per task) write their stderr.
+CONTROLLER_LOG = "controllers.err"
 # SLURM's "no value" for a 32-bit field (NO_VAL - 1 and up), as scontrol prints it.
 NO_VAL = 4294967294
 
@@ -204,7 +206,8 @@ class _Chunked(BaseSubmititLauncher):
         chunks = chunk(job_params, size)
         state = Singleton.get_state()
         tasks = [[(*p, state) for p in c] for c in chunks]
-        jobs = executor.map_array(self.run_chunk, tasks, self.task_cores(len(tasks)))
+        with self._submitting():
+            jobs = executor.map_array(self.run_chunk, tasks, self.task_cores(len(tasks)))
         log.info(
             "%d cells in %d array tasks of up to %d cells; output in %s",
             len(job_params),
@@ -256,6 +259,10 @@ class _Chunked(BaseSubmititLauncher):
     def task_cores(self, tasks: int) -> list[tuple[int, ...] | None]:
         """The cores each of ``tasks`` tasks keeps to; None: where the scheduler puts it."""
         return [None] * tasks
+
+    def _submitting(self) -> AbstractContextManager[object]:
+        """What surrounds the submission of the tasks (nothing, where a scheduler starts them)."""
+        return nullcontext()
 
     def interrupted(self, jobs: Sequence[Any]) -> str:
         """What happens to the tasks when the waiting process is interrupted."""
@@ -486,3 +493,36 @@ class ChunkedLocalLauncher(_Chunked, LocalLauncher):
         per = int(self.params.get("cpus_per_task") or 0) or len(mine) // max(tasks, 1)
         per = min(max(per, 1), len(mine))
         return [tuple(mine[(i * per + k) % len(mine)] for k in range(per)) for i in range(tasks)]
+
+    def _submitting(self) -> AbstractContextManager[object]:
+        """The tasks' controllers write to a log in the submitit folder, not the terminal.
+
+        submitit starts one controller process per task, which inherits this process's
+        stderr. On Ctrl-C the terminal signals the whole process group, controllers included,
+        and each printed a KeyboardInterrupt traceback after the sweep's one line. Its tasks
+        already log to the submitit folder; now the controller, which prints nothing else,
+        logs there too (its own handling of Ctrl-C, which stops its task, is unchanged).
+        """
+        from submitit.core.utils import JobPaths
+
+        folder = JobPaths.get_first_id_independent_folder(self.params["submitit_folder"])
+        folder.mkdir(parents=True, exist_ok=True)
+        return _stderr_into(folder / CONTROLLER_LOG)
+
+
+@contextmanager
+def _stderr_into(path: Path) -> Iterator[None]:
+    """Point this process's stderr (file descriptor 2) at ``path`` while the block runs, so
+    that the processes it starts inherit that file as their stderr.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.dup2(log_fd, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(log_fd)
+        os.close(saved)
