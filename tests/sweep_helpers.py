@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,22 @@ def sweep(
     if check and proc.returncode != 0:
         raise AssertionError(f"sweep failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return proc
+
+
+def start_in_own_group(sweep_dir: Path, *overrides: str) -> subprocess.Popen:
+    """Start ``vendorsim -m`` with ``overrides`` into ``sweep_dir`` in a process group of its
+    own, as a terminal runs it, so that ``os.killpg(proc.pid, SIGINT)`` is a terminal's Ctrl-C
+    (stderr piped, as text).
+    """
+    return subprocess.Popen(
+        [VENDORSIM, "-m", *overrides, f"hydra.sweep.dir={sweep_dir}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def aggregate_cli(sweep_dir: Path) -> subprocess.CompletedProcess:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from hydra_plugins.vendorsim_launcher._chunks import (
     estimate_cell_seconds,
     task_ids,
 )
-from tests.sweep_helpers import VENDORSIM, env
+from tests.sweep_helpers import start_in_own_group
 
 
 def test_a_count_wins_and_is_kept_within_the_sweep() -> None:
@@ -69,15 +68,7 @@ def test_ctrl_c_under_the_local_launcher_says_one_line_and_no_traceback(tmp_path
     KeyboardInterrupt traceback used to follow the sweep's line.
     """
     out = tmp_path / "sweep"
-    proc = subprocess.Popen(
-        [VENDORSIM, "-m", *LONG_GRID, "hydra/launcher=vendorsim_local", f"hydra.sweep.dir={out}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env(),
-        start_new_session=True,  # a process group, as a terminal's Ctrl-C signals
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    proc = start_in_own_group(out, *LONG_GRID, "hydra/launcher=vendorsim_local")
     # The task says so once it runs: by then its controller is waiting on it.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any(

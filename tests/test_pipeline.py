@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.sweep_helpers import VENDORSIM, assert_same_aggregate, env, sweep
+from tests.sweep_helpers import (
+    VENDORSIM,
+    assert_same_aggregate,
+    env,
+    start_in_own_group,
+    sweep,
+)
 from vendorsim import cli
 from vendorsim.experiment import pipeline, runner
 from vendorsim.experiment.celldir import ERROR
@@ -197,15 +203,7 @@ def test_ctrl_c_before_the_sweep_starts_says_one_line_and_writes_nothing(
 def test_ctrl_c_stops_cleanly_and_resume_completes_the_sweep(tmp_path: Path) -> None:
     clean, broken = tmp_path / "clean", tmp_path / "broken"
     sweep(clean, *LONGER)
-    proc = subprocess.Popen(
-        [VENDORSIM, "-m", *LONGER, f"hydra.sweep.dir={broken}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env(),
-        start_new_session=True,  # a process group, as a terminal's Ctrl-C signals
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    proc = start_in_own_group(broken, *LONGER)
     deadline = time.monotonic() + 120
     while not list(broken.glob("*/complete.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
