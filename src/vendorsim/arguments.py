@@ -59,6 +59,13 @@ class CommandLine(argparse.ArgumentParser):
         refuse(self.prog, message)
 
 
+def message_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name if it has none), so that
+    a refusal that quotes it stays one line.
+    """
+    return (str(exc).strip() or type(exc).__name__).splitlines()[0]
+
+
 def nonempty(text: str) -> str:
     """An argument naming a file or directory, as given: refused when empty, which is most
     often an unset shell variable (``--out "$OUT"``) and would otherwise mean the current

@@ -25,6 +25,7 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from vendorsim.arguments import message_line
 from vendorsim.behaviours.base import BehaviourError
 from vendorsim.config import (
     PARAMS,
@@ -581,7 +582,7 @@ def first_line(exc: BaseException) -> str:
     converted to Integer"). A group option Hydra cannot find (``hydra/launcher=nope``) gets
     the group's options, which Hydra lists on the lines after the first.
     """
-    text = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+    text = message_line(exc)
     cause = exc.__cause__
     if isinstance(cause, OmegaConfBaseException) and str(cause).strip():
         text += f": {str(cause).strip().splitlines()[0]}"

@@ -18,6 +18,7 @@ from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from vendorsim.arguments import message_line
 from vendorsim.behaviours.base import BehaviourError
 from vendorsim.behaviours.effort import EffortRule
 from vendorsim.behaviours.pricing import PricingRule
@@ -71,8 +72,7 @@ def check_class(kind: str, target: str) -> type:
 
 def _said(error: BaseException) -> str:
     """An exception in one line: its type and its message's first line."""
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return f"{type(error).__name__}: {message_line(error)}"
 
 
 class _ImportFailed(Exception):
